@@ -1,0 +1,120 @@
+// Authentication and authorization, shared by the gateway and the admin
+// service so both apply one set of rules. Pure functions: they read headers
+// and a key directory and return a result; the caller turns failures into
+// responses. Order follows "cheap rejection first": header shape, then key
+// format, then one hash, then one map lookup.
+import type { Clock } from './clock.js';
+import { ApiError } from './errors.js';
+import { FAMILIES, hashKey, isWellFormedKey, type KeyFamily } from './keys.js';
+import { holdsScope, type Scope } from './scopes.js';
+
+/** What authentication needs to know about a key: no name, no secret, only the hash. */
+export interface KeyAuthRecord {
+  readonly id: string;
+  readonly family: KeyFamily;
+  /** organizationId for org keys, partnerId for partner keys. */
+  readonly ownerId: string;
+  readonly hash: string;
+  readonly scopes: readonly Scope[];
+  readonly status: 'active' | 'revoked';
+  /** Epoch milliseconds, or null for a key that never expires. */
+  readonly expiresAt: number | null;
+  /** The change-feed sequence number of this version of the record. */
+  readonly seq: number;
+}
+
+/** Where keys are looked up by hash: the gateway's replica, or the admin's store. */
+export interface KeyDirectory {
+  findByHash(hash: string): KeyAuthRecord | undefined;
+}
+
+export interface Credential {
+  readonly family: KeyFamily;
+  readonly plainKey: string;
+}
+
+/**
+ * Find the one credential of a request. `rawHeaders` is scanned (not the
+ * merged `headers` object) so a header sent twice is seen as such: Node would
+ * otherwise join the two values with a comma. Two credentials, or one twice,
+ * is ambiguous (400); none is `undefined` (the caller decides whether the
+ * route needs one); a value not of its header's format is 401 malformed_key.
+ */
+export function readCredential(rawHeaders: readonly string[]): Credential | undefined | ApiError {
+  let found: Credential | undefined;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    let family: KeyFamily | undefined;
+    if (name.length === 9 && name.toLowerCase() === 'x-api-key') family = 'org';
+    else if (name.length === 17 && name.toLowerCase() === 'x-partner-api-key') family = 'partner';
+    else continue;
+    if (found) {
+      return new ApiError(
+        'ambiguous_credentials',
+        found.family === family
+          ? `The ${FAMILIES[family].headerName} header was sent more than once.`
+          : 'Send either X-API-Key or X-Partner-API-Key, not both.',
+      );
+    }
+    found = { family, plainKey: (rawHeaders[i + 1] as string).trim() };
+  }
+  if (found && !isWellFormedKey(found.plainKey, found.family)) {
+    const spec = FAMILIES[found.family];
+    return new ApiError(
+      'malformed_key',
+      `The ${spec.headerName} header must hold a key of the form ${spec.prefix} followed by 32 lowercase hex characters.`,
+    );
+  }
+  return found;
+}
+
+/** Resolve a well-formed credential to an active, unexpired key, or a 401. */
+export function authenticate(credential: Credential, directory: KeyDirectory, clock: Clock): KeyAuthRecord | ApiError {
+  const key = directory.findByHash(hashKey(credential.plainKey));
+  // The family check guards against a (practically impossible) hash collision across families.
+  if (!key || key.family !== credential.family) return new ApiError('invalid_key', 'The API key is not valid.');
+  if (key.status !== 'active') {
+    return new ApiError('key_revoked', 'The API key has been revoked.', { context: { keyId: key.id } });
+  }
+  if (key.expiresAt !== null && key.expiresAt <= clock.now()) {
+    return new ApiError('key_expired', 'The API key has expired.', { context: { keyId: key.id } });
+  }
+  return key;
+}
+
+export interface AccessRequirement {
+  /** Which key family the route accepts. */
+  readonly family: KeyFamily | 'any';
+  readonly scope: Scope;
+  /** The `{organization_id}` of the request, when the route has one. */
+  readonly organizationId?: string | undefined;
+  /** The `{partner_id}` of the request, when the route has one. */
+  readonly partnerId?: string | undefined;
+}
+
+/**
+ * Family, then ownership, then scope. A key asking about another tenant
+ * learns only "wrong organization", never whether that tenant exists.
+ */
+export function authorize(key: KeyAuthRecord, need: AccessRequirement): ApiError | undefined {
+  if (need.family !== 'any' && key.family !== need.family) {
+    const wanted = FAMILIES[need.family];
+    return new ApiError('wrong_key_family', `This endpoint requires a key sent in the ${wanted.headerName} header.`);
+  }
+  if (need.organizationId !== undefined && (key.family !== 'org' || key.ownerId !== need.organizationId)) {
+    return new ApiError('wrong_organization', 'This API key cannot access that organization.', {
+      context: { keyId: key.id },
+    });
+  }
+  if (need.partnerId !== undefined && (key.family !== 'partner' || key.ownerId !== need.partnerId)) {
+    return new ApiError('wrong_organization', 'This API key cannot access that partner.', {
+      context: { keyId: key.id },
+    });
+  }
+  if (!holdsScope(key.scopes, need.scope)) {
+    return new ApiError('insufficient_scope', `This endpoint requires the "${need.scope}" scope.`, {
+      extensions: { requiredScope: need.scope },
+    });
+  }
+  return undefined;
+}

@@ -1,0 +1,39 @@
+// The logger factory. One pino instance is created at start-up and passed
+// down; children add request and key ids. Credential headers and plain keys
+// are redacted by configuration, so a careless `log.info({ req })` cannot leak
+// a key (test/core/logger.test.ts proves it).
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+
+export type { Logger } from 'pino';
+
+export const REDACTED_PATHS: readonly string[] = [
+  'req.headers["x-api-key"]',
+  'req.headers["x-partner-api-key"]',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers["x-api-key"]',
+  'headers["x-partner-api-key"]',
+  'headers.authorization',
+  'plainKey',
+  '*.plainKey',
+  'key',
+  'apiKey',
+  'syncToken',
+];
+
+export interface LoggerSettings {
+  level?: string;
+  name?: string;
+  destination?: DestinationStream;
+}
+
+export function createLogger(settings: LoggerSettings = {}): Logger {
+  const options: LoggerOptions = {
+    level: settings.level ?? 'info',
+    redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
+    base: settings.name ? { service: settings.name } : { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  };
+  return settings.destination ? pino(options, settings.destination) : pino(options);
+}

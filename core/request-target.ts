@@ -1,0 +1,102 @@
+// Canonicalize or reject: the one function that decides whether a request
+// target is safe to route. If the gateway and an upstream could read a target
+// differently (dot segments, encoded slashes, `;` path parameters, backslashes,
+// double-decoding...), the request is refused rather than "fixed", because a
+// repaired path is how gateways get bypassed. What is accepted is forwarded
+// exactly as matched (percent-escapes upper-cased), so what was authorized is
+// what the upstream serves.
+
+export interface CanonicalTarget {
+  /** The path, starting with `/`, percent-escapes in upper case. */
+  readonly path: string;
+  /** The query including its leading `?`, or the empty string. */
+  readonly query: string;
+}
+
+export type TargetResult = { ok: true; target: CanonicalTarget } | { ok: false; reason: string };
+
+// Character classes by code point (ASCII only; everything else must be escaped).
+const PATH_CHAR = new Uint8Array(128);
+for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~' + "!$&'()*+,=:@") {
+  PATH_CHAR[ch.charCodeAt(0)] = 1;
+}
+const QUERY_CHAR = PATH_CHAR.slice();
+for (const ch of "/?;") QUERY_CHAR[ch.charCodeAt(0)] = 1;
+
+/** Bytes that must never appear percent-encoded in a path: each changes its meaning downstream. */
+const FORBIDDEN_ESCAPE = new Set([0x00, 0x2f /* / */, 0x5c /* \ */, 0x2e /* . */, 0x25 /* % */, 0x3b /* ; */]);
+
+const hexValue = (code: number): number => {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  const lower = code | 0x20;
+  if (lower >= 0x61 && lower <= 0x66) return lower - 0x61 + 10;
+  return -1;
+};
+
+const isUnreserved = (byte: number): boolean =>
+  (byte >= 0x41 && byte <= 0x5a) ||
+  (byte >= 0x61 && byte <= 0x7a) ||
+  (byte >= 0x30 && byte <= 0x39) ||
+  byte === 0x2d ||
+  byte === 0x5f ||
+  byte === 0x7e;
+
+const fail = (reason: string): TargetResult => ({ ok: false, reason });
+
+/** Scan `part` for legal characters and escapes; returns it with escapes upper-cased, or a reason. */
+function scan(part: string, allowed: Uint8Array, inPath: boolean): string | { reason: string } {
+  let needsUpper = false;
+  for (let i = 0; i < part.length; i++) {
+    const code = part.charCodeAt(i);
+    if (code === 0x25) {
+      const high = hexValue(part.charCodeAt(i + 1));
+      const low = hexValue(part.charCodeAt(i + 2));
+      if (high < 0 || low < 0) return { reason: 'invalid percent-encoding' };
+      const byte = high * 16 + low;
+      if (byte < 0x20 || byte === 0x7f) return { reason: 'encoded control character' };
+      if (inPath && FORBIDDEN_ESCAPE.has(byte)) return { reason: 'encoded delimiter in path' };
+      if (inPath && isUnreserved(byte)) return { reason: 'needlessly encoded character in path' };
+      if (part.charCodeAt(i + 1) > 0x60 || part.charCodeAt(i + 2) > 0x60) needsUpper = true;
+      i += 2;
+      continue;
+    }
+    if (code >= 128 || allowed[code] !== 1) {
+      return { reason: code === 0x3b ? 'path parameters (;) are not allowed' : 'illegal character in target' };
+    }
+  }
+  return needsUpper ? part.replace(/%[0-9a-fA-F]{2}/g, (escape) => escape.toUpperCase()) : part;
+}
+
+/**
+ * Accept only origin-form targets (`/path?query`) with no dot or empty
+ * segments, no fragment, and no escape an upstream could decode into a
+ * different path. Pure; safe to call with any string a client sent.
+ */
+export function canonicalizeTarget(rawTarget: string | undefined): TargetResult {
+  if (!rawTarget || rawTarget.charCodeAt(0) !== 0x2f) return fail('request target must be origin-form (start with /)');
+  if (rawTarget.length > 1 && rawTarget.charCodeAt(1) === 0x2f) return fail('empty path segment');
+  const queryAt = rawTarget.indexOf('?');
+  const rawPath = queryAt === -1 ? rawTarget : rawTarget.slice(0, queryAt);
+  const rawQuery = queryAt === -1 ? '' : rawTarget.slice(queryAt);
+
+  const path = scan(rawPath, PATH_CHAR, true);
+  if (typeof path !== 'string') return fail(path.reason);
+  if (path.length > 1) {
+    // Segment checks: no empty, `.` or `..` segment anywhere (including a trailing slash).
+    let start = 1;
+    for (let i = 1; i <= path.length; i++) {
+      if (i === path.length || path.charCodeAt(i) === 0x2f) {
+        const length = i - start;
+        if (length === 0) return fail('empty path segment');
+        if (path.charCodeAt(start) === 0x2e && (length === 1 || (length === 2 && path.charCodeAt(start + 1) === 0x2e))) {
+          return fail('dot segment in path');
+        }
+        start = i + 1;
+      }
+    }
+  }
+  if (rawQuery === '') return { ok: true, target: { path, query: '' } };
+  const query = scan(rawQuery.slice(1), QUERY_CHAR, false);
+  if (typeof query !== 'string') return fail(`${query.reason} in query`);
+  return { ok: true, target: { path, query: query === '' ? '' : `?${query}` } };
+}
