@@ -26,7 +26,7 @@ export async function call(baseUrl: string, method: string, path: string, option
     body = JSON.stringify(options.body);
     headers['content-type'] ??= 'application/json';
   }
-  const response = await request({ origin: baseUrl, path }, { method: method as 'GET', headers, body, reset: true });
+  const response = await request(new URL(path, baseUrl), { method: method as 'GET', headers, body, reset: true });
   const text = await response.body.text();
   let json: any;
   try {
