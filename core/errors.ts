@@ -6,6 +6,7 @@
 /** Every public error code, with its HTTP status and RFC 9457 title. */
 export const ERROR_CODES = {
   // 400: the request itself is unusable
+  malformed_request: [400, 'Bad Request'],
   invalid_request_target: [400, 'Bad Request'],
   invalid_header: [400, 'Bad Request'],
   ambiguous_credentials: [400, 'Bad Request'],
@@ -26,8 +27,11 @@ export const ERROR_CODES = {
   // 404 and other client errors
   not_found: [404, 'Not Found'],
   route_not_found: [404, 'Not Found'],
+  method_not_allowed: [405, 'Method Not Allowed'],
+  request_timeout: [408, 'Request Timeout'],
   payload_too_large: [413, 'Content Too Large'],
   unsupported_media_type: [415, 'Unsupported Media Type'],
+  headers_too_large: [431, 'Request Header Fields Too Large'],
   rate_limited: [429, 'Too Many Requests'],
   too_many_failed_authentications: [429, 'Too Many Requests'],
   // 5xx: our side or the upstream's

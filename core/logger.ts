@@ -2,6 +2,7 @@
 // down; children add request and key ids. Credential headers and plain keys
 // are redacted by configuration, so a careless `log.info({ req })` cannot leak
 // a key (test/core/logger.test.ts proves it).
+import { IncomingMessage, ServerResponse } from 'node:http';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger } from 'pino';
@@ -11,6 +12,8 @@ export const REDACTED_PATHS: readonly string[] = [
   'req.headers["x-partner-api-key"]',
   'req.headers.authorization',
   'req.headers.cookie',
+  'req.rawHeaders',
+  'rawHeaders',
   'headers["x-api-key"]',
   'headers["x-partner-api-key"]',
   'headers.authorization',
@@ -31,6 +34,16 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
   const options: LoggerOptions = {
     level: settings.level ?? 'info',
     redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
+    // A real IncomingMessage would otherwise be logged whole, `rawHeaders` and
+    // all (a list the paths above cannot reach), and a ServerResponse through
+    // its `req`; reduce both to the fields worth logging, then redact those.
+    // Plain objects pass through unchanged.
+    serializers: {
+      req: (req: unknown) =>
+        req instanceof IncomingMessage ? { method: req.method, url: req.url, headers: req.headers } : req,
+      res: (res: unknown) =>
+        res instanceof ServerResponse ? { statusCode: res.statusCode, headers: res.getHeaders() } : res,
+    },
     base: settings.name ? { service: settings.name } : { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },

@@ -3,6 +3,7 @@
 // answered as they are; anything else is a bug, logged in full and answered
 // with a generic 500 that reveals nothing.
 import type { ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { ApiError, isApiError } from './errors.js';
 
@@ -37,6 +38,18 @@ export function toProblem(err: unknown, requestId?: string): Problem {
 }
 
 /**
+ * Header names are case-insensitive: merge them lower-cased (later sources win),
+ * so `Retry-After` and `retry-after` cannot both go out.
+ */
+function mergeHeaders(...sources: (Record<string, string> | undefined)[]): Record<string, string> {
+  const merged: Record<string, string> = {};
+  for (const source of sources) {
+    if (source) for (const name of Object.keys(source)) merged[name.toLowerCase()] = source[name] as string;
+  }
+  return merged;
+}
+
+/**
  * Answer `res` with the problem for `err` and log it: client errors at debug
  * (they are the client's, and a flood must not flood the log), unknown errors
  * at error with the stack. Safe to call when headers were already sent: the
@@ -60,12 +73,32 @@ export function sendProblem(
   }
   const problem = toProblem(err, requestId);
   const payload = JSON.stringify(problem.body);
-  res.writeHead(problem.status, {
-    ...extraHeaders,
-    ...problem.headers,
-    'content-type': 'application/problem+json',
-    'content-length': Buffer.byteLength(payload),
-    'cache-control': 'no-store',
-  });
+  const headers: Record<string, string | number> = mergeHeaders(extraHeaders, problem.headers);
+  headers['content-type'] = 'application/problem+json';
+  headers['content-length'] = Buffer.byteLength(payload);
+  headers['cache-control'] = 'no-store';
+  res.writeHead(problem.status, headers);
   res.end(payload);
+}
+
+/**
+ * Answer on a raw socket (a refused upgrade, a request Node could not parse)
+ * with the same problem document, then close the connection.
+ */
+export function writeProblemToSocket(
+  socket: Duplex,
+  err: unknown,
+  requestId?: string,
+  extraHeaders?: Record<string, string>,
+): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const problem = toProblem(err, requestId);
+  const payload = JSON.stringify(problem.body);
+  let head = `HTTP/1.1 ${problem.status} ${problem.body.title}\r\n`;
+  for (const [name, value] of Object.entries(mergeHeaders(extraHeaders, problem.headers))) head += `${name}: ${value}\r\n`;
+  head += `content-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\n`;
+  socket.end(`${head}cache-control: no-store\r\nconnection: close\r\n\r\n${payload}`);
 }

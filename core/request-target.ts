@@ -16,12 +16,15 @@ export interface CanonicalTarget {
 export type TargetResult = { ok: true; target: CanonicalTarget } | { ok: false; reason: string };
 
 // Character classes by code point (ASCII only; everything else must be escaped).
+// The path class is RFC 3986 pchar without `;` (path parameters), plus the `/` separator.
 const PATH_CHAR = new Uint8Array(128);
-for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~' + "!$&'()*+,=:@") {
+for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~' + "!$&'()*+,=:@/") {
   PATH_CHAR[ch.charCodeAt(0)] = 1;
 }
+// The query does not take part in routing, so it also admits the characters clients commonly send
+// unescaped (`filter[a]=1`, `a|b`); it still refuses `#`, quotes, `<>`, `\\`, spaces and controls.
 const QUERY_CHAR = PATH_CHAR.slice();
-for (const ch of "/?;") QUERY_CHAR[ch.charCodeAt(0)] = 1;
+for (const ch of '?;[]{}|^') QUERY_CHAR[ch.charCodeAt(0)] = 1;
 
 /** Bytes that must never appear percent-encoded in a path: each changes its meaning downstream. */
 const FORBIDDEN_ESCAPE = new Set([0x00, 0x2f /* / */, 0x5c /* \ */, 0x2e /* . */, 0x25 /* % */, 0x3b /* ; */]);
@@ -46,6 +49,7 @@ const fail = (reason: string): TargetResult => ({ ok: false, reason });
 /** Scan `part` for legal characters and escapes; returns it with escapes upper-cased, or a reason. */
 function scan(part: string, allowed: Uint8Array, inPath: boolean): string | { reason: string } {
   let needsUpper = false;
+  let nonAscii = false;
   for (let i = 0; i < part.length; i++) {
     const code = part.charCodeAt(i);
     if (code === 0x25) {
@@ -56,12 +60,25 @@ function scan(part: string, allowed: Uint8Array, inPath: boolean): string | { re
       if (byte < 0x20 || byte === 0x7f) return { reason: 'encoded control character' };
       if (inPath && FORBIDDEN_ESCAPE.has(byte)) return { reason: 'encoded delimiter in path' };
       if (inPath && isUnreserved(byte)) return { reason: 'needlessly encoded character in path' };
+      if (byte >= 0x80) nonAscii = true;
       if (part.charCodeAt(i + 1) > 0x60 || part.charCodeAt(i + 2) > 0x60) needsUpper = true;
       i += 2;
       continue;
     }
     if (code >= 128 || allowed[code] !== 1) {
-      return { reason: code === 0x3b ? 'path parameters (;) are not allowed' : 'illegal character in target' };
+      return { reason: code === 0x3b ? 'path parameters (;) are not allowed' : 'illegal character' };
+    }
+  }
+  // Escaped bytes must spell valid UTF-8. Overlong forms (`%C0%AE` for `.`,
+  // `%C0%AF` for `/`) are decoded as the ASCII character by some servers, and
+  // invalid bytes become U+FFFD in others, so two distinct paths would reach
+  // the upstream as one. decodeURIComponent throws on exactly these (ECMA-262
+  // requires strict UTF-8); the escapes left here are all non-delimiters.
+  if (inPath && nonAscii) {
+    try {
+      decodeURIComponent(part);
+    } catch {
+      return { reason: 'percent-encoded bytes are not valid UTF-8' };
     }
   }
   return needsUpper ? part.replace(/%[0-9a-fA-F]{2}/g, (escape) => escape.toUpperCase()) : part;
@@ -82,21 +99,25 @@ export function canonicalizeTarget(rawTarget: string | undefined): TargetResult 
   const path = scan(rawPath, PATH_CHAR, true);
   if (typeof path !== 'string') return fail(path.reason);
   if (path.length > 1) {
-    // Segment checks: no empty, `.` or `..` segment anywhere (including a trailing slash).
+    // Segment checks: no empty segment (including a trailing slash), and no segment made only of
+    // dots: `.` and `..` are dot segments, and servers that trim trailing dots (Windows-style) read
+    // `...` as one too.
     let start = 1;
+    let dotsOnly = true;
     for (let i = 1; i <= path.length; i++) {
-      if (i === path.length || path.charCodeAt(i) === 0x2f) {
-        const length = i - start;
-        if (length === 0) return fail('empty path segment');
-        if (path.charCodeAt(start) === 0x2e && (length === 1 || (length === 2 && path.charCodeAt(start + 1) === 0x2e))) {
-          return fail('dot segment in path');
-        }
+      const code = i === path.length ? 0x2f : path.charCodeAt(i);
+      if (code === 0x2f) {
+        if (i === start) return fail('empty path segment');
+        if (dotsOnly) return fail('dot segment in path');
         start = i + 1;
+        dotsOnly = true;
+      } else if (code !== 0x2e) {
+        dotsOnly = false;
       }
     }
   }
   if (rawQuery === '') return { ok: true, target: { path, query: '' } };
   const query = scan(rawQuery.slice(1), QUERY_CHAR, false);
-  if (typeof query !== 'string') return fail(`${query.reason} in query`);
+  if (typeof query !== 'string') return fail(`${query.reason} in the query`);
   return { ok: true, target: { path, query: query === '' ? '' : `?${query}` } };
 }

@@ -1,0 +1,72 @@
+// A real admin server on port 0 against a temp SQLite file, with a manual
+// clock, captured logs and a last-used batcher that only flushes when told
+// (its timer is far away), so tests never sleep. Torn down with the test.
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { createManualClock, type ManualClock } from '../../core/clock.js';
+import { createLastUsedBatcher, type LastUsedBatcher } from '../../core/last-used.js';
+import { createAdminServer } from '../../admin/server.js';
+import { openStore, type KeyStore } from '../../admin/store/key-store.js';
+import { captureLogs, type CapturedLog } from './log-capture.js';
+import { tempDir } from './temp.js';
+
+interface TestLike {
+  teardown(fn: () => void | Promise<void>): void;
+}
+
+export interface AdminHarness {
+  baseUrl: string;
+  port: number;
+  store: KeyStore;
+  clock: ManualClock;
+  lastUsed: LastUsedBatcher;
+  logs: CapturedLog;
+  dbPath: string;
+  /** Everything in the database, as one comparable string. */
+  snapshot(): string;
+  close(): Promise<void>;
+}
+
+export async function startAdmin(t: TestLike, options: { dbPath?: string } = {}): Promise<AdminHarness> {
+  const dbPath = options.dbPath ?? join(tempDir(t, 'bullseye-admin'), 'bullseye.db');
+  const clock = createManualClock();
+  const logs = captureLogs();
+  const store = openStore({ path: dbPath, clock, logger: logs.logger });
+  const lastUsed = createLastUsedBatcher({ flush: (batch) => store.recordLastUsed(batch), intervalMs: 3_600_000 });
+  const server = createAdminServer({ store, clock, logger: logs.logger, lastUsed });
+  const { port } = await server.listen(0, '127.0.0.1');
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await server.close();
+    await lastUsed.close();
+    store.close();
+  };
+  t.teardown(close);
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    port,
+    store,
+    clock,
+    lastUsed,
+    logs,
+    dbPath,
+    snapshot: () => snapshotDatabase(dbPath),
+    close,
+  };
+}
+
+/** Every row of every table, read through a separate read-only connection. */
+export function snapshotDatabase(dbPath: string): string {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    return JSON.stringify({
+      organizations: db.prepare('SELECT * FROM organizations ORDER BY id').all(),
+      apiKeys: db.prepare('SELECT * FROM api_keys ORDER BY id').all(),
+      seq: db.prepare('SELECT value FROM change_sequence').pluck().get(),
+    });
+  } finally {
+    db.close();
+  }
+}
