@@ -4,6 +4,7 @@
 // the environment and an io object, so tests run them in-process.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError } from './errors.js';
+import { createLogger, type Logger } from './logger.js';
 
 export const EXIT = Object.freeze({ ok: 0, usage: 1, config: 2 });
 
@@ -14,6 +15,8 @@ export interface CliIo {
   stderr(text: string): void;
   /** Resolves (with the signal's name) when the process is asked to stop. Long-running commands await it. */
   waitForShutdown(): Promise<string>;
+  /** Call `listener` on each reload request (SIGHUP); returns a function that stops listening. */
+  onReloadSignal(listener: () => void): () => void;
 }
 
 /** A wrong command line: printed with a pointer to --help, exit code 1. */
@@ -99,14 +102,20 @@ export interface ParsedArgs {
 }
 
 /** node:util parseArgs, strict, with its errors turned into UsageErrors. */
-export function parseCommandArgs(argv: string[], options: OptionSpecs, positionals = { min: 0, max: 0 }): ParsedArgs {
+export function parseCommandArgs(
+  argv: string[],
+  options: OptionSpecs,
+  positionals: { min: number; max: number; names?: readonly string[] } = { min: 0, max: 0 },
+): ParsedArgs {
   let parsed: ParsedArgs;
   try {
     parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: positionals.max > 0 }) as ParsedArgs;
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  if (parsed.positionals.length < positionals.min) throw new UsageError('missing argument');
+  if (parsed.positionals.length < positionals.min) {
+    throw new UsageError(`missing ${positionals.names?.[parsed.positionals.length] ?? 'argument'}`);
+  }
   if (parsed.positionals.length > positionals.max) {
     throw new UsageError(`unexpected argument '${parsed.positionals[positionals.max]}'`);
   }
@@ -123,3 +132,7 @@ export function stringFlag(args: ParsedArgs, name: string): string | undefined {
 
 /** Write a JSON document (one per command) to stdout. */
 export const printJson = (io: CliIo, value: unknown): void => io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+
+/** A long-running command's logger: pino JSON lines to the command's stdout. */
+export const cliLogger = (io: CliIo, level: string, name: string): Logger =>
+  createLogger({ level, name, destination: { write: (line: string) => io.stdout(line) } });

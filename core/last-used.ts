@@ -49,10 +49,7 @@ export function createLastUsedBatcher(options: LastUsedBatcherOptions): LastUsed
     timer.unref();
   };
 
-  async function flushOnce(): Promise<void> {
-    if (pending.size === 0) return;
-    const batch = pending;
-    pending = new Map();
+  async function deliver(batch: Map<string, number>): Promise<void> {
     try {
       await options.flush(batch);
     } catch (err) {
@@ -62,9 +59,14 @@ export function createLastUsedBatcher(options: LastUsedBatcherOptions): LastUsed
     }
   }
 
-  // Flushes run one after another so two batches never race in the sink.
+  // The batch is taken at once; deliveries run one after another so two
+  // batches never race in the sink.
   function flush(): Promise<void> {
-    inFlight = inFlight.then(flushOnce);
+    if (pending.size > 0) {
+      const batch = pending;
+      pending = new Map();
+      inFlight = inFlight.then(() => deliver(batch));
+    }
     return inFlight;
   }
 

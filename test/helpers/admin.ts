@@ -7,6 +7,7 @@ import { createManualClock, type ManualClock } from '../../core/clock.js';
 import { createLastUsedBatcher, type LastUsedBatcher } from '../../core/last-used.js';
 import { createAdminServer } from '../../admin/server.js';
 import { openStore, type KeyStore } from '../../admin/store/key-store.js';
+import { createSyncServer, type SyncServer } from '../../admin/sync/server.js';
 import { captureLogs, type CapturedLog } from './log-capture.js';
 import { tempDir } from './temp.js';
 
@@ -69,4 +70,31 @@ export function snapshotDatabase(dbPath: string): string {
   } finally {
     db.close();
   }
+}
+
+export const TEST_SYNC_TOKEN = 'test-sync-token-0123456789abcdef';
+
+export interface SyncHarness {
+  baseUrl: string;
+  port: number;
+  token: string;
+  /** Headers with the right bearer token. */
+  auth: Record<string, string>;
+  server: SyncServer;
+  close(): Promise<void>;
+}
+
+/** The change feed listener on port 0, over `store` (default: the admin harness's). */
+export async function startSync(t: TestLike, store: KeyStore, logs: CapturedLog = captureLogs()): Promise<SyncHarness> {
+  const server = createSyncServer({ store, token: TEST_SYNC_TOKEN, logger: logs.logger });
+  const { port } = await server.listen(0, '127.0.0.1');
+  t.teardown(() => server.close());
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    port,
+    token: TEST_SYNC_TOKEN,
+    auth: { authorization: `Bearer ${TEST_SYNC_TOKEN}` },
+    server,
+    close: () => server.close(),
+  };
 }

@@ -1,0 +1,41 @@
+// `bullseye-gateway admin`: run the admin service (and, with SYNC_TOKEN, the
+// change feed listener) until SIGTERM or SIGINT, then close the listeners,
+// flush last-used times and close the database.
+import { systemClock } from '../../core/clock.js';
+import { cliLogger, EXIT, parseCommandArgs, type CommandLeaf } from '../../core/cli-kit.js';
+import { loadSettings } from '../../config/gateway-settings.js';
+import { startAdminPlane } from '../plane.js';
+
+export const adminCommand: CommandLeaf = {
+  summary: 'run the admin service (key management API and change feed)',
+  help: `Usage: bullseye-gateway admin
+
+Serve the admin API (list, create, revoke keys) on ADMIN_PORT and, when
+SYNC_TOKEN is set, the internal change feed for split-mode gateways on
+SYNC_PORT. Logs are JSON lines on stdout. Stops cleanly on SIGTERM or SIGINT.
+
+Environment:
+  HOST            interface to listen on (default 127.0.0.1)
+  ADMIN_PORT      admin API port (default 8081)
+  SYNC_PORT       change feed port (default 8082)
+  SYNC_TOKEN      shared secret for gateways (at least 16 characters; unset: no change feed)
+  DATABASE_PATH   SQLite file, created with its folder if missing (default ./data/bullseye.db)
+  LOG_LEVEL       fatal, error, warn, info, debug, trace or silent (default info)
+`,
+  async run(argv, env, io) {
+    parseCommandArgs(argv, {});
+    const settings = loadSettings(env);
+    const logger = cliLogger(io, settings.logLevel, 'bullseye-admin');
+    const plane = await startAdminPlane({
+      config: { ...settings, syncToken: settings.syncToken ?? undefined },
+      clock: systemClock,
+      logger,
+      lastUsedIntervalMs: settings.sync.lastUsedFlushMs,
+    });
+    const signal = await io.waitForShutdown();
+    logger.info({ signal }, 'shutting down');
+    await plane.close();
+    logger.info('stopped');
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,25 @@
+// The control plane's commands, as cli.ts mounts them.
+import type { CommandGroup, CommandLeaf } from '../../core/cli-kit.js';
+import { adminCommand } from './admin.js';
+import { keysCreateCommand } from './keys-create.js';
+import { keysListCommand } from './keys-list.js';
+import { keysRevokeCommand } from './keys-revoke.js';
+import { orgsAddCommand } from './orgs-add.js';
+
+export { adminCommand };
+
+export const keysCommands: CommandGroup = {
+  summary: 'create, list and revoke API keys in the database (DATABASE_PATH)',
+  commands: { create: keysCreateCommand, list: keysListCommand, revoke: keysRevokeCommand },
+};
+
+export const orgsCommands: CommandGroup = {
+  summary: 'register organizations',
+  commands: { add: orgsAddCommand },
+};
+
+export const adminPlaneCommands: Readonly<Record<string, CommandLeaf | CommandGroup>> = {
+  admin: adminCommand,
+  keys: keysCommands,
+  orgs: orgsCommands,
+};

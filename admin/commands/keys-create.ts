@@ -1,0 +1,71 @@
+// `bullseye-gateway keys create`: how the first admin key is bootstrapped.
+// Prints the same document the API answers ({apiKey, plainKey}); the plain
+// key is shown this once and stored nowhere.
+import { systemClock } from '../../core/clock.js';
+import { parseCommandArgs, printJson, stringFlag, UsageError, EXIT, type CommandLeaf } from '../../core/cli-kit.js';
+import { toApiKeyJson } from '../key-json.js';
+import { checkExpiresAt, checkName, checkScopes, type Checked } from '../validation.js';
+import { OWNER_OPTIONS, ownerFromFlags } from './owner-flags.js';
+import { withStore } from './with-store.js';
+
+const orUsage = <T>(checked: Checked<T>, flag: string): T => {
+  if (!checked.ok) throw new UsageError(`--${flag}: ${checked.problem}`);
+  return checked.value;
+};
+
+export const keysCreateCommand: CommandLeaf = {
+  summary: 'create an API key and print it (the plain key is shown once)',
+  help: `Usage: bullseye-gateway keys create (--org ORG_ID | --partner PARTNER_ID) --name NAME
+                                    [--scopes a,b] [--expires-at RFC3339] [--created-by WHO]
+
+Create an organization key (bsk_live_...) or a partner key (pk_live_...) and
+print {"apiKey": {...}, "plainKey": "..."} as JSON. Store the plain key now:
+only its SHA-256 is kept.
+
+Options:
+  --org ORG_ID          organization that owns the key (registered as a standard
+                        organization if unknown; see 'orgs add' for agencies)
+  --partner PARTNER_ID  partner that owns the key
+  --name NAME           a label for the key (required, at most 255 characters)
+  --scopes a,b          read, write, admin, agency:read, agency:write
+                        (default: read,write for --org; read,write,admin for --partner)
+  --expires-at TIME     RFC 3339 time in the future, e.g. 2030-01-31T00:00:00Z
+  --created-by WHO      recorded as createdByUserId (default: cli)
+
+Environment: DATABASE_PATH (default ./data/bullseye.db)
+
+Example:
+  bullseye-gateway keys create --org acme --name bootstrap --scopes read,write,admin
+`,
+  async run(argv, env, io) {
+    const args = parseCommandArgs(argv, {
+      ...OWNER_OPTIONS,
+      name: { type: 'string' },
+      scopes: { type: 'string' },
+      'expires-at': { type: 'string' },
+      'created-by': { type: 'string' },
+    });
+    const owner = ownerFromFlags(args);
+    const rawName = stringFlag(args, 'name');
+    if (rawName === undefined) throw new UsageError('--name is required');
+    const name = orUsage(checkName(rawName), 'name');
+    const rawScopes = stringFlag(args, 'scopes');
+    const scopes = orUsage(checkScopes(rawScopes?.split(',').map((s) => s.trim()), owner.family), 'scopes');
+    const createdBy = orUsage(checkName(stringFlag(args, 'created-by') ?? 'cli'), 'created-by');
+    const rawExpiry = stringFlag(args, 'expires-at');
+    const expiresAt = rawExpiry === undefined ? null : orUsage(checkExpiresAt(rawExpiry, systemClock.now()), 'expires-at');
+
+    return withStore(env, io, (store) => {
+      const created = store.createKey({ ...owner, name, scopes, expiresAt, createdBy, registerOrganization: true });
+      if (!created.ok) {
+        // Only reason left with registration on: agency scopes for a standard organization.
+        throw new UsageError(
+          `organization ${owner.ownerId} is not an agency, so its keys cannot hold agency scopes ` +
+            `(register it with 'bullseye-gateway orgs add ${owner.ownerId} --agency' first)`,
+        );
+      }
+      printJson(io, { apiKey: toApiKeyJson(created.key), plainKey: created.plainKey });
+      return EXIT.ok;
+    });
+  },
+};

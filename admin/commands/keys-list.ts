@@ -1,0 +1,23 @@
+// `bullseye-gateway keys list`: the same document as GET .../api-keys.
+import { EXIT, parseCommandArgs, printJson, type CommandLeaf } from '../../core/cli-kit.js';
+import { toApiKeyJson } from '../key-json.js';
+import { OWNER_OPTIONS, ownerFromFlags } from './owner-flags.js';
+import { withStore } from './with-store.js';
+
+export const keysListCommand: CommandLeaf = {
+  summary: "list an organization's or a partner's keys",
+  help: `Usage: bullseye-gateway keys list (--org ORG_ID | --partner PARTNER_ID)
+
+Print {"apiKeys": [...]} as JSON: every key of the owner, revoked ones
+included, oldest first. Keys are shown by keyPrefix; plain keys are never stored.
+
+Environment: DATABASE_PATH (default ./data/bullseye.db)
+`,
+  async run(argv, env, io) {
+    const owner = ownerFromFlags(parseCommandArgs(argv, OWNER_OPTIONS));
+    return withStore(env, io, (store) => {
+      printJson(io, { apiKeys: store.listKeys(owner).map(toApiKeyJson) });
+      return EXIT.ok;
+    });
+  },
+};

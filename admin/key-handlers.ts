@@ -1,0 +1,68 @@
+// The three key operations behind the admin API, for either family. They run
+// after the caller is authenticated and authorized for `owner` (the server
+// does that), and return what to answer; failures are thrown ApiErrors.
+import type { KeyAuthRecord } from '../core/auth.js';
+import type { Clock } from '../core/clock.js';
+import { ApiError } from '../core/errors.js';
+import { hasAgencyScope, missingScopes } from '../core/scopes.js';
+import { toApiKeyJson } from './key-json.js';
+import type { KeyOwner, KeyStore } from './store/key-store.js';
+import { checkCreateKeyBody, normalizeKeyId } from './validation.js';
+
+export interface KeyCall {
+  readonly store: KeyStore;
+  readonly clock: Clock;
+  /** The authenticated key making the call. */
+  readonly caller: KeyAuthRecord;
+  /** Whose keys are listed, created or revoked. */
+  readonly owner: KeyOwner;
+  readonly params: Readonly<Record<string, string>>;
+  readonly body: unknown;
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly body?: unknown;
+}
+
+export type KeyHandler = (call: KeyCall) => Reply;
+
+const AGENCY_ONLY = (organizationId: string): ApiError =>
+  new ApiError('invalid_body', `Agency scopes are only available to agency organizations; ${organizationId} is not one.`);
+
+const KEY_NOT_FOUND = (): ApiError => new ApiError('not_found', 'There is no API key with that id.');
+
+export const listKeys: KeyHandler = ({ store, owner }) => ({
+  status: 200,
+  body: { apiKeys: store.listKeys(owner).map(toApiKeyJson) },
+});
+
+export const createKey: KeyHandler = ({ store, clock, caller, owner, body }) => {
+  const request = checkCreateKeyBody(body, owner.family, clock.now());
+  if (!request.ok) throw new ApiError('invalid_body', request.problem);
+  const { name, scopes, expiresAt } = request.value;
+  if (owner.family === 'org' && hasAgencyScope(scopes) && !store.getOrganization(owner.ownerId)?.agency) {
+    throw AGENCY_ONLY(owner.ownerId);
+  }
+  const missing = missingScopes(caller.scopes, scopes);
+  if (missing.length > 0) {
+    throw new ApiError('scope_escalation', `A key cannot grant scopes it does not hold: ${missing.join(', ')}.`, {
+      extensions: { missingScopes: missing },
+      context: { keyId: caller.id },
+    });
+  }
+  const created = store.createKey({ ...owner, name, scopes, expiresAt, createdBy: `key_${caller.id}` });
+  if (!created.ok) {
+    // Only reachable if the organization changed between the checks above and the write.
+    if (created.reason === 'agency_scopes_not_allowed') throw AGENCY_ONLY(owner.ownerId);
+    throw new ApiError('not_found', 'The organization does not exist.');
+  }
+  return { status: 201, body: { apiKey: toApiKeyJson(created.key), plainKey: created.plainKey } };
+};
+
+export const revokeKey: KeyHandler = ({ store, owner, params }) => {
+  // Not a UUID, unknown, or someone else's: one answer, so nothing is learned.
+  const keyId = normalizeKeyId(params.keyId ?? '');
+  if (keyId === undefined || store.revokeKey(keyId, owner) === 'not_found') throw KEY_NOT_FOUND();
+  return { status: 204 };
+};

@@ -1,0 +1,69 @@
+// The whole control plane as one unit: the store, the last-used batcher, the
+// public admin listener and (with a sync token) the change feed listener.
+// `bullseye-gateway admin` runs it alone; `start` runs it beside a gateway
+// that follows `store` in-process.
+import type { Clock } from '../core/clock.js';
+import { createLastUsedBatcher, type LastUsedBatcher } from '../core/last-used.js';
+import { listenOrExplain } from '../core/listen.js';
+import type { Logger } from '../core/logger.js';
+import { createAdminServer } from './server.js';
+import { openStore, type KeyStore } from './store/key-store.js';
+import { createSyncServer } from './sync/server.js';
+
+export interface AdminPlane {
+  readonly store: KeyStore;
+  readonly lastUsed: LastUsedBatcher;
+  readonly adminPort: number;
+  /** undefined when SYNC_TOKEN is unset. */
+  readonly syncPort: number | undefined;
+  /** Stop listening, flush last-used times, close the database. */
+  close(): Promise<void>;
+}
+
+export interface AdminPlaneOptions {
+  config: {
+    host: string;
+    adminPort: number;
+    syncPort: number;
+    databasePath: string;
+    /** Unset: no change feed listener, so split-mode gateways cannot sync. */
+    syncToken: string | undefined;
+  };
+  clock: Clock;
+  logger: Logger;
+  lastUsedIntervalMs?: number;
+}
+
+export async function startAdminPlane({ config, clock, logger, lastUsedIntervalMs }: AdminPlaneOptions): Promise<AdminPlane> {
+  const store = openStore({ path: config.databasePath, clock, logger });
+  const lastUsed = createLastUsedBatcher({
+    flush: (batch) => store.recordLastUsed(batch),
+    intervalMs: lastUsedIntervalMs,
+    onError: (err, batch) => logger.error({ err, keys: batch.size }, 'writing last-used times failed; will retry'),
+  });
+  const admin = createAdminServer({ store, clock, logger: logger.child({ listener: 'admin' }), lastUsed });
+  const sync = config.syncToken
+    ? createSyncServer({ store, token: config.syncToken, logger: logger.child({ listener: 'sync' }) })
+    : undefined;
+
+  const close = async (): Promise<void> => {
+    await Promise.all([admin.close(), sync?.close()]);
+    await lastUsed.close();
+    store.close();
+  };
+
+  try {
+    const { port: adminPort } = await listenOrExplain(admin, config.adminPort, config.host, 'ADMIN_PORT');
+    let syncPort: number | undefined;
+    if (sync) {
+      syncPort = (await listenOrExplain(sync, config.syncPort, config.host, 'SYNC_PORT')).port;
+    } else {
+      logger.warn('SYNC_TOKEN is not set: no change feed listener, so split-mode gateways cannot sync keys');
+    }
+    logger.info({ host: config.host, adminPort, syncPort: syncPort ?? null, database: config.databasePath }, 'admin service listening');
+    return { store, lastUsed, adminPort, syncPort, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

@@ -1,0 +1,84 @@
+// The public admin service. Every request goes through the same steps, in
+// the gateway's order ("cheap rejection first"): canonical target, route,
+// path parameters, credential, key, access, body, handler. The admin checks
+// keys itself with core/auth.ts, so it is safe even when reached directly.
+import type { Clock } from '../core/clock.js';
+import { authenticate, authorize, readCredential } from '../core/auth.js';
+import { ApiError } from '../core/errors.js';
+import { FAMILIES } from '../core/keys.js';
+import type { LastUsedBatcher } from '../core/last-used.js';
+import type { Logger } from '../core/logger.js';
+import { canonicalizeTarget } from '../core/request-target.js';
+import { ADMIN_BODY_LIMIT, readJsonBody } from './http/body.js';
+import { sendEmpty, sendError, sendJson, serveExchanges, type Exchange } from './http/exchange.js';
+import { createHttpService, type HttpService } from './http/service.js';
+import { allowedMethods, compileAdminRoutes } from './routes.js';
+import type { KeyOwner, KeyStore } from './store/key-store.js';
+import { isValidOwnerId, OWNER_ID_RULE } from './validation.js';
+
+export interface AdminServerDeps {
+  store: KeyStore;
+  clock: Clock;
+  logger: Logger;
+  /** Where successful authentications are noted; flushed to the store off the request path. */
+  lastUsed: Pick<LastUsedBatcher, 'touch'>;
+}
+
+export type AdminServer = Pick<HttpService, 'listen' | 'close' | 'server'>;
+
+export function createAdminServer({ store, clock, logger, lastUsed }: AdminServerDeps): AdminServer {
+  const routes = compileAdminRoutes();
+
+  async function handle(exchange: Exchange): Promise<void> {
+    const { req } = exchange;
+    const target = canonicalizeTarget(req.url);
+    if (!target.ok) throw new ApiError('invalid_request_target', `The request target was refused: ${target.reason}.`);
+    const method = req.method ?? '';
+    const match = routes.match(method, target.target.path);
+    if (!match) throw noRoute(target.target.path, method);
+    const route = match.value;
+    exchange.route = route.template;
+
+    const organizationId = match.params.organization_id;
+    if (organizationId !== undefined && !isValidOwnerId(organizationId)) {
+      throw new ApiError('invalid_parameter', `organization_id must be ${OWNER_ID_RULE}.`);
+    }
+
+    const credential = readCredential(req.rawHeaders);
+    if (credential instanceof ApiError) throw credential;
+    if (!credential) {
+      throw new ApiError('missing_key', `Send an API key in the ${FAMILIES[route.family].headerName} header.`);
+    }
+    const caller = authenticate(credential, store, clock);
+    if (caller instanceof ApiError) throw caller;
+    exchange.keyId = caller.id;
+    lastUsed.touch(caller.id, clock.now());
+    const denied = authorize(caller, { family: route.family, scope: route.scope, organizationId });
+    if (denied) throw denied;
+
+    const owner: KeyOwner = { family: route.family, ownerId: organizationId ?? caller.ownerId };
+    const body = route.readsBody ? await readJsonBody(req, ADMIN_BODY_LIMIT) : undefined;
+    const reply = route.handle({ store, clock, caller, owner, params: match.params, body });
+    if (reply.body === undefined) sendEmpty(exchange, reply.status);
+    else sendJson(exchange, reply.status, reply.body);
+  }
+
+  function noRoute(path: string, method: string): ApiError {
+    const allowed = allowedMethods(routes, path);
+    if (allowed.length === 0) return new ApiError('route_not_found', 'No such endpoint.');
+    return new ApiError('method_not_allowed', `${method} is not supported here; use ${allowed.join(' or ')}.`, {
+      headers: { allow: allowed.join(', ') },
+    });
+  }
+
+  const service = createHttpService(
+    serveExchanges(async (exchange) => {
+      try {
+        await handle(exchange);
+      } catch (err) {
+        sendError(exchange, err);
+      }
+    }, logger),
+  );
+  return service;
+}

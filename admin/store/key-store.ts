@@ -1,0 +1,200 @@
+// The key store: the only code that reads or writes SQLite. Every write runs
+// in an IMMEDIATE transaction (take the write lock first, so a concurrent
+// writer waits on busy_timeout instead of failing on a stale snapshot), and
+// every write to a key row gives it the next change sequence number in that
+// same transaction. Plain keys pass through createKey and are returned once;
+// only their SHA-256 is stored.
+import { randomUUID } from 'node:crypto';
+import type { KeyAuthRecord, KeyDirectory } from '../../core/auth.js';
+import type { Clock } from '../../core/clock.js';
+import { generateKey, hashKey, keyPrefixOf, type KeyFamily } from '../../core/keys.js';
+import type { Logger } from '../../core/logger.js';
+import { hasAgencyScope, type Scope } from '../../core/scopes.js';
+import { createChangeNotifier, type ChangeListener } from './change-notifier.js';
+import { openDatabase } from './database.js';
+import {
+  AUTH_COLUMNS,
+  KEY_COLUMNS,
+  toAuthRecord,
+  toKeyRow,
+  toOrganization,
+  type ApiKeyRow,
+  type AuthRowSql,
+  type KeyRowSql,
+  type Organization,
+  type OrganizationSql,
+} from './rows.js';
+
+export interface NewKey {
+  family: KeyFamily;
+  ownerId: string;
+  name: string;
+  scopes: readonly Scope[];
+  expiresAt: number | null;
+  createdBy: string | null;
+  /** Register an unknown organization as a standard one (the CLI does; the API never needs to). */
+  registerOrganization?: boolean;
+}
+
+export type CreateKeyResult =
+  | { ok: true; key: ApiKeyRow; plainKey: string }
+  | { ok: false; reason: 'unknown_organization' | 'agency_scopes_not_allowed' };
+
+export type RevokeResult = 'revoked' | 'already_revoked' | 'not_found';
+
+export type AddOrganizationResult =
+  | { ok: true; organization: Organization; created: boolean }
+  | { ok: false; reason: 'agency_mismatch'; organization: Organization };
+
+export interface KeyOwner {
+  family: KeyFamily;
+  ownerId: string;
+}
+
+export interface KeyStore extends KeyDirectory {
+  findByHash(hash: string): KeyAuthRecord | undefined;
+  /** Key records whose latest write is newer than `seq`, oldest first. */
+  changesSince(seq: number, limit: number): KeyAuthRecord[];
+  currentSeq(): number;
+  /** Called with the new sequence after any key write, from this process or another. Returns unsubscribe. */
+  onChange(listener: ChangeListener): () => void;
+  /** Move last_used_at forward (never back) for the given keys, in one transaction. Unknown ids are ignored. */
+  recordLastUsed(batch: ReadonlyMap<string, number>): void;
+  getOrganization(id: string): Organization | undefined;
+  addOrganization(id: string, agency: boolean): AddOrganizationResult;
+  createKey(input: NewKey): CreateKeyResult;
+  listKeys(owner: KeyOwner): ApiKeyRow[];
+  getKey(id: string): ApiKeyRow | undefined;
+  /** Revoke `id`; with `owner`, a key of anyone else is reported as not found. */
+  revokeKey(id: string, owner?: KeyOwner): RevokeResult;
+  close(): void;
+}
+
+export interface StoreOptions {
+  path: string;
+  clock: Clock;
+  logger: Logger;
+  /** How often another process's commits are looked for while someone listens. */
+  pollMs?: number;
+}
+
+export function openStore({ path, clock, logger, pollMs }: StoreOptions): KeyStore {
+  const db = openDatabase(path);
+  const sql = {
+    byHash: db.prepare(`SELECT ${AUTH_COLUMNS} FROM api_keys WHERE key_hash = ?`),
+    changes: db.prepare(`SELECT ${AUTH_COLUMNS} FROM api_keys WHERE seq > ? ORDER BY seq LIMIT ?`),
+    seq: db.prepare('SELECT value FROM change_sequence WHERE id = 1').pluck(),
+    bumpSeq: db.prepare('UPDATE change_sequence SET value = value + 1 WHERE id = 1 RETURNING value').pluck(),
+    touch: db.prepare('UPDATE api_keys SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?'),
+    org: db.prepare('SELECT id, agency, created_at FROM organizations WHERE id = ?'),
+    insertOrg: db.prepare('INSERT INTO organizations (id, agency, created_at) VALUES (?, ?, ?)'),
+    insertKey: db.prepare(
+      `INSERT INTO api_keys (id, family, owner_id, organization_id, name, key_prefix, key_hash, scopes, status,
+         expires_at, last_used_at, created_at, created_by, revoked_at, seq)
+       VALUES (@id, @family, @ownerId, @organizationId, @name, @keyPrefix, @keyHash, @scopes, 'active',
+         @expiresAt, NULL, @createdAt, @createdBy, NULL, @seq)`,
+    ),
+    list: db.prepare(
+      `SELECT ${KEY_COLUMNS} FROM api_keys WHERE family = ? AND owner_id = ? ORDER BY created_at, rowid`,
+    ),
+    key: db.prepare(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE id = ?`),
+    revoke: db.prepare(`UPDATE api_keys SET status = 'revoked', revoked_at = ?, seq = ? WHERE id = ?`),
+  };
+
+  const currentSeq = (): number => sql.seq.get() as number;
+  const notifier = createChangeNotifier(db, currentSeq, logger, pollMs);
+  const getOrganization = (id: string): Organization | undefined => {
+    const row = sql.org.get(id) as OrganizationSql | undefined;
+    return row && toOrganization(row);
+  };
+  const getKey = (id: string): ApiKeyRow | undefined => {
+    const row = sql.key.get(id) as KeyRowSql | undefined;
+    return row && toKeyRow(row);
+  };
+  const nextSeq = (): number => sql.bumpSeq.get() as number;
+
+  const createTx = db.transaction((input: NewKey): CreateKeyResult => {
+    if (input.family === 'org') {
+      let org = getOrganization(input.ownerId);
+      if (!org && input.registerOrganization) {
+        sql.insertOrg.run(input.ownerId, 0, clock.now());
+        org = getOrganization(input.ownerId);
+      }
+      if (!org) return { ok: false, reason: 'unknown_organization' };
+      if (!org.agency && hasAgencyScope(input.scopes)) return { ok: false, reason: 'agency_scopes_not_allowed' };
+    } else if (hasAgencyScope(input.scopes)) {
+      return { ok: false, reason: 'agency_scopes_not_allowed' };
+    }
+    const plainKey = generateKey(input.family);
+    const id = randomUUID();
+    sql.insertKey.run({
+      id,
+      family: input.family,
+      ownerId: input.ownerId,
+      organizationId: input.family === 'org' ? input.ownerId : null,
+      name: input.name,
+      keyPrefix: keyPrefixOf(plainKey, input.family),
+      keyHash: hashKey(plainKey),
+      scopes: JSON.stringify(input.scopes),
+      expiresAt: input.expiresAt,
+      createdAt: clock.now(),
+      createdBy: input.createdBy,
+      seq: nextSeq(),
+    });
+    return { ok: true, key: getKey(id) as ApiKeyRow, plainKey };
+  });
+
+  const revokeTx = db.transaction((id: string, owner: KeyOwner | undefined): RevokeResult => {
+    const key = getKey(id);
+    if (!key || (owner && (key.family !== owner.family || key.ownerId !== owner.ownerId))) return 'not_found';
+    if (key.status === 'revoked') return 'already_revoked';
+    sql.revoke.run(clock.now(), nextSeq(), id);
+    return 'revoked';
+  });
+
+  const addOrgTx = db.transaction((id: string, agency: boolean): AddOrganizationResult => {
+    const existing = getOrganization(id);
+    if (existing) {
+      return existing.agency === agency
+        ? { ok: true, organization: existing, created: false }
+        : { ok: false, reason: 'agency_mismatch', organization: existing };
+    }
+    sql.insertOrg.run(id, agency ? 1 : 0, clock.now());
+    return { ok: true, organization: getOrganization(id) as Organization, created: true };
+  });
+
+  const lastUsedTx = db.transaction((batch: ReadonlyMap<string, number>) => {
+    for (const [keyId, atMs] of batch) sql.touch.run(atMs, keyId);
+  });
+
+  return {
+    findByHash(hash) {
+      const row = sql.byHash.get(hash) as AuthRowSql | undefined;
+      return row && toAuthRecord(row);
+    },
+    changesSince: (seq, limit) => (sql.changes.all(seq, limit) as AuthRowSql[]).map(toAuthRecord),
+    currentSeq,
+    onChange: (listener) => notifier.subscribe(listener),
+    recordLastUsed(batch) {
+      if (batch.size > 0) lastUsedTx.immediate(batch);
+    },
+    getOrganization,
+    addOrganization: (id, agency) => addOrgTx.immediate(id, agency),
+    createKey(input) {
+      const result = createTx.immediate(input);
+      if (result.ok) notifier.announce(result.key.seq);
+      return result;
+    },
+    listKeys: (owner) => (sql.list.all(owner.family, owner.ownerId) as KeyRowSql[]).map(toKeyRow),
+    getKey,
+    revokeKey(id, owner) {
+      const result = revokeTx.immediate(id, owner);
+      if (result === 'revoked') notifier.announce(currentSeq());
+      return result;
+    },
+    close() {
+      notifier.close();
+      if (db.open) db.close();
+    },
+  };
+}

@@ -1,0 +1,104 @@
+// Rows as the store hands them out, and the mapping from SQLite columns.
+// Listings never select key_hash: a listing cannot leak what it never read.
+import type { KeyAuthRecord } from '../../core/auth.js';
+import type { KeyFamily } from '../../core/keys.js';
+import { isScope, type Scope } from '../../core/scopes.js';
+
+export type KeyStatus = 'active' | 'revoked';
+
+/** A key as the admin API and CLI see it: everything but the hash. Times in epoch ms. */
+export interface ApiKeyRow {
+  readonly id: string;
+  readonly family: KeyFamily;
+  readonly ownerId: string;
+  readonly name: string;
+  readonly keyPrefix: string;
+  readonly scopes: readonly Scope[];
+  readonly status: KeyStatus;
+  readonly expiresAt: number | null;
+  readonly lastUsedAt: number | null;
+  readonly createdAt: number;
+  readonly createdBy: string | null;
+  readonly revokedAt: number | null;
+  readonly seq: number;
+}
+
+export interface Organization {
+  readonly id: string;
+  readonly agency: boolean;
+  readonly createdAt: number;
+}
+
+export const KEY_COLUMNS =
+  'id, family, owner_id, name, key_prefix, scopes, status, expires_at, last_used_at, created_at, created_by, revoked_at, seq';
+
+export const AUTH_COLUMNS = 'id, family, owner_id, key_hash, scopes, status, expires_at, seq';
+
+export interface KeyRowSql {
+  id: string;
+  family: KeyFamily;
+  owner_id: string;
+  name: string;
+  key_prefix: string;
+  scopes: string;
+  status: KeyStatus;
+  expires_at: number | null;
+  last_used_at: number | null;
+  created_at: number;
+  created_by: string | null;
+  revoked_at: number | null;
+  seq: number;
+}
+
+export interface AuthRowSql {
+  id: string;
+  family: KeyFamily;
+  owner_id: string;
+  key_hash: string;
+  scopes: string;
+  status: KeyStatus;
+  expires_at: number | null;
+  seq: number;
+}
+
+export interface OrganizationSql {
+  id: string;
+  agency: number;
+  created_at: number;
+}
+
+/** Scopes are written by this store only; anything unknown is dropped rather than trusted. */
+const parseScopes = (json: string): Scope[] => (JSON.parse(json) as unknown[]).filter(isScope);
+
+export const toKeyRow = (row: KeyRowSql): ApiKeyRow => ({
+  id: row.id,
+  family: row.family,
+  ownerId: row.owner_id,
+  name: row.name,
+  keyPrefix: row.key_prefix,
+  scopes: parseScopes(row.scopes),
+  status: row.status,
+  expiresAt: row.expires_at,
+  lastUsedAt: row.last_used_at,
+  createdAt: row.created_at,
+  createdBy: row.created_by,
+  revokedAt: row.revoked_at,
+  seq: row.seq,
+});
+
+export const toAuthRecord = (row: AuthRowSql): KeyAuthRecord => ({
+  id: row.id,
+  family: row.family,
+  ownerId: row.owner_id,
+  hash: row.key_hash,
+  scopes: parseScopes(row.scopes),
+  status: row.status,
+  expiresAt: row.expires_at,
+  seq: row.seq,
+});
+
+export const toOrganization = (row: OrganizationSql): Organization => ({
+  id: row.id,
+  agency: row.agency === 1,
+  createdAt: row.created_at,
+});

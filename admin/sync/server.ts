@@ -1,0 +1,115 @@
+// The internal change feed, on its own listener (never the public admin
+// port): gateways in split mode page through key records by sequence number
+// and then long-poll for the next change; they send last-used batches back.
+// Every request needs `Authorization: Bearer <SYNC_TOKEN>`.
+import { ApiError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { canonicalizeTarget } from '../../core/request-target.js';
+import { RouteTable } from '../../core/route-table.js';
+import { readJsonBody } from '../http/body.js';
+import { sendEmpty, sendError, sendJson, serveExchanges, type Exchange } from '../http/exchange.js';
+import { createHttpService, type HttpService } from '../http/service.js';
+import type { KeyStore } from '../store/key-store.js';
+import { parseChangesQuery, parseLastUsedBody, type ChangesQuery } from './feed-request.js';
+import { bearerChecker } from './token.js';
+
+export interface SyncServerDeps {
+  store: KeyStore;
+  token: string;
+  logger: Logger;
+}
+
+export type SyncServer = Pick<HttpService, 'listen' | 'close' | 'server'>;
+
+/** A batch from a gateway holding many keys is larger than an admin API body. */
+export const LAST_USED_BODY_LIMIT = 1024 * 1024;
+
+type SyncHandler = (exchange: Exchange, query: string) => Promise<void> | void;
+
+export function createSyncServer({ store, token, logger }: SyncServerDeps): SyncServer {
+  const authorized = bearerChecker(token);
+  /** Wake-ups of held long-polls, so close() can answer them at once. */
+  const waiting = new Set<() => void>();
+
+  function page({ since, limit }: ChangesQuery) {
+    const records = store.changesSince(since, limit);
+    const nextSince = records.length > 0 ? (records[records.length - 1]?.seq as number) : since;
+    const latestSeq = store.currentSeq();
+    return { records, nextSince, latestSeq, hasMore: nextSince < latestSeq };
+  }
+
+  /** Resolve when a key newer than `since` is committed, after `waitMs`, or when the client leaves. */
+  function waitForChange(exchange: Exchange, since: number, waitMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        unsubscribe();
+        waiting.delete(wake);
+        exchange.res.off('close', wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, waitMs);
+      timer.unref();
+      const unsubscribe = store.onChange((seq) => {
+        if (seq > since) wake();
+      });
+      waiting.add(wake);
+      exchange.res.once('close', wake);
+    });
+  }
+
+  const changes: SyncHandler = async (exchange, rawQuery) => {
+    const query = parseChangesQuery(rawQuery);
+    if (!query.ok) throw new ApiError('invalid_parameter', query.problem);
+    let answer = page(query.value);
+    if (answer.records.length === 0 && query.value.waitMs > 0) {
+      await waitForChange(exchange, query.value.since, query.value.waitMs);
+      if (exchange.res.destroyed) return; // the gateway went away while we waited
+      answer = page(query.value);
+    }
+    sendJson(exchange, 200, answer);
+  };
+
+  const lastUsed: SyncHandler = async (exchange) => {
+    const batch = parseLastUsedBody(await readJsonBody(exchange.req, LAST_USED_BODY_LIMIT));
+    if (!batch.ok) throw new ApiError('invalid_body', batch.problem);
+    store.recordLastUsed(batch.value);
+    sendEmpty(exchange, 204);
+  };
+
+  const routes = new RouteTable<{ template: string; handle: SyncHandler }>();
+  routes.add('GET', '/internal/v1/keys/changes', { template: 'GET /internal/v1/keys/changes', handle: changes });
+  routes.add('POST', '/internal/v1/keys/last-used', { template: 'POST /internal/v1/keys/last-used', handle: lastUsed });
+
+  async function handle(exchange: Exchange): Promise<void> {
+    const target = canonicalizeTarget(exchange.req.url);
+    if (!target.ok) throw new ApiError('invalid_request_target', `The request target was refused: ${target.reason}.`);
+    if (!authorized(exchange.req.headers.authorization)) {
+      throw new ApiError('invalid_key', 'A valid sync token is required (Authorization: Bearer <SYNC_TOKEN>).', {
+        headers: { 'www-authenticate': 'Bearer' },
+      });
+    }
+    const match = routes.match(exchange.req.method ?? '', target.target.path);
+    if (!match) throw new ApiError('route_not_found', 'No such endpoint.');
+    exchange.route = match.value.template;
+    await match.value.handle(exchange, target.target.query);
+  }
+
+  const service = createHttpService(
+    serveExchanges(async (exchange) => {
+      try {
+        await handle(exchange);
+      } catch (err) {
+        sendError(exchange, err);
+      }
+    }, logger),
+  );
+  return {
+    server: service.server,
+    listen: service.listen,
+    async close() {
+      for (const wake of [...waiting]) wake(); // held polls answer now instead of holding shutdown
+      await service.close();
+    },
+  };
+}

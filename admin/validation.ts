@@ -1,0 +1,125 @@
+// Pure validation of what callers send the admin plane (HTTP bodies, path
+// parameters, CLI flags). Each function returns the parsed value or a
+// problem; nothing here reads the store, the clock or a socket.
+import type { KeyFamily } from '../core/keys.js';
+import { AGENCY_SCOPES, hasAgencyScope, parseScopeList, type Scope } from '../core/scopes.js';
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
+const bad = <T>(problem: string): Checked<T> => ({ ok: false, problem });
+
+const OWNER_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Organization and partner ids: 1 to 64 of [A-Za-z0-9_-]. */
+export const isValidOwnerId = (value: string): boolean => OWNER_ID.test(value);
+
+export const OWNER_ID_RULE = '1 to 64 characters of A-Z, a-z, 0-9, _ and -';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A key id in canonical (lower-case) form, or undefined when it is not UUID-shaped. */
+export const normalizeKeyId = (value: string): string | undefined =>
+  UUID.test(value) ? value.toLowerCase() : undefined;
+
+export const DEFAULT_SCOPES: Readonly<Record<KeyFamily, readonly Scope[]>> = Object.freeze({
+  org: Object.freeze(['read', 'write'] as Scope[]),
+  partner: Object.freeze(['read', 'write', 'admin'] as Scope[]),
+});
+
+export const MAX_NAME_LENGTH = 255;
+
+// Control characters would corrupt listings and log lines; nobody names a key with them.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+export function checkName(value: unknown): Checked<string> {
+  if (typeof value !== 'string') return bad('name must be a string');
+  const name = value.trim();
+  if (name === '') return bad('name must not be empty');
+  if ([...name].length > MAX_NAME_LENGTH) return bad(`name must be at most ${MAX_NAME_LENGTH} characters`);
+  if (CONTROL.test(name)) return bad('name must not contain control characters');
+  return ok(name);
+}
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * Parse an RFC 3339 date-time (a time zone is required) to epoch ms.
+ * Fractions beyond milliseconds are truncated; a leap second (:60) is read as
+ * the first instant of the next minute.
+ */
+export function parseRfc3339(value: string): number | undefined {
+  const m = RFC3339.exec(value);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as number[] as [
+    number, number, number, number, number, number,
+  ];
+  const millis = m[7] ? Number(m[7].slice(1, 4).padEnd(3, '0')) : 0;
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return undefined;
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (day > daysInMonth) return undefined;
+  let offsetMinutes = 0;
+  if (!m[8]) {
+    const offsetHour = Number(m[10]);
+    const offsetMinute = Number(m[11]);
+    if (offsetHour > 23 || offsetMinute > 59) return undefined;
+    offsetMinutes = (m[9] === '-' ? -1 : 1) * (offsetHour * 60 + offsetMinute);
+  }
+  const utc = new Date(0);
+  utc.setUTCFullYear(year, month - 1, day); // setUTCFullYear: years 0-99 stay literal
+  utc.setUTCHours(hour, minute, second, millis);
+  return utc.getTime() - offsetMinutes * 60_000;
+}
+
+/** An expiry: RFC 3339 with a zone, strictly after `nowMs`. null means never. */
+export function checkExpiresAt(value: unknown, nowMs: number): Checked<number | null> {
+  if (value === null) return ok(null);
+  if (typeof value !== 'string') return bad('expiresAt must be an RFC 3339 date-time string or null');
+  const at = parseRfc3339(value);
+  if (at === undefined) {
+    return bad('expiresAt must be an RFC 3339 date-time with a time zone, e.g. 2030-01-31T00:00:00Z');
+  }
+  if (at <= nowMs) return bad('expiresAt must be in the future');
+  return ok(at);
+}
+
+/** Scopes for a new key of `family`: validated, or the family default when absent. */
+export function checkScopes(value: unknown, family: KeyFamily): Checked<readonly Scope[]> {
+  if (value === undefined) return ok(DEFAULT_SCOPES[family]);
+  const parsed = parseScopeList(value);
+  if (!parsed.ok) return bad(parsed.problem);
+  if (family === 'partner' && hasAgencyScope(parsed.scopes)) {
+    return bad(`${AGENCY_SCOPES.join(' and ')} exist only for organization keys`);
+  }
+  return ok(parsed.scopes);
+}
+
+export interface CreateKeyRequest {
+  name: string;
+  scopes: readonly Scope[];
+  expiresAt: number | null;
+}
+
+const CREATE_FIELDS = new Set(['name', 'scopes', 'expiresAt']);
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The POST api-keys body: a JSON object with exactly the documented fields. */
+export function checkCreateKeyBody(body: unknown, family: KeyFamily, nowMs: number): Checked<CreateKeyRequest> {
+  if (!isPlainObject(body)) return bad('the body must be a JSON object');
+  const unknown = Object.keys(body).filter((field) => !CREATE_FIELDS.has(field));
+  if (unknown.length > 0) {
+    const shown = unknown.slice(0, 5).map((field) => JSON.stringify(field.slice(0, 40)));
+    return bad(`unknown field${unknown.length > 1 ? 's' : ''} ${shown.join(', ')}; allowed: name, scopes, expiresAt`);
+  }
+  if (!('name' in body)) return bad('name is required');
+  const name = checkName(body.name);
+  if (!name.ok) return name;
+  const scopes = checkScopes(body.scopes, family);
+  if (!scopes.ok) return scopes;
+  const expiresAt = body.expiresAt === undefined ? ok(null) : checkExpiresAt(body.expiresAt, nowMs);
+  if (!expiresAt.ok) return expiresAt;
+  return ok({ name: name.value, scopes: scopes.value, expiresAt: expiresAt.value });
+}

@@ -1,0 +1,27 @@
+// The issue's throughput targets, each with what this run measured. Reported,
+// never asserted: a noisy machine must not turn a bench into a flaky test.
+import { fmt, markdownTable, pct, type Summary } from '../report.js';
+
+const verdict = (value: number, ok: (v: number) => boolean): string =>
+  Number.isFinite(value) ? (ok(value) ? 'met' : 'NOT met') : 'not measured';
+
+export function targetChecks(summaries: readonly Summary[]): string {
+  const byId = (id: string) => summaries.find((s) => s.id === id && Number.isFinite(s.rps));
+  const bare = byId('bare');
+  const redis = byId('gateway-redis');
+  const memory = byId('gateway-memory');
+  const vsBare = (s: Summary | undefined, pick: (s: Summary) => number) => (s && bare ? pick(s) / pick(bare) : NaN);
+
+  const redisRps = vsBare(redis, (s) => s.rps);
+  const redisP99 = vsBare(redis, (s) => s.p99Ms);
+  const memoryRps = vsBare(memory, (s) => s.rps);
+  const sent = redis?.perRequest?.commands ?? NaN;
+  const fellBack = sent < 0.95 ? ' (below 1: some requests never reached Redis, e.g. a limiter fallback; see the notes above)' : '';
+  const rows = [
+    ['gateway (Redis) req/s vs bare proxy', pct(redisRps), '≥ 85 %', verdict(redisRps, (r) => r >= 0.85)],
+    ['gateway (Redis) p99 vs bare proxy', `${fmt(redisP99)}×`, '≤ 1.5×', verdict(redisP99, (r) => r <= 1.5)],
+    ['gateway (memory) req/s vs bare proxy', pct(memoryRps), '≥ 90 %', verdict(memoryRps, (r) => r >= 0.9)],
+    ['Redis commands sent per request (script-internal excluded)', fmt(sent) + fellBack, '≤ 1', verdict(sent, (n) => n <= 1.0001)],
+  ];
+  return ['### Issue targets (this run)', '', markdownTable(['target', 'measured', 'goal', ''], rows)].join('\n');
+}

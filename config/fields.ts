@@ -1,0 +1,89 @@
+// Typed readers for single YAML values, shared by the policy and settings
+// validators. Each returns the value, or records one problem naming what was
+// expected and what was found, and returns undefined. Strict on types: a
+// quoted "8080" is not a port and `yes` is not a boolean (YAML 1.2).
+import { isScalar, type Node } from 'yaml';
+import { parseDuration } from './duration.js';
+import type { RateLimitSpec } from './policy-types.js';
+import { describe, MapReader, quote, type Entry, type FieldReader, type YamlSource } from './yaml-source.js';
+
+const scalarOf = (node: Node | null): unknown => (isScalar(node) ? node.value : undefined);
+
+function fail(src: YamlSource, entry: Entry, message: string): undefined {
+  src.problems.add(entry.at, entry.path, `${message}, got ${describe(entry.value)}`);
+  return undefined;
+}
+
+export const text: FieldReader<string> = (src, entry) => {
+  const value = scalarOf(entry.value);
+  return typeof value === 'string' && value.trim() !== '' ? value : fail(src, entry, 'must be a non-empty string');
+};
+
+export const flag: FieldReader<boolean> = (src, entry) => {
+  const value = scalarOf(entry.value);
+  return typeof value === 'boolean' ? value : fail(src, entry, 'must be true or false');
+};
+
+/** Milliseconds; see duration.ts for the accepted forms. */
+export const duration: FieldReader<number> = (src, entry) => {
+  const result = parseDuration(scalarOf(entry.value));
+  return result.ok ? result.ms : fail(src, entry, result.problem);
+};
+
+export const integer =
+  (min: number, max = Number.MAX_SAFE_INTEGER): FieldReader<number> =>
+  (src, entry) => {
+    const value = scalarOf(entry.value);
+    if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    return fail(src, entry, `must be an integer ${range}`);
+  };
+
+export const oneOf =
+  <T extends string>(values: readonly T[]): FieldReader<T> =>
+  (src, entry) => {
+    const value = scalarOf(entry.value);
+    return values.includes(value as T) ? (value as T) : fail(src, entry, `must be one of ${values.join(', ')}`);
+  };
+
+export type OriginResult = { ok: true; origin: string } | { ok: false; problem: string };
+
+/**
+ * An http(s) origin such as `http://127.0.0.1:9000`: no credentials, path,
+ * query or fragment, since the gateway forwards the matched path as is and a
+ * base path would silently change what was authorized. Pure; also used for
+ * environment variables.
+ */
+export function parseOrigin(value: unknown): OriginResult {
+  const problem = 'must be an http:// or https:// URL with no path, query or credentials, like http://127.0.0.1:9000';
+  if (typeof value !== 'string' || !/^https?:\/\/[^/?#]/.test(value)) return { ok: false, problem };
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return { ok: false, problem };
+  }
+  // `href` keeps an empty `?` or `#` and any credentials, so this one comparison rejects them all.
+  return url.href === `${url.origin}/` ? { ok: true, origin: url.origin } : { ok: false, problem };
+}
+
+/** Hide `user:password@` so a refused URL does not put a secret into logs. */
+export const hideUserinfo = (url: string): string => url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#]*@/, '$1***@');
+
+export const origin: FieldReader<string> = (src, entry) => {
+  const value = scalarOf(entry.value);
+  const result = parseOrigin(value);
+  if (result.ok) return result.origin;
+  const shown = typeof value === 'string' ? quote(hideUserinfo(value)) : describe(entry.value);
+  src.problems.add(entry.at, entry.path, `${result.problem}, got ${shown}`);
+  return undefined;
+};
+
+/** `{ requests: 1000, per: 1m }`: both required. */
+export const rateLimit: FieldReader<RateLimitSpec> = (src, entry) => {
+  const map = MapReader.of(src, entry, 'a map like { requests: 1000, per: 1m }');
+  const requests = map?.need('requests', integer(1));
+  const perMs = map?.need('per', duration);
+  map?.finish();
+  return requests && perMs ? Object.freeze({ requests, perMs }) : undefined;
+};

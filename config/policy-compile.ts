@@ -1,0 +1,126 @@
+// Policy meaning: resolve upstream names and defaults, check each route's key
+// family against the identities its path names, and build the route table
+// (which refuses duplicate and ambiguous routes). Problems are recorded, not
+// thrown; the result is deeply frozen so a reload swaps one reference.
+import { RouteTable } from '../core/route-table.js';
+import type { PolicyDraft, RouteDraft } from './policy-schema.js';
+import type { CompiledRoute, Policy, UpstreamSpec } from './policy-types.js';
+import type { Problems } from './yaml-source.js';
+
+export interface PolicyIdentity {
+  readonly source: string;
+  readonly hash: string;
+}
+
+/** A ReadonlyMap that also refuses writes at run time (Object.freeze does not stop Map.set). */
+function frozenMap<K, V>(map: Map<K, V>): ReadonlyMap<K, V> {
+  const refuse = () => {
+    throw new TypeError('the policy is frozen');
+  };
+  return Object.freeze(Object.assign(map, { set: refuse, delete: refuse, clear: refuse }));
+}
+
+/** Returns the policy, or undefined when `problems` is not empty afterwards. */
+export function compilePolicy(draft: PolicyDraft, problems: Problems, identity: PolicyIdentity): Policy | undefined {
+  const declared = new Set(draft.upstreams.map((upstream) => upstream.name));
+  const known = [...declared].join(', ');
+  const upstreams = new Map<string, UpstreamSpec>();
+  for (const { name, origin, forwardKey, timeoutMs } of draft.upstreams) {
+    if (origin === undefined) continue;
+    upstreams.set(name, Object.freeze({ name, origin, forwardKey, timeoutMs: timeoutMs ?? draft.defaults.timeoutMs }));
+  }
+  // With no upstream declared that is the one problem to report, not every reference to one.
+  const checkRefs = declared.size > 0;
+  const fallback = draft.defaults.upstream;
+  if (checkRefs && fallback && !declared.has(fallback.value)) {
+    problems.add(fallback.at, fallback.path, `unknown upstream "${fallback.value}" (known: ${known})`);
+  }
+
+  const table = new RouteTable<CompiledRoute>();
+  const routes: CompiledRoute[] = [];
+  for (const route of draft.routes) {
+    const ref = route.upstream ?? fallback;
+    if (!checkRefs) {
+      // reported once, above
+    } else if (!ref) {
+      problems.add(route.entry.at, route.entry.path, 'has no upstream: set upstream here or defaults.upstream');
+    } else if (ref === route.upstream && !declared.has(ref.value)) {
+      problems.add(ref.at, ref.path, `unknown upstream "${ref.value}" (known: ${known})`);
+    }
+    const compiled = compileRoute(route, draft, problems, (ref && upstreams.get(ref.value)) ?? UNRESOLVED);
+    try {
+      table.add(route.method, route.pattern, compiled);
+    } catch (err) {
+      problems.add(route.entry.keyNode, route.entry.path, `ambiguous: ${(err as Error).message}`);
+    }
+    routes.push(compiled);
+  }
+
+  if (problems.size) return undefined;
+  return Object.freeze({
+    ...identity,
+    rateLimit: draft.defaults.rateLimit,
+    upstreams: frozenMap(upstreams),
+    routes: Object.freeze(routes),
+    match: (method: string, path: string) => table.match(method, path),
+  });
+}
+
+/** Stands in for an upstream that failed validation; never part of a returned policy. */
+const UNRESOLVED: UpstreamSpec = Object.freeze({ name: '', origin: '', forwardKey: false, timeoutMs: 0 });
+
+function compileRoute(
+  route: RouteDraft,
+  draft: PolicyDraft,
+  problems: Problems,
+  upstream: UpstreamSpec,
+): CompiledRoute {
+  const { entry } = route;
+  const organizationParam = route.paramNames.includes('organization_id');
+  const partnerParam = route.paramNames.includes('partner_id');
+  const key = route.key ?? draft.defaults.key;
+  const family = key?.value ?? 'org';
+  const cost = route.cost?.value ?? 1;
+
+  if (route.public) {
+    // Nobody's key is checked on a public route, so nothing that depends on a key may be set.
+    if (route.scope) problems.add(entry.at, entry.path, 'a public route takes no scope');
+    if (route.key) problems.add(route.key.at, route.key.path, 'a public route takes no key');
+    if (route.cost) problems.add(route.cost.at, route.cost.path, 'a public route has no key bucket to take cost from');
+    if (organizationParam || partnerParam) {
+      const problem = 'a public route cannot have {organization_id} or {partner_id}: no key is checked against it';
+      problems.add(entry.keyNode, entry.path, problem);
+    }
+  } else {
+    // A partner key never owns an organization (nor an org key a partner id): `any` or the
+    // other family would only become a 403 at run time, so it is refused here.
+    const at = route.key?.at ?? entry.keyNode;
+    const origin = key === undefined ? ' (the default)' : key === route.key ? '' : ` (from ${key.path})`;
+    const given = `not "${family}"${origin}`;
+    if (organizationParam && family !== 'org') {
+      const problem = `routes with {organization_id} need key: org, ${given}: only org keys own an organization`;
+      problems.add(at, entry.path, problem);
+    }
+    if (partnerParam && family !== 'partner') {
+      const problem = `routes with {partner_id} need key: partner, ${given}: only partner keys own a partner id`;
+      problems.add(at, entry.path, problem);
+    }
+    const capacity = draft.defaults.rateLimit.requests;
+    if (route.cost && cost > capacity) {
+      const problem = `cost ${cost} exceeds defaults.rateLimit.requests (${capacity}): the route could never be served`;
+      problems.add(route.cost.at, route.cost.path, problem);
+    }
+  }
+
+  return Object.freeze({
+    method: route.method,
+    template: route.pattern,
+    public: route.public,
+    scope: route.public ? null : route.scope,
+    family: route.public ? 'any' : family,
+    upstream,
+    cost,
+    organizationParam,
+    partnerParam,
+  });
+}

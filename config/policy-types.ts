@@ -1,0 +1,57 @@
+// The compiled route policy: what the gateway consults on every request.
+// Built once per load by config/policy.ts and deeply frozen, so a reload
+// swaps one reference and a request never sees half a policy.
+import type { KeyFamily } from '../core/keys.js';
+import type { RouteMatch } from '../core/route-table.js';
+import type { Scope } from '../core/scopes.js';
+
+export const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+export type Method = (typeof METHODS)[number];
+
+export const KEY_CHOICES = ['org', 'partner', 'any'] as const;
+export type KeyChoice = (typeof KEY_CHOICES)[number];
+
+export interface UpstreamSpec {
+  readonly name: string;
+  /** Scheme, host and port, e.g. `http://127.0.0.1:9000`; no path. */
+  readonly origin: string;
+  /** Forward the client's key header (the admin service re-checks keys itself). */
+  readonly forwardKey: boolean;
+  readonly timeoutMs: number;
+}
+
+export interface CompiledRoute {
+  readonly method: Method;
+  /** The path pattern as written (`/api/v1/organization/{organization_id}/lists`): a bounded metrics/log label. */
+  readonly template: string;
+  readonly public: boolean;
+  /** null only for public routes. */
+  readonly scope: Scope | null;
+  /** Which key family may call the route (`org` whenever the path has `{organization_id}`). */
+  readonly family: KeyFamily | 'any';
+  readonly upstream: UpstreamSpec;
+  /** Tokens one request takes from the key's bucket. */
+  readonly cost: number;
+  /** The path has `{organization_id}`: the key's organization must equal it. */
+  readonly organizationParam: boolean;
+  /** The path has `{partner_id}`: the partner key's owner must equal it. */
+  readonly partnerParam: boolean;
+}
+
+export interface RateLimitSpec {
+  readonly requests: number;
+  readonly perMs: number;
+}
+
+export interface Policy {
+  /** The file name it was loaded from, for logs. */
+  readonly source: string;
+  /** First 12 hex characters of the SHA-256 of the file's bytes. */
+  readonly hash: string;
+  readonly rateLimit: RateLimitSpec;
+  readonly upstreams: ReadonlyMap<string, UpstreamSpec>;
+  /** In file order. */
+  readonly routes: readonly CompiledRoute[];
+  /** Look up a canonical path (from canonicalizeTarget): literal segments beat parameters. */
+  match(method: string, path: string): RouteMatch<CompiledRoute> | undefined;
+}

@@ -1,0 +1,69 @@
+// `bullseye-gateway start`: the admin service and a gateway in one process,
+// for a single machine. Same code as the split deployment; only the replica's
+// feed differs: it follows the store directly, so a revocation is in force
+// before the admin's 204 is sent.
+import { startAdminPlane } from '../../admin/plane.js';
+import { cliLogger, EXIT, parseCommandArgs, type CommandLeaf } from '../../core/cli-kit.js';
+import { systemClock } from '../../core/clock.js';
+import { loadSettings } from '../../config/gateway-settings.js';
+import { startDataPlane } from '../data-plane.js';
+import { KeyReplica } from '../replica/key-replica.js';
+import { followStore } from '../replica/follow-store.js';
+import { SETTINGS_HELP } from './settings-help.js';
+
+export const startCommand: CommandLeaf = {
+  summary: 'run the admin service and a gateway in one process (single machine)',
+  help: `Usage: bullseye-gateway start
+
+Run the admin API (ADMIN_PORT), the gateway (GATEWAY_PORT) and the ops
+listener (OPS_PORT) in one process on one SQLite database. With SYNC_TOKEN set,
+the change feed (SYNC_PORT) is served too, so more gateways can follow this
+one's keys. Reloads the policy when its file changes or on SIGHUP; stops
+cleanly on SIGTERM or SIGINT.
+${SETTINGS_HELP}`,
+  async run(argv, env, io) {
+    parseCommandArgs(argv, {});
+    const settings = loadSettings(env);
+    const clock = systemClock;
+    const logger = cliLogger(io, settings.logLevel, 'bullseye-gateway');
+    const admin = await startAdminPlane({
+      config: {
+        host: settings.host,
+        adminPort: settings.adminPort,
+        syncPort: settings.syncPort,
+        databasePath: settings.databasePath,
+        syncToken: settings.syncToken ?? undefined,
+      },
+      clock,
+      logger,
+      lastUsedIntervalMs: settings.sync.lastUsedFlushMs,
+    });
+    const replica = new KeyReplica();
+    const following = followStore(admin.store, replica);
+    logger.info({ keys: replica.size, seq: replica.seq }, 'key replica loaded from the store');
+    let plane;
+    try {
+      plane = await startDataPlane({
+        settings,
+        keys: replica,
+        lastUsed: admin.lastUsed,
+        replicaReadiness: () => ({ ...replica.status(), stale: false }),
+        clock,
+        logger,
+      });
+    } catch (err) {
+      following.close();
+      await admin.close();
+      throw err;
+    }
+    const stopReloads = io.onReloadSignal(() => plane.reloadPolicy());
+    const signal = await io.waitForShutdown();
+    logger.info({ signal }, 'shutting down: draining in-flight requests');
+    stopReloads();
+    await plane.close();
+    following.close();
+    await admin.close();
+    logger.info('stopped');
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,111 @@
+// The data plane as one unit, whatever feeds its key replica: the policy
+// (hot-reloaded on file change and SIGHUP), the limiter, the abuse guard, the
+// gateway listener and the ops listener. `start` and `gateway` differ only in
+// the replica's source and where last-used batches go.
+import type { KeyDirectory } from '../core/auth.js';
+import type { Clock } from '../core/clock.js';
+import type { LastUsedBatcher } from '../core/last-used.js';
+import { listenOrExplain } from '../core/listen.js';
+import type { Logger } from '../core/logger.js';
+import type { GatewaySettings } from '../config/gateway-settings.js';
+import { watchPolicy } from '../config/policy-watch.js';
+import { createAuthFailureGuard } from './limiter/auth-failure-guard.js';
+import { createLimiter } from './limiter/create-limiter.js';
+import { createOpsServer } from './ops/ops-server.js';
+import { createGateway } from './server.js';
+
+export interface DataPlaneOptions {
+  settings: GatewaySettings;
+  keys: KeyDirectory & { readonly loaded: boolean };
+  /** Where successful authentications are noted; flushed off the request path. */
+  lastUsed: LastUsedBatcher;
+  /** Replica checks for /readyz. */
+  replicaReadiness(): { loaded: boolean; stale: boolean; size: number; seq: number };
+  clock: Clock;
+  logger: Logger;
+  /** Told after each reload attempt: applied (with the new hash) or refused (the old policy stays). */
+  onPolicyReload?(outcome: { applied: boolean; hash: string }): void;
+}
+
+export interface DataPlane {
+  readonly gatewayPort: number;
+  readonly opsPort: number;
+  /** Re-read the policy file now (what SIGHUP does). */
+  reloadPolicy(): boolean;
+  close(): Promise<void>;
+}
+
+export async function startDataPlane(options: DataPlaneOptions): Promise<DataPlane> {
+  const { settings, clock, logger } = options;
+  const gatewayLogger = logger.child({ listener: 'gateway' });
+  let gatewayRef: { syncUpstreams(): void } | undefined;
+  const policy = watchPolicy({
+    path: settings.policyPath,
+    logger,
+    onChange: (next) => {
+      gatewayRef?.syncUpstreams();
+      options.onPolicyReload?.({ applied: true, hash: next.hash });
+    },
+    onError: () => options.onPolicyReload?.({ applied: false, hash: policy.current().hash }),
+  });
+  const limiter = createLimiter({
+    redisUrl: settings.redisUrl ?? undefined,
+    commandTimeoutMs: settings.rateLimit.redisCommandTimeoutMs,
+    onRedisFailure: settings.rateLimit.onRedisFailure,
+    breakerCooldownMs: settings.rateLimit.breakerCooldownMs,
+    clock,
+    logger,
+  });
+  const gateway = createGateway({
+    policy,
+    keys: options.keys,
+    limiter,
+    authFailures: createAuthFailureGuard({ clock, spec: settings.rateLimit.authFailures }),
+    clock,
+    logger: gatewayLogger,
+    lastUsed: options.lastUsed,
+    ietfRateLimitHeaders: settings.rateLimit.ietfHeaders,
+    limits: settings.server,
+    upstreamPools: {
+      connections: settings.upstream.connections,
+      connectTimeoutMs: settings.upstream.connectTimeoutMs,
+      keepAliveTimeoutMs: 4_000,
+    },
+  });
+  gatewayRef = gateway;
+  const ops = createOpsServer({
+    readiness: () => {
+      const replica = options.replicaReadiness();
+      const ready = replica.loaded && !replica.stale;
+      return {
+        ready,
+        checks: {
+          policyLoaded: true,
+          policyHash: policy.current().hash,
+          replicaLoaded: replica.loaded,
+          replicaStale: replica.stale,
+          replicaKeys: replica.size,
+          replicaSeq: replica.seq,
+          limiter: limiter.backend(),
+        },
+      };
+    },
+  });
+
+  const close = async (): Promise<void> => {
+    await gateway.close(settings.server.shutdownGraceMs);
+    await ops.close();
+    policy.close();
+    await limiter.close();
+  };
+
+  try {
+    const { port: gatewayPort } = await listenOrExplain(gateway, settings.gatewayPort, settings.host, 'GATEWAY_PORT');
+    const { port: opsPort } = await listenOrExplain(ops, settings.opsPort, settings.host, 'OPS_PORT');
+    logger.info({ host: settings.host, gatewayPort, opsPort }, 'gateway listening');
+    return { gatewayPort, opsPort, reloadPolicy: () => policy.reload(), close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

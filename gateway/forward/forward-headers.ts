@@ -1,0 +1,111 @@
+// What the upstream is told. Forward what was authorized: the client's
+// headers minus anything hop-by-hop, anything naming an identity (credential
+// headers unless the upstream re-checks keys, every X-Bullseye-*, every
+// X-Forwarded-*), then the identity the gateway computed. Pure functions over
+// Node's flat rawHeaders arrays, so order and duplicates survive.
+import type { KeyAuthRecord } from '../../core/auth.js';
+import { expandScopes, type Scope } from '../../core/scopes.js';
+
+/** RFC 9110 §7.6.1 connection-specific fields, plus the legacy ones proxies must drop. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  // undici refuses `expect`; Node already answered 100-continue to the client.
+  'expect',
+  // The upstream's host comes from its origin; the client's is sent as X-Forwarded-Host.
+  'host',
+]);
+
+const CREDENTIAL_HEADERS = new Set(['x-api-key', 'x-partner-api-key']);
+/**
+ * Headers a client could use to claim an identity or a hop it does not own, or to make the upstream
+ * serve another path than the one authorized (Symfony, Zend and IIS URL Rewrite honour the last two).
+ */
+const CLAIM_HEADERS = new Set(['forwarded', 'x-real-ip', 'x-request-id', 'x-original-url', 'x-rewrite-url']);
+
+export interface ForwardIdentity {
+  key: KeyAuthRecord | undefined;
+  requestId: string;
+  clientAddress: string;
+  protocol: 'http' | 'https';
+  host: string | undefined;
+}
+
+/** Expanded scope lists by list identity: the replica shares one list between all keys with the same scopes. */
+const scopesHeaderCache = new WeakMap<readonly Scope[], string>();
+function scopesHeader(scopes: readonly Scope[]): string {
+  let value = scopesHeaderCache.get(scopes);
+  if (value === undefined) scopesHeaderCache.set(scopes, (value = expandScopes(scopes).join(' ')));
+  return value;
+}
+
+/** Names listed in the Connection header(s): they are hop-by-hop for this message (lower case). */
+export function connectionListed(rawHeaders: readonly string[]): Set<string> | undefined {
+  let listed: Set<string> | undefined;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if ((rawHeaders[i] as string).toLowerCase() !== 'connection') continue;
+    for (const token of (rawHeaders[i + 1] as string).split(',')) {
+      const name = token.trim().toLowerCase();
+      if (name) (listed ??= new Set()).add(name);
+    }
+  }
+  return listed;
+}
+
+/** Request headers for the upstream as a flat [name, value, ...] array. */
+export function upstreamRequestHeaders(
+  rawHeaders: readonly string[],
+  identity: ForwardIdentity,
+  forwardKey: boolean,
+): string[] {
+  const listed = connectionListed(rawHeaders);
+  // The computed identity goes first: an upstream that keeps only its first N header fields (Node
+  // exposes about 1000) must lose the client's padding, never the identity appended after it.
+  const out: string[] = ['x-request-id', identity.requestId];
+  out.push('x-forwarded-for', identity.clientAddress, 'x-forwarded-proto', identity.protocol);
+  if (identity.host !== undefined) out.push('x-forwarded-host', identity.host);
+  const key = identity.key;
+  if (key) {
+    out.push('x-bullseye-key-id', key.id);
+    out.push(key.family === 'org' ? 'x-bullseye-organization-id' : 'x-bullseye-partner-id', key.ownerId);
+    out.push('x-bullseye-scopes', scopesHeader(key.scopes));
+  }
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    let lower = name.toLowerCase();
+    if (listed?.has(lower)) continue;
+    // CGI-style servers (PHP, Rack, WSGI) read `X_Bullseye_Organization_Id` as `X-Bullseye-Organization-Id`:
+    // classify with `_` read as `-`, so no spelling of a claim gets through.
+    if (lower.includes('_')) lower = lower.replaceAll('_', '-');
+    if (HOP_BY_HOP.has(lower) || CLAIM_HEADERS.has(lower)) continue;
+    if (lower.startsWith('x-bullseye-') || lower.startsWith('x-forwarded-')) continue;
+    if (!forwardKey && CREDENTIAL_HEADERS.has(lower)) continue;
+    out.push(name, rawHeaders[i + 1] as string);
+  }
+  return out;
+}
+
+/** Response headers for the client: the upstream's, minus hop-by-hop ones. */
+export function clientResponseHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): Record<string, string | string[]> {
+  const listed = new Set<string>();
+  const connection = headers.connection;
+  if (connection !== undefined) {
+    for (const token of String(connection).split(',')) listed.add(token.trim().toLowerCase());
+  }
+  const out: Record<string, string | string[]> = {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue;
+    out[name] = value;
+  }
+  return out;
+}

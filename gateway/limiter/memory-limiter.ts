@@ -1,0 +1,46 @@
+// Token buckets in this process's memory: exact for one gateway instance, and
+// per instance when several run (each allows the full limit). Used without
+// REDIS_URL and as the fallback while Redis is unreachable in `open` mode.
+import type { Clock } from '../../core/clock.js';
+import { createBucketStore, type BucketStore } from './bucket-store.js';
+import { takeTokens } from './token-bucket.js';
+import type { LimitDecision, RateLimiter, RateLimitSpec } from './types.js';
+
+export interface MemoryLimiterOptions {
+  clock: Clock;
+  /** Most buckets held at once (default 100,000); see bucket-store.ts for eviction. */
+  maxBuckets?: number;
+  sweepIntervalMs?: number;
+}
+
+export interface MemoryLimiter extends RateLimiter {
+  /** Synchronous take, for callers that must not yield (the fallback path). */
+  takeNow(bucketId: string, cost: number, spec: RateLimitSpec): LimitDecision;
+  readonly buckets: Pick<BucketStore, 'size' | 'sweep'>;
+}
+
+export function createMemoryLimiter(options: MemoryLimiterOptions): MemoryLimiter {
+  const { clock } = options;
+  const store = createBucketStore({ clock, maxEntries: options.maxBuckets, sweepIntervalMs: options.sweepIntervalMs });
+
+  function takeNow(bucketId: string, cost: number, spec: RateLimitSpec): LimitDecision {
+    const result = takeTokens(store.get(bucketId), clock.now(), cost, spec);
+    // A refusal changes nothing, so only successful takes are written.
+    if (result.decision.allowed) store.set(bucketId, result.state, result.fullAtMs);
+    return result.decision;
+  }
+
+  return {
+    takeNow,
+    take: (bucketId, cost, spec) => {
+      try {
+        return Promise.resolve(takeNow(bucketId, cost, spec));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
+    backend: () => 'memory',
+    buckets: store,
+    close: async () => {},
+  };
+}

@@ -1,0 +1,112 @@
+// The ioredis client for the limiter, configured for a hot path. ioredis'
+// defaults suit a job queue, not a per-request check, so:
+// - a short command timeout (default 50 ms) bounds what a slow Redis costs a
+//   request. The limiter enforces it per take (redis-limiter.ts); ioredis'
+//   own commandTimeout is set to a backstop (4x, at least 200 ms) that frees
+//   commands Redis never answers. It must be later than the limiter's: it
+//   fires in the timers phase, before replies already in the socket are read,
+//   so at the same value a pause of our own process (GC, a busy tick) would
+//   fail takes that Redis had answered in time;
+// - enableOfflineQueue: false: while disconnected, commands fail at once
+//   instead of queueing without bound;
+// - autoResendUnfulfilledCommands: false and maxRetriesPerRequest: 0: a take
+//   in flight when the connection drops is failed, never re-sent (it may
+//   already have been counted);
+// - reconnect forever with capped exponential backoff, so Redis is used again
+//   as soon as it returns;
+// - enableAutoPipelining: concurrent takes share one write per tick.
+// URL forms: gateway/limiter/redis-url.ts. The client is created connecting;
+// `error` events are logged at debug (the resilient limiter logs state
+// changes once at warn).
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import type { Logger } from '../../core/logger.js';
+import { parseRedisUrl } from './redis-url.js';
+
+export type RedisClient = Redis | Cluster;
+
+export interface RedisClientOptions {
+  /** The limiter's command timeout in ms (default 50); ioredis gets the backstop derived from it. */
+  commandTimeoutMs?: number;
+  /** Timeout for establishing a connection in ms (default 1,000). */
+  connectTimeoutMs?: number;
+  /** Ceiling of the reconnect backoff in ms (default 2,000). */
+  maxReconnectDelayMs?: number;
+  logger?: Logger;
+}
+
+export const DEFAULT_COMMAND_TIMEOUT_MS = 50;
+
+/** ioredis' own command timeout for a limiter deadline of `commandTimeoutMs`. */
+export const backstopTimeout = (commandTimeoutMs: number): number => Math.max(4 * commandTimeoutMs, 200);
+
+/** Delay before reconnect attempt `attempt` (1-based): 50 ms doubling, capped. */
+export function reconnectDelay(attempt: number, maxDelayMs: number): number {
+  return Math.min(maxDelayMs, 50 * 2 ** Math.min(Math.max(attempt - 1, 0), 16));
+}
+
+export function createRedisClient(url: string, options: RedisClientOptions = {}): RedisClient {
+  const target = parseRedisUrl(url);
+  const maxDelay = options.maxReconnectDelayMs ?? 2_000;
+  const retryStrategy = (attempt: number) => reconnectDelay(attempt, maxDelay);
+  const common: RedisOptions = {
+    commandTimeout: backstopTimeout(options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS),
+    connectTimeout: options.connectTimeoutMs ?? 1_000,
+    enableOfflineQueue: false,
+    autoResendUnfulfilledCommands: false,
+    maxRetriesPerRequest: 0,
+    enableAutoPipelining: true,
+    connectionName: 'bullseye-gateway-limiter',
+    username: target.username,
+    password: target.password,
+    tls: target.tls ? {} : undefined,
+  };
+
+  let client: RedisClient;
+  if (target.mode === 'cluster') {
+    const { enableOfflineQueue, enableAutoPipelining, ...redisOptions } = common;
+    const clusterOptions: ClusterOptions = {
+      enableOfflineQueue,
+      enableAutoPipelining,
+      clusterRetryStrategy: retryStrategy,
+      redisOptions,
+      // TLS clusters (e.g. managed services) announce node IPs; keep the hostnames for certificate checks.
+      dnsLookup: target.tls ? (address, callback) => callback(null, address) : undefined,
+    };
+    client = new Cluster(target.nodes, clusterOptions);
+  } else if (target.mode === 'sentinel') {
+    client = new Redis({
+      ...common,
+      retryStrategy,
+      sentinels: target.sentinels,
+      name: target.name,
+      db: target.db,
+      sentinelUsername: target.sentinelUsername,
+      sentinelPassword: target.sentinelPassword,
+      sentinelRetryStrategy: retryStrategy,
+      enableTLSForSentinelMode: target.tls,
+      sentinelTLS: target.tls ? {} : undefined,
+    });
+  } else {
+    client = new Redis({ ...common, retryStrategy, host: target.host, port: target.port, db: target.db });
+  }
+  const logger = options.logger;
+  client.on('error', (err: Error) => logger?.debug({ err: { message: err.message } }, 'redis client error'));
+  return client;
+}
+
+/** Resolves true when `client` is ready, false after `timeoutMs`; leaves no listener behind. */
+export function whenReady(client: RedisClient, timeoutMs: number): Promise<boolean> {
+  if (client.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    const timer = setTimeout(() => {
+      client.off('ready', onReady);
+      resolve(false);
+    }, timeoutMs);
+    timer.unref();
+    client.once('ready', onReady);
+  });
+}

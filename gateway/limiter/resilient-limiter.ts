@@ -1,0 +1,109 @@
+// The Redis limiter with a defined behaviour when Redis fails or is slow.
+// Order per take:
+// 1. the over-limit cache may refuse locally (no Redis call);
+// 2. unless the circuit breaker is open, Redis answers within the command
+//    timeout (the breaker stops requests paying that timeout while Redis is
+//    down, and lets one probe through per cooldown, or at once when the
+//    client reconnects);
+// 3. otherwise the failure mode decides: `open` answers from an in-memory
+//    bucket per instance with the same spec (the limit then holds per
+//    instance, not across them); `closed` refuses with 503 and Retry-After.
+// It never throws anything but that 503 (and RangeError for invalid
+// arguments, a programming error), logs once per breaker state change, and holds
+// nothing unbounded: the memory fallback and the over-limit cache are bounded
+// stores, and nothing is queued while Redis is away.
+import type { Clock } from '../../core/clock.js';
+import { ApiError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { createCircuitBreaker, type BreakerTransition } from './circuit-breaker.js';
+import { createMemoryLimiter, type MemoryLimiter } from './memory-limiter.js';
+import { createOverLimitCache } from './over-limit-cache.js';
+import { whenReady } from './redis-client.js';
+import type { RedisLimiter } from './redis-limiter.js';
+import { assertValid } from './token-bucket.js';
+import type { LimitDecision, LimiterCounters, ManagedLimiter, RateLimitSpec } from './types.js';
+
+export type FailureMode = 'open' | 'closed';
+
+export interface ResilientLimiterOptions {
+  redis: Pick<RedisLimiter, 'takeWithState' | 'close' | 'client'>;
+  onRedisFailure: FailureMode;
+  breakerCooldownMs: number;
+  /** Consecutive Redis failures that open the breaker (default 3). */
+  breakerFailureThreshold?: number;
+  clock: Clock;
+  logger: Logger;
+  /** The `open`-mode fallback; created on the same clock when omitted. */
+  memory?: MemoryLimiter;
+  overLimitCacheSize?: number;
+}
+
+export function createResilientLimiter(options: ResilientLimiterOptions): ManagedLimiter {
+  const { redis, clock, logger, onRedisFailure: mode } = options;
+  const memory = options.memory ?? createMemoryLimiter({ clock });
+  const overLimit = createOverLimitCache({ clock, maxEntries: options.overLimitCacheSize });
+  const breaker = createCircuitBreaker({ clock, cooldownMs: options.breakerCooldownMs, failureThreshold: options.breakerFailureThreshold });
+  const counters: LimiterCounters = { fallbacks: 0, redisErrors: 0, localRefusals: 0, breakerOpen: false };
+  let lastAnswer: 'redis' | 'fallback' = 'redis';
+  const degraded = mode === 'open' ? 'answering from per-instance memory buckets' : 'refusing requests with 503';
+
+  // The logged state is the breaker's: isolated failures are counted and
+  // logged at debug; an outage is one warn line, its end one info line.
+  function changed(transition: BreakerTransition, err?: unknown): void {
+    counters.breakerOpen = breaker.isOpen;
+    if (transition === 'opened') {
+      const message = err instanceof Error ? err.message : String(err);
+      logger.warn({ err: { message }, mode, cooldownMs: options.breakerCooldownMs }, `rate limiter: Redis unavailable, ${degraded}; probing every ${options.breakerCooldownMs} ms`);
+    } else if (transition === 'closed') {
+      logger.info('rate limiter: Redis answering again; limits are shared across instances');
+    }
+  }
+
+  function fallback(bucketId: string, cost: number, spec: RateLimitSpec): LimitDecision {
+    counters.fallbacks++;
+    lastAnswer = 'fallback';
+    if (mode === 'closed') {
+      throw new ApiError('rate_limiter_unavailable', 'Rate limiting is temporarily unavailable; retry shortly.', {
+        headers: { 'retry-after': '1' },
+      });
+    }
+    return memory.takeNow(bucketId, cost, spec);
+  }
+
+  const onReconnect = () => breaker.expediteProbe();
+  redis.client.on('ready', onReconnect);
+
+  return {
+    counters,
+    async take(bucketId, cost, spec) {
+      assertValid(cost, spec);
+      const local = overLimit.check(bucketId, cost, spec);
+      if (local) {
+        counters.localRefusals++;
+        return local;
+      }
+      const ticket = breaker.allow();
+      if (ticket) {
+        try {
+          const answer = await redis.takeWithState(bucketId, cost, spec);
+          lastAnswer = 'redis';
+          changed(breaker.success(ticket));
+          overLimit.remember(bucketId, answer.decision, answer.tokens, spec);
+          return answer.decision;
+        } catch (err) {
+          counters.redisErrors++;
+          logger.debug({ err: { message: err instanceof Error ? err.message : String(err) } }, 'rate limiter: Redis call failed');
+          changed(breaker.failure(ticket), err);
+        }
+      }
+      return fallback(bucketId, cost, spec);
+    },
+    backend: () => lastAnswer,
+    ready: (timeoutMs = 5_000) => whenReady(redis.client, timeoutMs),
+    async close() {
+      redis.client.off('ready', onReconnect);
+      await redis.close();
+      await memory.close();
+    },
+  };
+}

@@ -1,0 +1,62 @@
+// The operations listener, separate from the data plane so probes and
+// scrapes never compete with (or get rate limited like) client traffic.
+//   /healthz  the process is alive and its event loop turns
+//   /readyz   policy loaded, key replica loaded and not stale
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReadinessReport {
+  ready: boolean;
+  checks: Record<string, boolean | number | string | null>;
+}
+
+export interface OpsServerDeps {
+  readiness(): ReadinessReport;
+}
+
+export function createOpsServer(deps: OpsServerDeps): {
+  listen(port: number, host: string): Promise<AddressInfo>;
+  close(): Promise<void>;
+} {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    let status = 404;
+    let body: unknown = { status: 'not found' };
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      status = 405;
+      body = { status: 'method not allowed' };
+    } else if (path === '/healthz') {
+      status = 200;
+      body = { status: 'ok' };
+    } else if (path === '/readyz') {
+      const report = deps.readiness();
+      status = report.ready ? 200 : 503;
+      body = { status: report.ready ? 'ready' : 'not ready', checks: report.checks };
+    }
+    const payload = JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(payload),
+      'cache-control': 'no-store',
+    });
+    res.end(req.method === 'HEAD' ? undefined : payload);
+  });
+  server.headersTimeout = 5000;
+  server.requestTimeout = 10_000;
+
+  return {
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve(server.address() as AddressInfo);
+        });
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

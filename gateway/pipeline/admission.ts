@@ -1,0 +1,103 @@
+// Steps 1-5 of the pipeline, shared by plain requests and WebSocket
+// upgrades: canonical target, route, credential, authorization, rate limit.
+// Every rejection is an ApiError thrown before a byte reaches an upstream.
+// Steps 1-4 are synchronous and allocation-light; step 5 is the only await,
+// and it is one Redis round trip at most.
+import type { IncomingMessage } from 'node:http';
+import { authenticate, authorize, readCredential, type KeyAuthRecord, type KeyDirectory } from '../../core/auth.js';
+import type { Clock } from '../../core/clock.js';
+import { ApiError, isApiError } from '../../core/errors.js';
+import { canonicalizeTarget } from '../../core/request-target.js';
+import type { AuthFailureGuard } from '../limiter/auth-failure-guard.js';
+import { rateLimitHeaders } from '../limiter/headers.js';
+import type { RateLimiter } from '../limiter/types.js';
+import type { PolicySource, RouteRule } from './policy-view.js';
+
+export interface AdmissionDeps {
+  policy: PolicySource;
+  /** The key replica; `loaded` is false until its first snapshot is complete. */
+  keys: KeyDirectory & { readonly loaded: boolean };
+  limiter: RateLimiter;
+  authFailures: AuthFailureGuard;
+  clock: Clock;
+  lastUsed: { touch(keyId: string, atMs: number): void };
+  ietfRateLimitHeaders: boolean;
+}
+
+/** Filled in as admission proceeds, so the access log knows how far a request got. */
+export interface Outcome {
+  route: RouteRule | undefined;
+  key: KeyAuthRecord | undefined;
+  status: number;
+  errorCode: string | undefined;
+}
+
+export interface Admitted {
+  route: RouteRule;
+  /** Canonical path and query: exactly what was authorized, and what is forwarded. */
+  pathAndQuery: string;
+}
+
+/** Headers that let a client ask an upstream framework to treat a POST as another method. */
+const METHOD_OVERRIDE_HEADERS = ['x-http-method-override', 'x-http-method', 'x-method-override'] as const;
+
+export function createAdmission(deps: AdmissionDeps) {
+  const { clock } = deps;
+  /** Steps 1-5; returns the route, key and client headers to forward with, or throws an ApiError. */
+  return async function admit(
+    req: IncomingMessage,
+    outcome: Outcome,
+    responseHeaders: Record<string, string>,
+  ): Promise<Admitted> {
+    const target = canonicalizeTarget(req.url);
+    if (!target.ok) throw new ApiError('invalid_request_target', `Request target refused: ${target.reason}.`);
+    for (const name of METHOD_OVERRIDE_HEADERS) {
+      if (req.headers[name] !== undefined) throw new ApiError('invalid_header', `The ${name} header is not allowed.`);
+    }
+    const policy = deps.policy.current();
+    const match = policy.match(req.method ?? '', target.target.path);
+    if (!match) throw new ApiError('route_not_found', 'No route matches this method and path.');
+    const route = match.value;
+    outcome.route = route;
+    const pathAndQuery = target.target.path + target.target.query;
+    if (route.public) return { route, pathAndQuery };
+
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const blocked = deps.authFailures.isBlocked(address);
+    if (blocked) {
+      throw new ApiError('too_many_failed_authentications', 'Too many failed authentications from this address.', {
+        headers: { 'retry-after': String(blocked.retryAfterSec) },
+      });
+    }
+    // Before the first snapshot every key would look unknown: say "not ready", not "invalid key".
+    if (!deps.keys.loaded) throw new ApiError('not_ready', 'The gateway is still loading API keys.', { headers: { 'retry-after': '1' } });
+    const credential = readCredential(req.rawHeaders);
+    const key =
+      credential === undefined
+        ? new ApiError('missing_key', 'This endpoint requires an API key in X-API-Key or X-Partner-API-Key.')
+        : isApiError(credential)
+          ? credential
+          : authenticate(credential, deps.keys, clock);
+    if (isApiError(key)) {
+      if (key.status === 401) deps.authFailures.recordFailure(address);
+      throw key;
+    }
+    outcome.key = key;
+    const denied = authorize(key, {
+      family: route.family,
+      scope: route.scope ?? 'read',
+      organizationId: route.organizationParam ? match.params.organization_id : undefined,
+      partnerId: route.partnerParam ? match.params.partner_id : undefined,
+    });
+    if (denied) throw denied;
+
+    const decision = await deps.limiter.take(key.id, route.cost, policy.rateLimit);
+    const headerOptions = deps.ietfRateLimitHeaders
+      ? { ietf: true, spec: policy.rateLimit, nowMs: clock.now() }
+      : { ietf: false };
+    Object.assign(responseHeaders, rateLimitHeaders(decision, headerOptions));
+    if (!decision.allowed) throw new ApiError('rate_limited', 'Rate limit exceeded for this API key.');
+    deps.lastUsed.touch(key.id, clock.now());
+    return { route, pathAndQuery };
+  };
+}

@@ -1,0 +1,144 @@
+// Split mode: the replica follows the admin's change feed over HTTP. It pages
+// through the snapshot (everything newer than its sequence), then long-polls:
+// the admin holds the request until a key changes, so a revocation reaches
+// every gateway within one round trip. When the admin is unreachable the
+// gateway keeps serving from what it has, reports itself stale once no sync
+// has succeeded for `staleAfterMs`, retries with capped backoff, and catches
+// up from its sequence when the admin returns.
+import { Pool } from 'undici';
+import type { KeyAuthRecord } from '../../core/auth.js';
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/logger.js';
+import type { KeyReplica } from './key-replica.js';
+
+export interface FeedFollowerOptions {
+  /** Base URL of the admin's sync listener, e.g. http://127.0.0.1:8082. */
+  adminUrl: string;
+  token: string;
+  replica: KeyReplica;
+  clock: Clock;
+  logger: Logger;
+  pollWaitMs: number;
+  staleAfterMs: number;
+  pageSize?: number;
+  maxBackoffMs?: number;
+}
+
+export interface FeedFollower {
+  /** Resolves after the first complete snapshot; rejects only if closed first. */
+  readonly ready: Promise<void>;
+  /** True when no sync has succeeded for staleAfterMs (or none ever has). */
+  stale(): boolean;
+  lastSyncAt(): number | undefined;
+  /** Send a batch of last-used times to the admin; rejects on failure so the batcher keeps it for the next flush. */
+  pushLastUsed(batch: ReadonlyMap<string, number>): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface ChangesPage {
+  records: KeyAuthRecord[];
+  hasMore: boolean;
+}
+
+const FEED_PATH = '/internal/v1/keys/changes';
+const LAST_USED_PATH = '/internal/v1/keys/last-used';
+
+export function followFeed(options: FeedFollowerOptions): FeedFollower {
+  const { replica, clock, logger, token } = options;
+  const pageSize = options.pageSize ?? 5000;
+  const maxBackoffMs = options.maxBackoffMs ?? 5000;
+  const pool = new Pool(options.adminUrl, { connections: 2, keepAliveTimeout: options.pollWaitMs + 10_000 });
+  const authorization = `Bearer ${token}`;
+  const stopping = new AbortController();
+  let lastSyncAt: number | undefined;
+  let failures = 0;
+  let markReady!: () => void;
+  let failReady!: (err: Error) => void;
+  const ready = new Promise<void>((resolve, reject) => {
+    markReady = resolve;
+    failReady = reject;
+  });
+  ready.catch(() => undefined); // a caller that never awaits must not see an unhandled rejection
+
+  async function fetchPage(waitMs: number): Promise<ChangesPage> {
+    const response = await pool.request({
+      method: 'GET',
+      path: `${FEED_PATH}?since=${replica.seq}&limit=${pageSize}&waitMs=${waitMs}`,
+      headers: { authorization },
+      headersTimeout: waitMs + 10_000,
+      bodyTimeout: 30_000,
+      signal: stopping.signal,
+    });
+    if (response.statusCode !== 200) {
+      await response.body.dump();
+      throw new Error(`change feed answered ${response.statusCode}`);
+    }
+    return (await response.body.json()) as ChangesPage;
+  }
+
+  async function run(): Promise<void> {
+    let hasMore = true;
+    while (!stopping.signal.aborted) {
+      try {
+        const page = await fetchPage(replica.loaded && !hasMore ? options.pollWaitMs : 0);
+        replica.apply(page.records);
+        hasMore = page.hasMore;
+        lastSyncAt = clock.now();
+        if (failures > 0) logger.info({ seq: replica.seq }, 'change feed reachable again; replica catching up');
+        failures = 0;
+        if (!hasMore && !replica.loaded) {
+          replica.markLoaded();
+          logger.info({ keys: replica.size, seq: replica.seq }, 'key replica loaded from the change feed');
+          markReady();
+        }
+      } catch (err) {
+        if (stopping.signal.aborted) break;
+        if (failures === 0) {
+          logger.warn({ err: String(err), seq: replica.seq }, 'change feed unreachable; serving from the last replica');
+        }
+        failures += 1;
+        await delay(Math.min(100 * 2 ** Math.min(failures, 10), maxBackoffMs), stopping.signal);
+      }
+    }
+  }
+
+  const loop = run();
+
+  return {
+    ready,
+    stale: () => lastSyncAt === undefined || clock.now() - lastSyncAt > options.staleAfterMs,
+    lastSyncAt: () => lastSyncAt,
+    async pushLastUsed(batch) {
+      if (batch.size === 0) return;
+      const response = await pool.request({
+          method: 'POST',
+          path: LAST_USED_PATH,
+          headers: { authorization, 'content-type': 'application/json' },
+        body: JSON.stringify({ lastUsed: Object.fromEntries(batch) }),
+        headersTimeout: 5000,
+        bodyTimeout: 5000,
+      });
+      await response.body.dump();
+      if (response.statusCode !== 204) throw new Error(`last-used endpoint answered ${response.statusCode}`);
+    },
+    async close() {
+      stopping.abort();
+      failReady(new Error('feed follower closed before the replica loaded'));
+      await loop;
+      await pool.close();
+    },
+  };
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

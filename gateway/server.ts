@@ -1,0 +1,114 @@
+// The data-plane listener: a node:http server with tight limits for slow or
+// greedy clients, the request pipeline, WebSocket upgrades, and a graceful
+// close that stops accepting, lets in-flight requests finish (bounded) and
+// then cuts what remains.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { answerClientError } from '../core/client-error.js';
+import { ApiError } from '../core/errors.js';
+import { sendProblem, writeProblemToSocket } from '../core/problem.js';
+import type { Logger } from '../core/logger.js';
+import { createUpstreamPools, type PoolSettings, type UpstreamPools } from './forward/upstream-pools.js';
+import type { AdmissionDeps } from './pipeline/admission.js';
+import { createRequestHandler } from './pipeline/handle-request.js';
+import { createUpgradeHandler } from './pipeline/handle-upgrade.js';
+
+export interface ServerLimits {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxHeaderSize: number;
+  maxConnections: number;
+}
+
+export interface GatewayDeps extends AdmissionDeps {
+  logger: Logger;
+  limits: ServerLimits;
+  upstreamPools: PoolSettings;
+}
+
+export interface Gateway {
+  listen(port: number, host: string): Promise<AddressInfo>;
+  /** Stop accepting, wait up to graceMs for in-flight requests, then close everything. */
+  close(graceMs?: number): Promise<void>;
+  /** Open or drain upstream pools to match the current policy (call after a reload). */
+  syncUpstreams(): void;
+  readonly server: Server;
+}
+
+const duplicateHost = (): ApiError => new ApiError('invalid_header', 'The Host header was sent more than once.');
+
+/** RFC 9112 §3.2: a request with more than one Host header is answered 400, never routed. */
+function oneHost<Rest extends unknown[]>(
+  handle: (req: IncomingMessage, ...rest: Rest) => void,
+  refuse: (req: IncomingMessage, ...rest: Rest) => void,
+): (req: IncomingMessage, ...rest: Rest) => void {
+  return (req, ...rest) => {
+    let hosts = 0;
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      if ((req.rawHeaders[i] as string).length === 4 && (req.rawHeaders[i] as string).toLowerCase() === 'host') hosts++;
+    }
+    (hosts > 1 ? refuse : handle)(req, ...rest);
+  };
+}
+
+export function createGateway(deps: GatewayDeps): Gateway {
+  const pools: UpstreamPools = createUpstreamPools(deps.upstreamPools);
+  const syncUpstreams = (): void =>
+    pools.sync([...deps.policy.current().upstreams.values()].map((upstream) => upstream.origin));
+  syncUpstreams();
+
+  const upgrades = createUpgradeHandler(deps);
+  const server = createServer(
+    {
+      headersTimeout: deps.limits.headersTimeoutMs,
+      requestTimeout: deps.limits.requestTimeoutMs,
+      keepAliveTimeout: deps.limits.keepAliveTimeoutMs,
+      maxHeaderSize: deps.limits.maxHeaderSize,
+      // Node's parser refuses a Content-Length / Transfer-Encoding pair and similar smuggling shapes;
+      // clientError below answers those with a problem document. A second Host it keeps quiet
+      // about (it keeps the first): oneHost below refuses that.
+      requireHostHeader: true,
+    },
+    oneHost(createRequestHandler({ ...deps, pools }), (req, res) => {
+      res.shouldKeepAlive = false;
+      sendProblem(res, duplicateHost(), deps.logger);
+    }),
+  );
+  server.maxConnections = deps.limits.maxConnections;
+  // Node hides the header fields past about the 1000th from req.headers and rawHeaders (its parser
+  // still frames the body with them), so a credential, an override or a Content-Length sent after
+  // padding would escape every check. Expose them all: maxHeaderSize already bounds their number.
+  server.maxHeadersCount = 0;
+  server.on('upgrade', oneHost(upgrades.handleUpgrade, (_req, socket) => writeProblemToSocket(socket, duplicateHost())));
+  // Without a listener Node drops CONNECT connections without a word; its target is authority-form,
+  // never a route, so it gets the same refusal as any other target that is not origin-form.
+  server.on('connect', (_req: unknown, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
+    writeProblemToSocket(socket, new ApiError('invalid_request_target', 'CONNECT is not supported: the request target must be origin-form.'));
+  });
+  server.on('clientError', answerClientError);
+
+  return {
+    server,
+    syncUpstreams,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve(server.address() as AddressInfo);
+        });
+      }),
+    async close(graceMs = 10_000) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(timer);
+      upgrades.close();
+      await pools.close();
+    },
+  };
+}

@@ -1,0 +1,72 @@
+// Bad create requests: each gets its 4xx problem, the database is unchanged,
+// and the service keeps serving.
+import t from 'tap';
+import { startAdmin } from '../helpers/admin.js';
+import { call } from '../helpers/http.js';
+import { createTestKey } from '../helpers/keys.js';
+
+const PATH = '/api/v1/organization/acme/api-keys';
+
+// [label, body (object → JSON, string → sent as is), status, code, extra headers]
+const CASES: Array<[string, unknown, number, string, Record<string, string>?]> = [
+  ['malformed JSON', '{"name": "x",', 400, 'invalid_json'],
+  ['invalid UTF-8', Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]), 400, 'invalid_json'],
+  ['a JSON array', [{ name: 'x' }], 400, 'invalid_body'],
+  ['a JSON string', '"name"', 400, 'invalid_body'],
+  ['JSON null', 'null', 400, 'invalid_body'],
+  ['no body at all', undefined, 400, 'invalid_body'],
+  ['an unknown field', { name: 'x', admin: true }, 400, 'invalid_body'],
+  ['a __proto__ field', '{"name":"x","__proto__":{"scopes":["admin"]}}', 400, 'invalid_body'],
+  ['no name', { scopes: ['read'] }, 400, 'invalid_body'],
+  ['a blank name', { name: '   ' }, 400, 'invalid_body'],
+  ['a numeric name', { name: 42 }, 400, 'invalid_body'],
+  ['a 256-character name', { name: 'n'.repeat(256) }, 400, 'invalid_body'],
+  ['a name with a newline', { name: 'a\nb' }, 400, 'invalid_body'],
+  ['an unknown scope', { name: 'x', scopes: ['read', 'superuser'] }, 400, 'invalid_body'],
+  ['a duplicate scope', { name: 'x', scopes: ['read', 'read'] }, 400, 'invalid_body'],
+  ['an empty scope list', { name: 'x', scopes: [] }, 400, 'invalid_body'],
+  ['scopes as a string', { name: 'x', scopes: 'read' }, 400, 'invalid_body'],
+  ['expiresAt in the past', { name: 'x', expiresAt: '2025-12-31T23:59:59Z' }, 400, 'invalid_body'],
+  ['expiresAt equal to now', { name: 'x', expiresAt: '2026-01-01T00:00:00Z' }, 400, 'invalid_body'],
+  ['expiresAt without a zone', { name: 'x', expiresAt: '2030-01-01T00:00:00' }, 400, 'invalid_body'],
+  ['expiresAt as a date only', { name: 'x', expiresAt: '2030-01-01' }, 400, 'invalid_body'],
+  ['expiresAt on 30 February', { name: 'x', expiresAt: '2030-02-30T00:00:00Z' }, 400, 'invalid_body'],
+  ['expiresAt as epoch ms', { name: 'x', expiresAt: 1893456000000 }, 400, 'invalid_body'],
+  ['agency scopes for a standard organization', { name: 'x', scopes: ['agency:read'] }, 400, 'invalid_body'],
+  ['a text/plain body', 'name=x', 415, 'unsupported_media_type', { 'content-type': 'text/plain' }],
+  ['a form body', 'name=x', 415, 'unsupported_media_type', { 'content-type': 'application/x-www-form-urlencoded' }],
+  ['JSON without a content type', '{"name":"x"}', 415, 'unsupported_media_type', { 'content-type': '' }],
+  ['JSON in another charset', '{"name":"x"}', 415, 'unsupported_media_type', { 'content-type': 'application/json; charset=latin1' }],
+];
+
+t.test('each bad body gets its 4xx and changes nothing', async (t) => {
+  const admin = await startAdmin(t);
+  const caller = createTestKey(admin.store, { org: 'acme' });
+  const before = admin.snapshot();
+  for (const [label, body, status, code, headers] of CASES) {
+    const sendHeaders: Record<string, string> = { ...caller.headers };
+    if (typeof body === 'string' || Buffer.isBuffer(body)) sendHeaders['content-type'] = 'application/json';
+    for (const [name, value] of Object.entries(headers ?? {})) {
+      if (value === '') delete sendHeaders[name];
+      else sendHeaders[name] = value;
+    }
+    const res = await call(admin.baseUrl, 'POST', PATH, { headers: sendHeaders, body });
+    t.equal(res.status, status, `${label}: status`);
+    t.equal(res.json?.code, code, `${label}: code`);
+    t.match(res.headers['content-type'], /^application\/problem\+json/, `${label}: problem document`);
+    t.equal(typeof res.json?.detail, 'string', `${label}: says why`);
+    t.equal(admin.snapshot(), before, `${label}: database unchanged`);
+  }
+  const ok = await call(admin.baseUrl, 'POST', PATH, { headers: caller.headers, body: { name: 'still serving' } });
+  t.equal(ok.status, 201, 'the service keeps serving');
+});
+
+t.test('a charset parameter on JSON is accepted', async (t) => {
+  const admin = await startAdmin(t);
+  const caller = createTestKey(admin.store, { org: 'acme' });
+  const res = await call(admin.baseUrl, 'POST', PATH, {
+    headers: { ...caller.headers, 'content-type': 'Application/JSON; charset=UTF-8' },
+    body: '{"name":"x"}',
+  });
+  t.equal(res.status, 201);
+});

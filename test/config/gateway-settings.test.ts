@@ -1,0 +1,199 @@
+// Runtime settings: defaults, environment, file, environment over file, and
+// every invalid value reported at once with file:line (or the variable name).
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { loadSettings } from '../../config/gateway-settings.js';
+import { ConfigError } from '../../core/errors.js';
+import { tempDir } from '../helpers/temp.js';
+
+const DIR = 'test/config/fixtures/settings';
+
+const DEFAULTS = {
+  host: '127.0.0.1',
+  gatewayPort: 8080,
+  adminPort: 8081,
+  syncPort: 8082,
+  opsPort: 9090,
+  policyPath: 'config/policy.yaml',
+  databasePath: './data/bullseye.db',
+  adminUrl: null,
+  syncToken: null,
+  logLevel: 'info',
+  redisUrl: null,
+  configPath: null,
+  server: {
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 30_000,
+    keepAliveTimeoutMs: 5_000,
+    maxHeaderSize: 16_384,
+    maxConnections: 10_000,
+    shutdownGraceMs: 10_000,
+  },
+  upstream: { connections: 128, connectTimeoutMs: 2_000 },
+  sync: { pollWaitMs: 25_000, staleAfterMs: 60_000, lastUsedFlushMs: 5_000 },
+  rateLimit: {
+    redisCommandTimeoutMs: 50,
+    onRedisFailure: 'open',
+    breakerCooldownMs: 1_000,
+    ietfHeaders: false,
+    authFailures: { requests: 30, perMs: 60_000 },
+  },
+};
+
+function problemsOf(load: () => unknown): readonly string[] {
+  try {
+    load();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+function writeConfig(t: Parameters<typeof tempDir>[0], text: string): string {
+  const path = join(tempDir(t), 'gateway.yaml');
+  writeFileSync(path, text);
+  return path;
+}
+
+t.test('defaults with an empty environment and no file', async (t) => {
+  const settings = loadSettings({});
+  t.same(settings, DEFAULTS);
+  for (const part of [settings, settings.server, settings.upstream, settings.sync, settings.rateLimit, settings.rateLimit.authFailures]) {
+    t.ok(Object.isFrozen(part), 'frozen');
+  }
+});
+
+t.test('environment variables', async (t) => {
+  const settings = loadSettings({
+    HOST: '0.0.0.0',
+    GATEWAY_PORT: '0',
+    ADMIN_PORT: '18081',
+    SYNC_PORT: '18082',
+    OPS_PORT: '19090',
+    POLICY_PATH: '/etc/bullseye/policy.yaml',
+    DATABASE_PATH: '/var/lib/bullseye/keys.db',
+    ADMIN_URL: 'http://admin.internal:8082',
+    SYNC_TOKEN: 'a-long-shared-secret',
+    LOG_LEVEL: 'debug',
+    REDIS_URL: 'rediss://redis.internal:6380',
+  });
+  t.match(settings, {
+    host: '0.0.0.0',
+    gatewayPort: 0,
+    adminPort: 18081,
+    syncPort: 18082,
+    opsPort: 19090,
+    policyPath: '/etc/bullseye/policy.yaml',
+    databasePath: '/var/lib/bullseye/keys.db',
+    adminUrl: 'http://admin.internal:8082',
+    syncToken: 'a-long-shared-secret',
+    logLevel: 'debug',
+    redisUrl: 'rediss://redis.internal:6380',
+  });
+});
+
+t.test('an empty variable counts as unset', async (t) => {
+  t.same(loadSettings({ GATEWAY_PORT: '', REDIS_URL: '', CONFIG_PATH: '' }), DEFAULTS);
+});
+
+t.test('the file sets sections and env-backed values; the environment wins', async (t) => {
+  const path = writeConfig(
+    t,
+    `gatewayPort: 7000
+opsPort: 7090
+logLevel: warn
+redisUrl: redis://127.0.0.1:6379
+server: { headersTimeout: 5s, maxConnections: 50 }
+upstream: { connections: 8 }
+sync: { pollWait: 10s, staleAfter: 30s, lastUsedFlush: 250ms }
+rateLimit: { onRedisFailure: closed, ietfHeaders: true, authFailures: { requests: 5, per: 10s } }
+`,
+  );
+  const settings = loadSettings({ GATEWAY_PORT: '7100' }, path);
+  t.equal(settings.gatewayPort, 7100, 'environment wins');
+  t.equal(settings.opsPort, 7090, 'file value where the environment is silent');
+  t.equal(settings.adminPort, 8081, 'default where both are silent');
+  t.equal(settings.logLevel, 'warn');
+  t.equal(settings.redisUrl, 'redis://127.0.0.1:6379');
+  t.equal(settings.configPath, path);
+  t.same(settings.server, { ...DEFAULTS.server, headersTimeoutMs: 5_000, maxConnections: 50 });
+  t.same(settings.upstream, { connections: 8, connectTimeoutMs: 2_000 });
+  t.same(settings.sync, { pollWaitMs: 10_000, staleAfterMs: 30_000, lastUsedFlushMs: 250 });
+  t.same(settings.rateLimit, {
+    ...DEFAULTS.rateLimit,
+    onRedisFailure: 'closed',
+    ietfHeaders: true,
+    authFailures: { requests: 5, perMs: 10_000 },
+  });
+});
+
+t.test('CONFIG_PATH names the file when no path is passed', async (t) => {
+  const path = writeConfig(t, 'opsPort: 7091\n');
+  const settings = loadSettings({ CONFIG_PATH: path });
+  t.equal(settings.opsPort, 7091);
+  t.equal(settings.configPath, path);
+});
+
+t.test('invalid environment values are all reported, by variable name', async (t) => {
+  const problems = problemsOf(() =>
+    loadSettings({
+      GATEWAY_PORT: 'eighty',
+      OPS_PORT: '65536',
+      LOG_LEVEL: 'loud',
+      ADMIN_URL: 'http://user:pw@admin/feed',
+      SYNC_TOKEN: 'short',
+    }),
+  );
+  t.same(problems, [
+    'environment: GATEWAY_PORT: must be a port number from 0 to 65535, got "eighty"',
+    'environment: OPS_PORT: must be a port number from 0 to 65535, got "65536"',
+    'environment: ADMIN_URL: must be an http:// or https:// URL with no path, query or credentials, like http://127.0.0.1:9000, got "http://***@admin/feed"',
+    'environment: LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+    'environment: SYNC_TOKEN: must be at least 16 characters (e.g. openssl rand -hex 32)',
+  ]);
+});
+
+/** fixture -> [line, field and message] of its one problem. */
+const EXPECTED: Record<string, [number, string]> = {
+  'unknown-key': [3, 'server.maxConnection: unknown key (allowed: headersTimeout, requestTimeout,'],
+  'bad-duration': [2, 'sync.pollWait: must be a duration like 250ms'],
+  'bad-enum': [2, 'rateLimit.onRedisFailure: must be one of open, closed, got "fail-open"'],
+  'bad-port': [2, 'gatewayPort: must be an integer from 0 to 65535, got 70000'],
+  'not-a-map': [1, 'must be a map of gateway settings, got a list'],
+  'secret-in-file': [2, 'syncToken: not allowed in a file: set SYNC_TOKEN in the environment'],
+  'headers-over-request': [2, 'server.headersTimeout: must not exceed server.requestTimeout'],
+  'stale-before-poll': [2, 'sync.staleAfter: must be longer than sync.pollWait'],
+  'bad-auth-failures': [2, 'rateLimit.authFailures.per: is required'],
+  'bad-admin-url': [1, 'adminUrl: must be an http:// or https:// URL'],
+  'section-not-a-map': [1, 'server: must be a map, got "fast"'],
+  'bad-max-header-size': [1, 'server.maxHeaderSize: must be an integer from 1024 to 1048576, got 100'],
+  'quoted-number': [1, 'upstream.connections: must be an integer from 1 to 65536, got "128"'],
+  'bad-flag': [1, 'rateLimit.ietfHeaders: must be true or false, got "yes"'],
+  'duplicate-section': [2, 'server: duplicate key (first at line 1)'],
+};
+
+t.test('every settings fixture has an expectation and the reverse', async (t) => {
+  t.same(readdirSync(DIR).map((name) => name.replace(/\.yaml$/, '')).sort(), Object.keys(EXPECTED).sort());
+});
+
+for (const [fixture, [line, message]] of Object.entries(EXPECTED)) {
+  t.test(`settings file: ${fixture}`, async (t) => {
+    const file = `${DIR}/${fixture}.yaml`;
+    const problems = problemsOf(() => loadSettings({}, file));
+    t.equal(problems.length, 1, 'exactly one problem');
+    t.ok(problems[0]?.startsWith(`${file}:${line}: ${message}`), `got: ${problems[0]}`);
+  });
+}
+
+t.test('environment and file problems are reported together', async (t) => {
+  const path = writeConfig(t, 'server:\n  keepAliveTimeout: forever\nupstream: { connectTimeout: -1 }\n');
+  const problems = problemsOf(() => loadSettings({ SYNC_PORT: 'x' }, path));
+  t.equal(problems.length, 3);
+  t.match(problems, [/^environment: SYNC_PORT: /, new RegExp(`^${path}:2: server.keepAliveTimeout: `), new RegExp(`^${path}:3: upstream.connectTimeout: `)]);
+});
+
+t.test('a missing file is a ConfigError naming it', async (t) => {
+  t.same(problemsOf(() => loadSettings({}, `${DIR}/nope.yaml`)), [`${DIR}/nope.yaml: cannot read the file (ENOENT)`]);
+});

@@ -1,0 +1,55 @@
+// The policy we ship loads, covers the documented API, and every route in it
+// is reachable by a request path that the gateway would accept.
+import t from 'tap';
+import { loadPolicyFile } from '../../config/policy.js';
+import { canonicalizeTarget } from '../../core/request-target.js';
+
+const policy = loadPolicyFile('config/policy.yaml');
+
+/** A request path for a route: each {param} replaced by a value no literal segment uses. */
+const samplePath = (template: string) => template.replace(/\{([A-Za-z0-9_]+)\}/g, (_, name: string) => `x-${name}-1`);
+
+t.test('every route is reachable by a canonical request path', async (t) => {
+  for (const route of policy.routes) {
+    const path = samplePath(route.template);
+    const target = canonicalizeTarget(path);
+    t.ok(target.ok, `${path} is a canonical target`);
+    const found = policy.match(route.method, path);
+    t.equal(found?.value, route, `${route.method} ${path} reaches ${route.template}`);
+  }
+});
+
+t.test('the six API key endpoints go to the admin service with the key', async (t) => {
+  const keyRoutes = [
+    ['GET', '/api/v1/organization/{organization_id}/api-keys', 'read', 'org'],
+    ['POST', '/api/v1/organization/{organization_id}/api-keys', 'admin', 'org'],
+    ['DELETE', '/api/v1/organization/{organization_id}/api-keys/{keyId}', 'admin', 'org'],
+    ['GET', '/api/v1/partner/api-keys', 'read', 'partner'],
+    ['POST', '/api/v1/partner/api-keys', 'admin', 'partner'],
+    ['DELETE', '/api/v1/partner/api-keys/{keyId}', 'admin', 'partner'],
+  ] as const;
+  for (const [method, template, scope, family] of keyRoutes) {
+    const route = policy.match(method, samplePath(template))?.value;
+    t.match(route, { template, scope, family, upstream: { name: 'admin', origin: 'http://127.0.0.1:8081', forwardKey: true } }, `${method} ${template}`);
+  }
+});
+
+t.test('the documented surface is covered with the right scopes', async (t) => {
+  const scopesOf = (fragment: string) =>
+    new Set(policy.routes.filter((r) => r.template.includes(fragment)).map((r) => r.scope));
+  for (const area of ['/visitors', '/companies', '/lists', '/analytics']) t.ok(scopesOf(area).has('read'), `${area} read`);
+  for (const area of ['/lists', '/icp-configs', '/settings']) t.ok(scopesOf(area).has('write'), `${area} write`);
+  t.ok(scopesOf('/agency/overview').has('agency:read'), 'agency overview');
+  t.ok(scopesOf('/agency/sub-organizations').has('agency:read'), 'sub-organizations read');
+  t.ok(scopesOf('/agency/sub-organizations').has('agency:write'), 'sub-organizations write');
+  t.match(policy.match('GET', '/status')?.value, { public: true, scope: null, upstream: { name: 'bullseye' } });
+});
+
+t.test('shipped upstreams and defaults', async (t) => {
+  t.equal(policy.upstreams.get('bullseye')?.origin, 'http://127.0.0.1:9000');
+  t.equal(policy.upstreams.get('admin')?.origin, 'http://127.0.0.1:8081');
+  t.same(policy.rateLimit, { requests: 1000, perMs: 60_000 });
+  for (const route of policy.routes) {
+    if (route.organizationParam) t.equal(route.family, 'org', `${route.method} ${route.template} takes org keys`);
+  }
+});

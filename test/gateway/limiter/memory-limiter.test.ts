@@ -1,0 +1,64 @@
+// The in-memory limiter on an injected clock: exact counts, refill as the
+// clock moves, costs, decision values, independent buckets. No sleeps.
+import t from 'tap';
+import { createManualClock } from '../../../core/clock.js';
+import { createMemoryLimiter } from '../../../gateway/limiter/memory-limiter.js';
+import type { RateLimitSpec } from '../../../gateway/limiter/types.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+const S0 = T0 / 1000;
+const FIVE_PER_10S: RateLimitSpec = { requests: 5, perMs: 10_000 }; // one token per 2 s
+
+t.test('a limit of N allows exactly N of 3N concurrent takes', async (t) => {
+  const limiter = createMemoryLimiter({ clock: createManualClock(T0) });
+  const decisions = await Promise.all(Array.from({ length: 15 }, () => limiter.take('key_1', 1, FIVE_PER_10S)));
+  t.equal(decisions.filter((d) => d.allowed).length, 5);
+  t.equal(limiter.backend(), 'memory');
+});
+
+t.test('decision values on allowed and refused takes', async (t) => {
+  const clock = createManualClock(T0);
+  const limiter = createMemoryLimiter({ clock });
+  t.same(await limiter.take('key_1', 1, FIVE_PER_10S), { allowed: true, limit: 5, remaining: 4, resetAtSec: S0 + 2, retryAfterSec: 0 });
+  t.same(await limiter.take('key_1', 4, FIVE_PER_10S), { allowed: true, limit: 5, remaining: 0, resetAtSec: S0 + 10, retryAfterSec: 0 });
+  t.same(await limiter.take('key_1', 1, FIVE_PER_10S), { allowed: false, limit: 5, remaining: 0, resetAtSec: S0 + 10, retryAfterSec: 2 });
+  t.same(await limiter.take('key_1', 3, FIVE_PER_10S), { allowed: false, limit: 5, remaining: 0, resetAtSec: S0 + 10, retryAfterSec: 6 });
+});
+
+t.test('refill follows the clock', async (t) => {
+  const clock = createManualClock(T0);
+  const limiter = createMemoryLimiter({ clock });
+  for (let i = 0; i < 5; i++) await limiter.take('key_1', 1, FIVE_PER_10S);
+  t.equal((await limiter.take('key_1', 1, FIVE_PER_10S)).allowed, false);
+  clock.advance(1_999);
+  const early = await limiter.take('key_1', 1, FIVE_PER_10S);
+  t.equal(early.allowed, false, '1 ms before a token');
+  t.equal(early.retryAfterSec, 1, 'rounded up to at least 1');
+  clock.advance(1);
+  t.equal((await limiter.take('key_1', 1, FIVE_PER_10S)).allowed, true, 'a token after 2 s');
+  t.equal((await limiter.take('key_1', 1, FIVE_PER_10S)).allowed, false);
+  clock.advance(60_000);
+  t.equal((await limiter.take('key_1', 1, FIVE_PER_10S)).remaining, 4, 'full again, never above capacity');
+});
+
+t.test('a cost above capacity is refused and consumes nothing', async (t) => {
+  const limiter = createMemoryLimiter({ clock: createManualClock(T0) });
+  const refused = await limiter.take('key_1', 6, FIVE_PER_10S);
+  t.equal(refused.allowed, false);
+  t.equal(refused.remaining, 5);
+  t.equal(refused.retryAfterSec, 2);
+  t.equal((await limiter.take('key_1', 5, FIVE_PER_10S)).allowed, true);
+});
+
+t.test('buckets are independent', async (t) => {
+  const limiter = createMemoryLimiter({ clock: createManualClock(T0) });
+  await limiter.take('key_1', 5, FIVE_PER_10S);
+  t.equal((await limiter.take('key_1', 1, FIVE_PER_10S)).allowed, false);
+  t.equal((await limiter.take('key_2', 1, FIVE_PER_10S)).remaining, 4);
+});
+
+t.test('invalid arguments reject, and the limiter keeps working', async (t) => {
+  const limiter = createMemoryLimiter({ clock: createManualClock(T0) });
+  await t.rejects(limiter.take('key_1', -1, FIVE_PER_10S), RangeError);
+  t.equal((await limiter.take('key_1', 1, FIVE_PER_10S)).allowed, true);
+});

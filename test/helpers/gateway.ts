@@ -1,0 +1,122 @@
+// The combined stack in-process, as `bullseye-gateway start` assembles it: a
+// real admin server on a temp SQLite file, a real recording upstream, and the
+// data plane (gateway + ops listeners on port 0) whose replica follows the
+// store. One manual clock drives key expiry and the in-memory limiter.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadSettings } from '../../config/gateway-settings.js';
+import { startDataPlane, type DataPlane } from '../../gateway/data-plane.js';
+import { followStore } from '../../gateway/replica/follow-store.js';
+import { KeyReplica } from '../../gateway/replica/key-replica.js';
+import { startAdmin, type AdminHarness } from './admin.js';
+import { createTestKey, type TestKey, type TestKeyOptions } from './keys.js';
+import { tempDir } from './temp.js';
+import { startUpstream, type TestUpstream } from './upstream.js';
+
+interface TestLike {
+  teardown(fn: () => void | Promise<void>): void;
+}
+
+/** A policy covering every pipeline branch; ${UPSTREAM} and ${ADMIN} are replaced with real origins. */
+export const TEST_POLICY = `
+upstreams:
+  app: \${UPSTREAM}
+  admin: { url: \${ADMIN}, forwardKey: true }
+defaults: { upstream: app, key: org, rateLimit: { requests: 1000, per: 1m } }
+routes:
+  GET /api/v1/organization/{organization_id}/visitors: read
+  POST /api/v1/organization/{organization_id}/lists: write
+  GET /api/v1/organization/{organization_id}/lists/{listId}: read
+  GET /api/v1/organization/{organization_id}/lists/export: { scope: read, cost: 5 }
+  GET /api/v1/organization/{organization_id}/agency/overview: agency:read
+  GET /api/v1/organization/{organization_id}/api-keys: { scope: read, upstream: admin }
+  POST /api/v1/organization/{organization_id}/api-keys: { scope: admin, upstream: admin }
+  DELETE /api/v1/organization/{organization_id}/api-keys/{keyId}: { scope: admin, upstream: admin }
+  GET /api/v1/partner/api-keys: { scope: read, key: partner, upstream: admin }
+  GET /api/v1/partner/reports: { scope: read, key: partner }
+  GET /api/v1/whoami: { scope: read, key: any }
+  GET /ws/events: { scope: read, key: any }
+  GET /status: public
+`;
+
+export interface ReloadOutcome {
+  applied: boolean;
+  hash: string;
+}
+
+export interface GatewayStack {
+  gatewayUrl: string;
+  gatewayPort: number;
+  opsUrl: string;
+  upstream: TestUpstream;
+  admin: AdminHarness;
+  policyPath: string;
+  plane: DataPlane;
+  replica: KeyReplica;
+  key(options?: TestKeyOptions): TestKey;
+  /** Write a new policy file (same placeholders as TEST_POLICY). */
+  writePolicy(yaml: string): void;
+  /** Resolves at the next reload attempt, applied or refused. */
+  nextReload(): Promise<ReloadOutcome>;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  policy?: string;
+  /** Extra gateway settings as YAML (CONFIG_PATH), e.g. a short upstream timeout. */
+  settingsYaml?: string;
+  env?: Record<string, string>;
+}
+
+export async function startGatewayStack(t: TestLike, options: StackOptions = {}): Promise<GatewayStack> {
+  const dir = tempDir(t, 'bullseye-gateway');
+  const admin = await startAdmin(t, { dbPath: join(dir, 'bullseye.db') });
+  const upstream = await startUpstream(t);
+  const policyPath = join(dir, 'policy.yaml');
+  const writePolicy = (yaml: string): void =>
+    writeFileSync(policyPath, yaml.replaceAll('${UPSTREAM}', upstream.origin).replaceAll('${ADMIN}', admin.baseUrl));
+  writePolicy(options.policy ?? TEST_POLICY);
+  let configPath: string | undefined;
+  if (options.settingsYaml) {
+    configPath = join(dir, 'gateway.yaml');
+    writeFileSync(configPath, options.settingsYaml);
+  }
+  const settings = loadSettings(
+    { HOST: '127.0.0.1', GATEWAY_PORT: '0', OPS_PORT: '0', POLICY_PATH: policyPath, LOG_LEVEL: 'trace', ...options.env },
+    configPath,
+  );
+  const replica = new KeyReplica();
+  const following = followStore(admin.store, replica);
+  const reloadWaiters: ((outcome: ReloadOutcome) => void)[] = [];
+  const plane = await startDataPlane({
+    onPolicyReload: (outcome) => reloadWaiters.splice(0).forEach((resolve) => resolve(outcome)),
+    settings,
+    keys: replica,
+    lastUsed: admin.lastUsed,
+    replicaReadiness: () => ({ ...replica.status(), stale: false }),
+    clock: admin.clock,
+    logger: admin.logs.logger,
+  });
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await plane.close();
+    following.close();
+  };
+  t.teardown(close);
+  return {
+    gatewayUrl: `http://127.0.0.1:${plane.gatewayPort}`,
+    gatewayPort: plane.gatewayPort,
+    opsUrl: `http://127.0.0.1:${plane.opsPort}`,
+    upstream,
+    admin,
+    policyPath,
+    plane,
+    replica,
+    key: (keyOptions = {}) => createTestKey(admin.store, keyOptions),
+    writePolicy,
+    nextReload: () => new Promise((resolve) => reloadWaiters.push(resolve)),
+    close,
+  };
+}

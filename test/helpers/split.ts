@@ -1,0 +1,109 @@
+// Split deployment in-process: the admin plane (public API + change feed
+// listener on port 0, real SQLite file) and gateways whose replicas follow
+// the feed over real HTTP. Each gateway's feed follower gets its own manual
+// clock, so staleness is decided by the test, not by waiting.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startAdminPlane, type AdminPlane } from '../../admin/plane.js';
+import { systemClock, createManualClock, type ManualClock } from '../../core/clock.js';
+import { createLastUsedBatcher } from '../../core/last-used.js';
+import { loadSettings } from '../../config/gateway-settings.js';
+import { startDataPlane, type DataPlane } from '../../gateway/data-plane.js';
+import { followFeed, type FeedFollower } from '../../gateway/replica/follow-feed.js';
+import { KeyReplica } from '../../gateway/replica/key-replica.js';
+import { TEST_POLICY } from './gateway.js';
+import { captureLogs, type CapturedLog } from './log-capture.js';
+import { tempDir } from './temp.js';
+import { startUpstream, type TestUpstream } from './upstream.js';
+
+interface TestLike {
+  teardown(fn: () => void | Promise<void>): void;
+}
+
+export const SYNC_TOKEN = 'test-sync-token-0123456789abcdef';
+
+export interface SplitAdmin {
+  plane: AdminPlane;
+  adminUrl: string;
+  syncUrl: string;
+  dbPath: string;
+  logs: CapturedLog;
+}
+
+export async function startSplitAdmin(t: TestLike, dbPath: string, syncPort = 0): Promise<SplitAdmin> {
+  const logs = captureLogs();
+  const plane = await startAdminPlane({
+    config: { host: '127.0.0.1', adminPort: 0, syncPort, databasePath: dbPath, syncToken: SYNC_TOKEN },
+    clock: systemClock,
+    logger: logs.logger,
+  });
+  t.teardown(() => plane.close());
+  return {
+    plane,
+    adminUrl: `http://127.0.0.1:${plane.adminPort}`,
+    syncUrl: `http://127.0.0.1:${plane.syncPort}`,
+    dbPath,
+    logs,
+  };
+}
+
+export interface SplitGateway {
+  url: string;
+  opsUrl: string;
+  replica: KeyReplica;
+  feed: FeedFollower;
+  feedClock: ManualClock;
+  logs: CapturedLog;
+  close(): Promise<void>;
+}
+
+export const STALE_AFTER_MS = 60_000;
+
+export async function startSplitGateway(t: TestLike, syncUrl: string, upstream: TestUpstream): Promise<SplitGateway> {
+  const dir = tempDir(t, 'bullseye-split');
+  const policyPath = join(dir, 'policy.yaml');
+  writeFileSync(policyPath, TEST_POLICY.replaceAll('${UPSTREAM}', upstream.origin).replaceAll('${ADMIN}', upstream.origin));
+  const settings = loadSettings({ HOST: '127.0.0.1', GATEWAY_PORT: '0', OPS_PORT: '0', POLICY_PATH: policyPath });
+  const logs = captureLogs();
+  const feedClock = createManualClock(Date.now());
+  const replica = new KeyReplica();
+  const feed = followFeed({
+    adminUrl: syncUrl,
+    token: SYNC_TOKEN,
+    replica,
+    clock: feedClock,
+    logger: logs.logger,
+    pollWaitMs: 10_000,
+    staleAfterMs: STALE_AFTER_MS,
+    maxBackoffMs: 50,
+  });
+  const lastUsed = createLastUsedBatcher({ flush: (batch) => feed.pushLastUsed(batch), intervalMs: 3_600_000 });
+  const plane: DataPlane = await startDataPlane({
+    settings,
+    keys: replica,
+    lastUsed,
+    replicaReadiness: () => ({ ...replica.status(), stale: feed.stale() }),
+    clock: systemClock,
+    logger: logs.logger,
+  });
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await plane.close();
+    await lastUsed.close().catch(() => undefined);
+    await feed.close();
+  };
+  t.teardown(close);
+  return {
+    url: `http://127.0.0.1:${plane.gatewayPort}`,
+    opsUrl: `http://127.0.0.1:${plane.opsPort}`,
+    replica,
+    feed,
+    feedClock,
+    logs,
+    close,
+  };
+}
+
+export { startUpstream, tempDir };
