@@ -18,6 +18,8 @@ export interface KeyCall {
   readonly owner: KeyOwner;
   readonly params: Readonly<Record<string, string>>;
   readonly body: unknown;
+  /** The socket's remote address, for the audit log (not a forwarded header: nothing a client claims). */
+  readonly clientAddress: string | null;
 }
 
 export interface Reply {
@@ -37,7 +39,7 @@ export const listKeys: KeyHandler = ({ store, owner }) => ({
   body: { apiKeys: store.listKeys(owner).map(toApiKeyJson) },
 });
 
-export const createKey: KeyHandler = ({ store, clock, caller, owner, body }) => {
+export const createKey: KeyHandler = ({ store, clock, caller, owner, body, clientAddress }) => {
   const request = checkCreateKeyBody(body, owner.family, clock.now());
   if (!request.ok) throw new ApiError('invalid_body', request.problem);
   const { name, scopes, expiresAt } = request.value;
@@ -51,7 +53,7 @@ export const createKey: KeyHandler = ({ store, clock, caller, owner, body }) => 
       context: { keyId: caller.id },
     });
   }
-  const created = store.createKey({ ...owner, name, scopes, expiresAt, createdBy: `key_${caller.id}` });
+  const created = store.createKey({ ...owner, name, scopes, expiresAt, createdBy: `key_${caller.id}`, clientAddress });
   if (!created.ok) {
     // Only reachable if the organization changed between the checks above and the write.
     if (created.reason === 'agency_scopes_not_allowed') throw AGENCY_ONLY(owner.ownerId);
@@ -60,9 +62,10 @@ export const createKey: KeyHandler = ({ store, clock, caller, owner, body }) => 
   return { status: 201, body: { apiKey: toApiKeyJson(created.key), plainKey: created.plainKey } };
 };
 
-export const revokeKey: KeyHandler = ({ store, owner, params }) => {
+export const revokeKey: KeyHandler = ({ store, caller, owner, params, clientAddress }) => {
   // Not a UUID, unknown, or someone else's: one answer, so nothing is learned.
   const keyId = normalizeKeyId(params.keyId ?? '');
-  if (keyId === undefined || store.revokeKey(keyId, owner) === 'not_found') throw KEY_NOT_FOUND();
+  const actor = { id: `key_${caller.id}`, address: clientAddress };
+  if (keyId === undefined || store.revokeKey(keyId, owner, actor) === 'not_found') throw KEY_NOT_FOUND();
   return { status: 204 };
 };

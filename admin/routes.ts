@@ -1,39 +1,77 @@
 // The admin API's routes: the contract's table, compiled once into a
-// RouteTable. Each route names the key family it serves, the scope it needs
-// and whether it reads a body; the server applies those uniformly.
+// RouteTable. A key route names the key family it serves, the scope it needs
+// and whether it reads a body; the server applies those uniformly. A public
+// route needs no key. Every route carries its OpenAPI description, and the
+// document served at /openapi.json is built from this same list.
 import type { KeyFamily } from '../core/keys.js';
 import { RouteTable } from '../core/route-table.js';
 import type { Scope } from '../core/scopes.js';
-import { createKey, listKeys, revokeKey, type KeyHandler } from './key-handlers.js';
+import { createKey, listKeys, revokeKey, type KeyHandler, type Reply } from './key-handlers.js';
+import { buildOpenApiDocument, type OpenApiDocument } from './openapi/document.js';
+import { createKeyDoc, listKeysDoc, openApiDoc, revokeKeyDoc, type OperationDoc } from './openapi/operations.js';
 
-export interface AdminRoute {
+interface RouteBase {
+  readonly method: string;
+  /** `/literal/{param}/...`, as RouteTable and OpenAPI both write it. */
+  readonly pattern: string;
   /** `METHOD /pattern`, as logged. */
   readonly template: string;
+  readonly doc: OperationDoc;
+}
+
+export interface KeyRoute extends RouteBase {
+  readonly kind: 'key';
   readonly family: KeyFamily;
   readonly scope: Scope;
   readonly readsBody: boolean;
   readonly handle: KeyHandler;
 }
 
+export interface PublicRoute extends RouteBase {
+  readonly kind: 'public';
+  readonly handle: () => Reply;
+}
+
+export type AdminRoute = KeyRoute | PublicRoute;
+
 const ORG = '/api/v1/organization/{organization_id}/api-keys';
 const PARTNER = '/api/v1/partner/api-keys';
 
-const ROUTES: ReadonlyArray<readonly [string, string, Omit<AdminRoute, 'template'>]> = [
-  ['GET', ORG, { family: 'org', scope: 'read', readsBody: false, handle: listKeys }],
-  ['POST', ORG, { family: 'org', scope: 'admin', readsBody: true, handle: createKey }],
-  ['DELETE', `${ORG}/{keyId}`, { family: 'org', scope: 'admin', readsBody: false, handle: revokeKey }],
-  ['GET', PARTNER, { family: 'partner', scope: 'read', readsBody: false, handle: listKeys }],
-  ['POST', PARTNER, { family: 'partner', scope: 'admin', readsBody: true, handle: createKey }],
-  ['DELETE', `${PARTNER}/{keyId}`, { family: 'partner', scope: 'admin', readsBody: false, handle: revokeKey }],
-];
+type KeyRouteSpec = Omit<KeyRoute, 'kind' | 'method' | 'pattern' | 'template'>;
+type PublicRouteSpec = Omit<PublicRoute, 'kind' | 'method' | 'pattern' | 'template'>;
 
-export const ADMIN_METHODS: readonly string[] = [...new Set(ROUTES.map(([method]) => method))];
+const keyRoute = (method: string, pattern: string, spec: KeyRouteSpec): AdminRoute =>
+  Object.freeze({ kind: 'key', method, pattern, template: `${method} ${pattern}`, ...spec });
+const publicRoute = (method: string, pattern: string, spec: PublicRouteSpec): AdminRoute =>
+  Object.freeze({ kind: 'public', method, pattern, template: `${method} ${pattern}`, ...spec });
+
+/** Every route the admin serves. */
+export const ADMIN_ROUTES: readonly AdminRoute[] = Object.freeze([
+  keyRoute('GET', ORG, { family: 'org', scope: 'read', readsBody: false, handle: listKeys, doc: listKeysDoc('org') }),
+  keyRoute('POST', ORG, { family: 'org', scope: 'admin', readsBody: true, handle: createKey, doc: createKeyDoc('org') }),
+  keyRoute('DELETE', `${ORG}/{keyId}`, { family: 'org', scope: 'admin', readsBody: false, handle: revokeKey, doc: revokeKeyDoc('org') }),
+  keyRoute('GET', PARTNER, { family: 'partner', scope: 'read', readsBody: false, handle: listKeys, doc: listKeysDoc('partner') }),
+  keyRoute('POST', PARTNER, { family: 'partner', scope: 'admin', readsBody: true, handle: createKey, doc: createKeyDoc('partner') }),
+  keyRoute('DELETE', `${PARTNER}/{keyId}`, {
+    family: 'partner',
+    scope: 'admin',
+    readsBody: false,
+    handle: revokeKey,
+    doc: revokeKeyDoc('partner'),
+  }),
+  publicRoute('GET', '/openapi.json', { handle: () => ({ status: 200, body: adminOpenApiDocument() }), doc: openApiDoc }),
+]);
+
+let openApiDocument: OpenApiDocument | undefined;
+
+/** The OpenAPI 3.1 document of ADMIN_ROUTES, built on first use. */
+export const adminOpenApiDocument = (): OpenApiDocument => (openApiDocument ??= buildOpenApiDocument(ADMIN_ROUTES));
+
+export const ADMIN_METHODS: readonly string[] = [...new Set(ADMIN_ROUTES.map((route) => route.method))];
 
 export function compileAdminRoutes(): RouteTable<AdminRoute> {
   const table = new RouteTable<AdminRoute>();
-  for (const [method, pattern, route] of ROUTES) {
-    table.add(method, pattern, Object.freeze({ ...route, template: `${method} ${pattern}` }));
-  }
+  for (const route of ADMIN_ROUTES) table.add(route.method, route.pattern, route);
   return table;
 }
 

@@ -2,6 +2,7 @@
 // the gateway's order ("cheap rejection first"): canonical target, route,
 // path parameters, credential, key, access, body, handler. The admin checks
 // keys itself with core/auth.ts, so it is safe even when reached directly.
+// Public routes (the OpenAPI document) stop after routing: no key is read.
 import type { Clock } from '../core/clock.js';
 import { authenticate, authorize, readCredential } from '../core/auth.js';
 import { ApiError } from '../core/errors.js';
@@ -12,6 +13,7 @@ import { canonicalizeTarget } from '../core/request-target.js';
 import { ADMIN_BODY_LIMIT, readJsonBody } from './http/body.js';
 import { sendEmpty, sendError, sendJson, serveExchanges, type Exchange } from './http/exchange.js';
 import { createHttpService, type HttpService } from './http/service.js';
+import type { Reply } from './key-handlers.js';
 import { allowedMethods, compileAdminRoutes } from './routes.js';
 import type { KeyOwner, KeyStore } from './store/key-store.js';
 import { isValidOwnerId, OWNER_ID_RULE } from './validation.js';
@@ -38,6 +40,10 @@ export function createAdminServer({ store, clock, logger, lastUsed }: AdminServe
     if (!match) throw noRoute(target.target.path, method);
     const route = match.value;
     exchange.route = route.template;
+    if (route.kind === 'public') {
+      send(exchange, route.handle());
+      return;
+    }
 
     const organizationId = match.params.organization_id;
     if (organizationId !== undefined && !isValidOwnerId(organizationId)) {
@@ -58,7 +64,11 @@ export function createAdminServer({ store, clock, logger, lastUsed }: AdminServe
 
     const owner: KeyOwner = { family: route.family, ownerId: organizationId ?? caller.ownerId };
     const body = route.readsBody ? await readJsonBody(req, ADMIN_BODY_LIMIT) : undefined;
-    const reply = route.handle({ store, clock, caller, owner, params: match.params, body });
+    const clientAddress = req.socket.remoteAddress ?? null;
+    send(exchange, route.handle({ store, clock, caller, owner, params: match.params, body, clientAddress }));
+  }
+
+  function send(exchange: Exchange, reply: Reply): void {
     if (reply.body === undefined) sendEmpty(exchange, reply.status);
     else sendJson(exchange, reply.status, reply.body);
   }

@@ -11,6 +11,9 @@ const bad = <T>(problem: string): Checked<T> => ({ ok: false, problem });
 
 const OWNER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** The owner id rule as a regular expression's source, for the OpenAPI document. */
+export const OWNER_ID_PATTERN = OWNER_ID.source;
+
 /** Organization and partner ids: 1 to 64 of [A-Za-z0-9_-]. */
 export const isValidOwnerId = (value: string): boolean => OWNER_ID.test(value);
 

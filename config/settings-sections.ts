@@ -39,6 +39,8 @@ export interface LimiterSettings {
   readonly onRedisFailure: 'open' | 'closed';
   /** After a Redis failure, how long to stay on the fallback before probing Redis again. */
   readonly breakerCooldownMs: number;
+  /** Batch concurrent Redis calls into one write per event-loop tick (ioredis auto-pipelining). */
+  readonly redisAutoPipelining: boolean;
   /** Also send the IETF draft `RateLimit` and `RateLimit-Policy` headers. */
   readonly ietfHeaders: boolean;
   /** Failed authentications allowed per client address. */
@@ -97,6 +99,7 @@ export function readSettingsSections(root: Section): SettingsSections {
       redisCommandTimeoutMs: map?.read('redisCommandTimeout', duration) ?? 50,
       onRedisFailure: map?.read('onRedisFailure', oneOf(['open', 'closed'] as const)) ?? 'open',
       breakerCooldownMs: map?.read('breakerCooldown', duration) ?? 1_000,
+      redisAutoPipelining: map?.read('redisAutoPipelining', flag) ?? true,
       ietfHeaders: map?.read('ietfHeaders', flag) ?? false,
       authFailures: map?.read('authFailures', rateLimit) ?? Object.freeze({ requests: 30, perMs: 60_000 }),
     })),

@@ -8,11 +8,13 @@ import type { LastUsedBatcher } from '../core/last-used.js';
 import { listenOrExplain } from '../core/listen.js';
 import type { Logger } from '../core/logger.js';
 import type { GatewaySettings } from '../config/gateway-settings.js';
-import { watchPolicy } from '../config/policy-watch.js';
+import { watchPolicy, type PolicyWatcher } from '../config/policy-watch.js';
 import { createAuthFailureGuard } from './limiter/auth-failure-guard.js';
 import { createLimiter } from './limiter/create-limiter.js';
 import { createOpsServer } from './ops/ops-server.js';
 import { createGateway } from './server.js';
+
+const REDIS_STARTUP_WAIT_MS = 3_000;
 
 export interface DataPlaneOptions {
   settings: GatewaySettings;
@@ -38,24 +40,37 @@ export interface DataPlane {
 export async function startDataPlane(options: DataPlaneOptions): Promise<DataPlane> {
   const { settings, clock, logger } = options;
   const gatewayLogger = logger.child({ listener: 'gateway' });
-  let gatewayRef: { syncUpstreams(): void } | undefined;
-  const policy = watchPolicy({
-    path: settings.policyPath,
-    logger,
-    onChange: (next) => {
-      gatewayRef?.syncUpstreams();
-      options.onPolicyReload?.({ applied: true, hash: next.hash });
-    },
-    onError: () => options.onPolicyReload?.({ applied: false, hash: policy.current().hash }),
-  });
+  // The limiter first: a malformed REDIS_URL throws before anything needs closing.
   const limiter = createLimiter({
     redisUrl: settings.redisUrl ?? undefined,
     commandTimeoutMs: settings.rateLimit.redisCommandTimeoutMs,
     onRedisFailure: settings.rateLimit.onRedisFailure,
     breakerCooldownMs: settings.rateLimit.breakerCooldownMs,
+    autoPipelining: settings.rateLimit.redisAutoPipelining,
     clock,
     logger,
   });
+  let gatewayRef: { syncUpstreams(): void } | undefined;
+  let policy: PolicyWatcher;
+  try {
+    policy = watchPolicy({
+      path: settings.policyPath,
+      logger,
+      onChange: (next) => {
+        gatewayRef?.syncUpstreams();
+        options.onPolicyReload?.({ applied: true, hash: next.hash });
+      },
+      onError: () => options.onPolicyReload?.({ applied: false, hash: policy.current().hash }),
+    });
+  } catch (err) {
+    await limiter.close();
+    throw err;
+  }
+  // Connect to Redis before taking traffic, so the first requests already share the limit (in `closed`
+  // mode they would otherwise be refused). A Redis that is down at start-up is the ordinary failure case.
+  if (settings.redisUrl && !(await limiter.ready(REDIS_STARTUP_WAIT_MS))) {
+    logger.warn({ onRedisFailure: settings.rateLimit.onRedisFailure }, 'Redis not reachable at start-up; starting anyway');
+  }
   const gateway = createGateway({
     policy,
     keys: options.keys,

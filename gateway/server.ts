@@ -47,7 +47,8 @@ function oneHost<Rest extends unknown[]>(
   return (req, ...rest) => {
     let hosts = 0;
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
-      if ((req.rawHeaders[i] as string).length === 4 && (req.rawHeaders[i] as string).toLowerCase() === 'host') hosts++;
+      const name = req.rawHeaders[i] as string;
+      if (name.length === 4 && name.toLowerCase() === 'host') hosts++;
     }
     (hosts > 1 ? refuse : handle)(req, ...rest);
   };
@@ -86,7 +87,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
   // never a route, so it gets the same refusal as any other target that is not origin-form.
   server.on('connect', (_req: unknown, socket: Duplex) => {
     socket.on('error', () => socket.destroy());
-    writeProblemToSocket(socket, new ApiError('invalid_request_target', 'CONNECT is not supported: the request target must be origin-form.'));
+    const problem = new ApiError('invalid_request_target', 'CONNECT is not supported: the target must be origin-form.');
+    writeProblemToSocket(socket, problem);
   });
   server.on('clientError', answerClientError);
 

@@ -1,6 +1,7 @@
 // The control plane's commands, as cli.ts mounts them.
 import type { CommandGroup, CommandLeaf } from '../../core/cli-kit.js';
 import { adminCommand } from './admin.js';
+import { auditListCommand } from './audit-list.js';
 import { keysCreateCommand } from './keys-create.js';
 import { keysListCommand } from './keys-list.js';
 import { keysRevokeCommand } from './keys-revoke.js';
@@ -18,8 +19,14 @@ export const orgsCommands: CommandGroup = {
   commands: { add: orgsAddCommand },
 };
 
+export const auditCommands: CommandGroup = {
+  summary: 'read the audit log of key creations and revocations',
+  commands: { list: auditListCommand },
+};
+
 export const adminPlaneCommands: Readonly<Record<string, CommandLeaf | CommandGroup>> = {
   admin: adminCommand,
   keys: keysCommands,
   orgs: orgsCommands,
+  audit: auditCommands,
 };

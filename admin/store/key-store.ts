@@ -1,15 +1,16 @@
 // The key store: the only code that reads or writes SQLite. Every write runs
 // in an IMMEDIATE transaction (take the write lock first, so a concurrent
 // writer waits on busy_timeout instead of failing on a stale snapshot), and
-// every write to a key row gives it the next change sequence number in that
-// same transaction. Plain keys pass through createKey and are returned once;
-// only their SHA-256 is stored.
+// every write to a key row gives it the next change sequence number, and every
+// creation or revocation its audit event, in that same transaction. Plain keys
+// pass through createKey and are returned once; only their SHA-256 is stored.
 import { randomUUID } from 'node:crypto';
 import type { KeyAuthRecord, KeyDirectory } from '../../core/auth.js';
 import type { Clock } from '../../core/clock.js';
 import { generateKey, hashKey, keyPrefixOf, type KeyFamily } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
 import { hasAgencyScope, type Scope } from '../../core/scopes.js';
+import { createAuditLog, type Actor, type AuditEvent, type AuditFilter } from './audit-log.js';
 import { createChangeNotifier, type ChangeListener } from './change-notifier.js';
 import { openDatabase } from './database.js';
 import {
@@ -31,7 +32,10 @@ export interface NewKey {
   name: string;
   scopes: readonly Scope[];
   expiresAt: number | null;
+  /** Also the audit log's actor: `key_<uuid>` for the API, `cli` or --created-by for the CLI. */
   createdBy: string | null;
+  /** The request's client address, for the audit log (null: not over the network). */
+  clientAddress?: string | null;
   /** Register an unknown organization as a standard one (the CLI does; the API never needs to). */
   registerOrganization?: boolean;
 }
@@ -65,8 +69,13 @@ export interface KeyStore extends KeyDirectory {
   createKey(input: NewKey): CreateKeyResult;
   listKeys(owner: KeyOwner): ApiKeyRow[];
   getKey(id: string): ApiKeyRow | undefined;
-  /** Revoke `id`; with `owner`, a key of anyone else is reported as not found. */
-  revokeKey(id: string, owner?: KeyOwner): RevokeResult;
+  /**
+   * Revoke `id`; with `owner`, a key of anyone else is reported as not found.
+   * Only an actual revocation is audited: an already revoked key changes nothing.
+   */
+  revokeKey(id: string, owner?: KeyOwner, actor?: Actor): RevokeResult;
+  /** Audit events, oldest first (see AuditFilter for the limit). */
+  auditEvents(filter: AuditFilter): AuditEvent[];
   close(): void;
 }
 
@@ -78,8 +87,12 @@ export interface StoreOptions {
   pollMs?: number;
 }
 
+/** The audit actor of a change made by calling the store directly, without saying who (tests, embedding code). */
+export const UNATTRIBUTED: Actor = Object.freeze({ id: 'system', address: null });
+
 export function openStore({ path, clock, logger, pollMs }: StoreOptions): KeyStore {
   const db = openDatabase(path);
+  const audit = createAuditLog(db);
   const sql = {
     byHash: db.prepare(`SELECT ${AUTH_COLUMNS} FROM api_keys WHERE key_hash = ?`),
     changes: db.prepare(`SELECT ${AUTH_COLUMNS} FROM api_keys WHERE seq > ? ORDER BY seq LIMIT ?`),
@@ -127,6 +140,7 @@ export function openStore({ path, clock, logger, pollMs }: StoreOptions): KeySto
     }
     const plainKey = generateKey(input.family);
     const id = randomUUID();
+    const now = clock.now();
     sql.insertKey.run({
       id,
       family: input.family,
@@ -137,18 +151,23 @@ export function openStore({ path, clock, logger, pollMs }: StoreOptions): KeySto
       keyHash: hashKey(plainKey),
       scopes: JSON.stringify(input.scopes),
       expiresAt: input.expiresAt,
-      createdAt: clock.now(),
+      createdAt: now,
       createdBy: input.createdBy,
       seq: nextSeq(),
     });
-    return { ok: true, key: getKey(id) as ApiKeyRow, plainKey };
+    const key = getKey(id) as ApiKeyRow;
+    const actor = input.createdBy === null ? UNATTRIBUTED : { id: input.createdBy, address: input.clientAddress ?? null };
+    audit.record('key.created', key, actor, now);
+    return { ok: true, key, plainKey };
   });
 
-  const revokeTx = db.transaction((id: string, owner: KeyOwner | undefined): RevokeResult => {
+  const revokeTx = db.transaction((id: string, owner: KeyOwner | undefined, actor: Actor): RevokeResult => {
     const key = getKey(id);
     if (!key || (owner && (key.family !== owner.family || key.ownerId !== owner.ownerId))) return 'not_found';
     if (key.status === 'revoked') return 'already_revoked';
-    sql.revoke.run(clock.now(), nextSeq(), id);
+    const now = clock.now();
+    sql.revoke.run(now, nextSeq(), id);
+    audit.record('key.revoked', key, actor, now);
     return 'revoked';
   });
 
@@ -187,11 +206,12 @@ export function openStore({ path, clock, logger, pollMs }: StoreOptions): KeySto
     },
     listKeys: (owner) => (sql.list.all(owner.family, owner.ownerId) as KeyRowSql[]).map(toKeyRow),
     getKey,
-    revokeKey(id, owner) {
-      const result = revokeTx.immediate(id, owner);
+    revokeKey(id, owner, actor = UNATTRIBUTED) {
+      const result = revokeTx.immediate(id, owner, actor);
       if (result === 'revoked') notifier.announce(currentSeq());
       return result;
     },
+    auditEvents: (filter) => audit.list(filter),
     close() {
       notifier.close();
       if (db.open) db.close();

@@ -42,4 +42,32 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX api_keys_by_owner ON api_keys (family, owner_id, created_at);
   `,
+  // 2: the audit log of key creations and revocations, written in the same
+  // transaction as the change it records. Append-only: the triggers refuse
+  // edits and deletions, so a row, once committed, says what happened.
+  // Never a plain key or a hash: only the key's id, owner and public prefix.
+  `
+  CREATE TABLE audit_events (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    at             INTEGER NOT NULL,
+    -- key_<uuid> for the admin API, cli or the operator's --created-by / --revoked-by for the CLI.
+    actor          TEXT NOT NULL CHECK (length(actor) BETWEEN 1 AND 300),
+    -- the request's socket address (API); NULL for the CLI.
+    client_address TEXT,
+    action         TEXT NOT NULL CHECK (action IN ('key.created', 'key.revoked')),
+    key_id         TEXT NOT NULL,
+    family         TEXT NOT NULL CHECK (family IN ('org', 'partner')),
+    owner_id       TEXT NOT NULL,
+    key_prefix     TEXT NOT NULL,
+    -- JSON array of the new key's scopes for key.created; NULL for key.revoked.
+    scopes         TEXT,
+    CHECK ((action = 'key.created') = (scopes IS NOT NULL))
+  ) STRICT;
+  CREATE INDEX audit_events_by_owner ON audit_events (family, owner_id, id);
+  CREATE INDEX audit_events_by_time ON audit_events (at);
+  CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+    BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+  CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+    BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+  `,
 ];

@@ -6,6 +6,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BENCH_ORG, type BenchContext } from '../context.js';
+import { SETTINGS_ENV_VARS } from '../../config/gateway-settings.js';
 
 export interface BootstrappedKey {
   readonly id: string;
@@ -13,10 +14,7 @@ export interface BootstrappedKey {
 }
 
 /** Variables the gateway reads; cleared from the inherited environment. */
-const GATEWAY_VARS = [
-  'HOST', 'GATEWAY_PORT', 'ADMIN_PORT', 'SYNC_PORT', 'OPS_PORT', 'POLICY_PATH', 'DATABASE_PATH', 'ADMIN_URL',
-  'SYNC_TOKEN', 'LOG_LEVEL', 'REDIS_URL', 'CONFIG_PATH', 'REDIS_AUTO_PIPELINING',
-];
+const GATEWAY_VARS = SETTINGS_ENV_VARS;
 
 export function gatewayEnv(settings: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };

@@ -22,6 +22,8 @@ export interface CreateLimiterOptions {
   breakerCooldownMs?: number;
   /** Ceiling of the reconnect backoff in ms (default 2,000). */
   maxReconnectDelayMs?: number;
+  /** ioredis auto-pipelining (default true). */
+  autoPipelining?: boolean;
   /** Most in-memory buckets (default 100,000). */
   maxBuckets?: number;
   clock: Clock;
@@ -44,6 +46,7 @@ export function createLimiter(options: CreateLimiterOptions): ManagedLimiter {
   const client = createRedisClient(options.redisUrl, {
     commandTimeoutMs,
     maxReconnectDelayMs: options.maxReconnectDelayMs,
+    autoPipelining: options.autoPipelining,
     logger,
   });
   // Never log the URL itself: it may carry a password.

@@ -31,6 +31,8 @@ export interface RedisClientOptions {
   connectTimeoutMs?: number;
   /** Ceiling of the reconnect backoff in ms (default 2,000). */
   maxReconnectDelayMs?: number;
+  /** ioredis auto-pipelining (default true). */
+  autoPipelining?: boolean;
   logger?: Logger;
 }
 
@@ -54,7 +56,7 @@ export function createRedisClient(url: string, options: RedisClientOptions = {})
     enableOfflineQueue: false,
     autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: 0,
-    enableAutoPipelining: true,
+    enableAutoPipelining: options.autoPipelining ?? true,
     connectionName: 'bullseye-gateway-limiter',
     username: target.username,
     password: target.password,

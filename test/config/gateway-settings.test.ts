@@ -36,6 +36,7 @@ const DEFAULTS = {
     redisCommandTimeoutMs: 50,
     onRedisFailure: 'open',
     breakerCooldownMs: 1_000,
+    redisAutoPipelining: true,
     ietfHeaders: false,
     authFailures: { requests: 30, perMs: 60_000 },
   },

@@ -3,22 +3,13 @@
 // cleanly on SIGTERM.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import t, { type Test } from 'tap';
-import { runCli, type CliProcess } from '../helpers/cli-process.js';
+import t from 'tap';
 import { TEST_POLICY } from '../helpers/gateway.js';
 import { call } from '../helpers/http.js';
 import { createTestKey } from '../helpers/keys.js';
-import { SYNC_TOKEN, startSplitAdmin, startUpstream, tempDir } from '../helpers/split.js';
+import { spawnGateway, SYNC_TOKEN, startSplitAdmin, startUpstream, tempDir } from '../helpers/split.js';
 
 const VISITORS = '/api/v1/organization/acme/visitors';
-
-async function startGatewayProcess(t: Test, env: Record<string, string>): Promise<{ process: CliProcess; url: string }> {
-  const process = runCli(t, ['gateway'], env);
-  const line = await process.waitForLine(/"msg":"gateway listening"/);
-  const { gatewayPort } = JSON.parse(line) as { gatewayPort: number };
-  await process.waitForLine(/"msg":"key replica loaded from the change feed"/);
-  return { process, url: `http://127.0.0.1:${gatewayPort}` };
-}
 
 /** Poll until `url` answers 401 for this key; returns how many requests it took. Bounded. */
 async function untilRefused(url: string, headers: Record<string, string>): Promise<number> {
@@ -47,7 +38,7 @@ t.test('a revocation reaches two gateway processes', async (t) => {
     SYNC_TOKEN,
     LOG_LEVEL: 'info',
   };
-  const gateways = await Promise.all([startGatewayProcess(t, env), startGatewayProcess(t, env)]);
+  const gateways = await Promise.all([spawnGateway(t, env), spawnGateway(t, env)]);
   for (const gateway of gateways) {
     t.equal((await call(gateway.url, 'GET', VISITORS, { headers: victim.headers })).status, 200, 'accepted before');
   }

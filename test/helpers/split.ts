@@ -11,6 +11,7 @@ import { loadSettings } from '../../config/gateway-settings.js';
 import { startDataPlane, type DataPlane } from '../../gateway/data-plane.js';
 import { followFeed, type FeedFollower } from '../../gateway/replica/follow-feed.js';
 import { KeyReplica } from '../../gateway/replica/key-replica.js';
+import { runCli, type CliProcess } from './cli-process.js';
 import { TEST_POLICY } from './gateway.js';
 import { captureLogs, type CapturedLog } from './log-capture.js';
 import { tempDir } from './temp.js';
@@ -104,6 +105,15 @@ export async function startSplitGateway(t: TestLike, syncUrl: string, upstream: 
     logs,
     close,
   };
+}
+
+/** A real `bullseye-gateway gateway` process (dist/cli.js); resolves once it listens and its replica is loaded. */
+export async function spawnGateway(t: TestLike, env: Record<string, string>): Promise<{ process: CliProcess; url: string }> {
+  const process = runCli(t, ['gateway'], env);
+  const line = await process.waitForLine(/"msg":"gateway listening"/);
+  const { gatewayPort } = JSON.parse(line) as { gatewayPort: number };
+  await process.waitForLine(/"msg":"key replica loaded from the change feed"/);
+  return { process, url: `http://127.0.0.1:${gatewayPort}` };
 }
 
 export { startUpstream, tempDir };

@@ -1,0 +1,66 @@
+// What the OpenAPI document says about each admin route, kept next to the
+// route (admin/routes.ts attaches one of these to every route, so no route
+// can be served undocumented). Only what the route table cannot tell:
+// names, prose, the success body, and the errors the handler itself raises.
+// Errors of the shared request pipeline are added by document.ts.
+import type { ErrorCode } from '../../core/errors.js';
+import type { KeyFamily } from '../../core/keys.js';
+import { familySchema, FAMILY_NAME } from './schemas.js';
+
+export interface OperationDoc {
+  readonly operationId: string;
+  readonly summary: string;
+  readonly description: string;
+  readonly tag: string;
+  /** Component schema of the JSON request body, when the route reads one. */
+  readonly requestSchema?: string;
+  /** The one success answer; no `schema`: no body. */
+  readonly success: { readonly status: number; readonly description: string; readonly schema?: string };
+  /** Error codes the handler answers with, beyond those of the request pipeline. */
+  readonly handlerErrors: readonly ErrorCode[];
+}
+
+const TAG: Readonly<Record<KeyFamily, string>> = { org: 'Organization API keys', partner: 'Partner API keys' };
+const whose = (family: KeyFamily): string => (family === 'org' ? "the organization's" : "the calling partner's");
+
+export const listKeysDoc = (family: KeyFamily): OperationDoc => ({
+  operationId: `list${FAMILY_NAME[family]}ApiKeys`,
+  summary: `List ${whose(family)} API keys`,
+  description: 'Every key of the owner, revoked ones included, oldest first. Never a plain key or a hash.',
+  tag: TAG[family],
+  success: { status: 200, description: 'The keys.', schema: familySchema(family, 'ApiKeyList') },
+  handlerErrors: [],
+});
+
+export const createKeyDoc = (family: KeyFamily): OperationDoc => ({
+  operationId: `create${FAMILY_NAME[family]}ApiKey`,
+  summary: `Create an API key for ${family === 'org' ? 'the organization' : 'the calling partner'}`,
+  description:
+    'The plain key is in this response and nowhere else (only its SHA-256 is stored). ' +
+    'A key can only grant scopes it holds itself. The creation is recorded in the audit log.',
+  tag: TAG[family],
+  requestSchema: familySchema(family, 'ApiKeyCreateRequest'),
+  success: { status: 201, description: 'The new key, with its plain key (shown once).', schema: familySchema(family, 'ApiKeyCreated') },
+  handlerErrors: ['invalid_body', 'scope_escalation'],
+});
+
+export const revokeKeyDoc = (family: KeyFamily): OperationDoc => ({
+  operationId: `revoke${FAMILY_NAME[family]}ApiKey`,
+  summary: `Revoke one of ${whose(family)} API keys`,
+  description:
+    'Immediate and permanent: the next request with the key is 401 key_revoked. Revoking a revoked key is 204 again ' +
+    "and changes nothing. An unknown id, a malformed one and another owner's key are all 404 alike. " +
+    'The revocation (not a repeated one) is recorded in the audit log.',
+  tag: TAG[family],
+  success: { status: 204, description: 'Revoked (or already revoked). No body.' },
+  handlerErrors: ['not_found'],
+});
+
+export const openApiDoc: OperationDoc = {
+  operationId: 'getOpenApiDocument',
+  summary: 'This OpenAPI document',
+  description: 'Public: no key needed.',
+  tag: 'Meta',
+  success: { status: 200, description: 'The OpenAPI 3.1 document of the admin API.', schema: 'OpenApiDocument' },
+  handlerErrors: [],
+};

@@ -1,0 +1,111 @@
+// The audit log's rows: who created or revoked which key, when and from
+// where. `record` is called by the key store inside the transaction of the
+// change it records, so a change and its audit row commit (or roll back)
+// together. The row holds the key's id, owner and public prefix, never the
+// plain key or its hash.
+import type { KeyFamily } from '../../core/keys.js';
+import { isScope, type Scope } from '../../core/scopes.js';
+import type { SqliteDatabase } from './database.js';
+import type { ApiKeyRow } from './rows.js';
+
+export type AuditAction = 'key.created' | 'key.revoked';
+
+/** Who made a change: an API key (`key_<uuid>`) or an operator name (`cli`), and the client's address. */
+export interface Actor {
+  readonly id: string;
+  /** The socket's remote address for an API request; null for the CLI. */
+  readonly address: string | null;
+}
+
+export interface AuditEvent {
+  /** Increases with every event: the order in which changes committed. */
+  readonly id: number;
+  /** Epoch milliseconds, by the store's clock. */
+  readonly at: number;
+  readonly actor: string;
+  readonly clientAddress: string | null;
+  readonly action: AuditAction;
+  readonly keyId: string;
+  readonly family: KeyFamily;
+  readonly ownerId: string;
+  readonly keyPrefix: string;
+  /** The new key's scopes for key.created; null for key.revoked. */
+  readonly scopes: readonly Scope[] | null;
+}
+
+export interface AuditFilter {
+  /** Only events about keys of this owner. */
+  owner?: { family: KeyFamily; ownerId: string } | undefined;
+  /** Only events at or after this time (epoch ms). */
+  since?: number | undefined;
+  /** At most this many: the most recent ones, still listed oldest first. */
+  limit: number;
+}
+
+export interface AuditLog {
+  record(action: AuditAction, key: ApiKeyRow, actor: Actor, at: number): void;
+  list(filter: AuditFilter): AuditEvent[];
+}
+
+interface AuditRowSql {
+  id: number;
+  at: number;
+  actor: string;
+  client_address: string | null;
+  action: AuditAction;
+  key_id: string;
+  family: KeyFamily;
+  owner_id: string;
+  key_prefix: string;
+  scopes: string | null;
+}
+
+const toAuditEvent = (row: AuditRowSql): AuditEvent => ({
+  id: row.id,
+  at: row.at,
+  actor: row.actor,
+  clientAddress: row.client_address,
+  action: row.action,
+  keyId: row.key_id,
+  family: row.family,
+  ownerId: row.owner_id,
+  keyPrefix: row.key_prefix,
+  scopes: row.scopes === null ? null : (JSON.parse(row.scopes) as unknown[]).filter(isScope),
+});
+
+export function createAuditLog(db: SqliteDatabase): AuditLog {
+  const insert = db.prepare(
+    `INSERT INTO audit_events (at, actor, client_address, action, key_id, family, owner_id, key_prefix, scopes)
+     VALUES (@at, @actor, @clientAddress, @action, @keyId, @family, @ownerId, @keyPrefix, @scopes)`,
+  );
+  // Newest first to apply the limit; the caller gets them back in order.
+  const select = db.prepare(
+    `SELECT id, at, actor, client_address, action, key_id, family, owner_id, key_prefix, scopes FROM audit_events
+     WHERE (@family IS NULL OR (family = @family AND owner_id = @ownerId)) AND at >= @since
+     ORDER BY id DESC LIMIT @limit`,
+  );
+  return {
+    record(action, key, actor, at) {
+      insert.run({
+        at,
+        actor: actor.id,
+        clientAddress: actor.address,
+        action,
+        keyId: key.id,
+        family: key.family,
+        ownerId: key.ownerId,
+        keyPrefix: key.keyPrefix,
+        scopes: action === 'key.created' ? JSON.stringify(key.scopes) : null,
+      });
+    },
+    list({ owner, since, limit }) {
+      const rows = select.all({
+        family: owner?.family ?? null,
+        ownerId: owner?.ownerId ?? null,
+        since: since ?? Number.MIN_SAFE_INTEGER,
+        limit,
+      }) as AuditRowSql[];
+      return rows.reverse().map(toAuditEvent);
+    },
+  };
+}
