@@ -2,12 +2,12 @@
 // greedy clients, the request pipeline, WebSocket upgrades, and a graceful
 // close that stops accepting, lets in-flight requests finish (bounded) and
 // then cuts what remains.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { answerClientError } from '../core/client-error.js';
 import { ApiError } from '../core/errors.js';
-import { sendProblem, writeProblemToSocket } from '../core/problem.js';
+import { writeProblemToSocket } from '../core/problem.js';
 import type { Logger } from '../core/logger.js';
 import { createUpstreamPools, type PoolSettings, type UpstreamPools } from './forward/upstream-pools.js';
 import type { AdmissionDeps } from './pipeline/admission.js';
@@ -37,23 +37,6 @@ export interface Gateway {
   readonly server: Server;
 }
 
-const duplicateHost = (): ApiError => new ApiError('invalid_header', 'The Host header was sent more than once.');
-
-/** RFC 9112 §3.2: a request with more than one Host header is answered 400, never routed. */
-function oneHost<Rest extends unknown[]>(
-  handle: (req: IncomingMessage, ...rest: Rest) => void,
-  refuse: (req: IncomingMessage, ...rest: Rest) => void,
-): (req: IncomingMessage, ...rest: Rest) => void {
-  return (req, ...rest) => {
-    let hosts = 0;
-    for (let i = 0; i < req.rawHeaders.length; i += 2) {
-      const name = req.rawHeaders[i] as string;
-      if (name.length === 4 && name.toLowerCase() === 'host') hosts++;
-    }
-    (hosts > 1 ? refuse : handle)(req, ...rest);
-  };
-}
-
 export function createGateway(deps: GatewayDeps): Gateway {
   const pools: UpstreamPools = createUpstreamPools(deps.upstreamPools);
   const syncUpstreams = (): void =>
@@ -61,6 +44,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   syncUpstreams();
 
   const upgrades = createUpgradeHandler(deps);
+  const handleRequest = createRequestHandler({ ...deps, pools });
   const server = createServer(
     {
       headersTimeout: deps.limits.headersTimeoutMs,
@@ -69,20 +53,20 @@ export function createGateway(deps: GatewayDeps): Gateway {
       maxHeaderSize: deps.limits.maxHeaderSize,
       // Node's parser refuses a Content-Length / Transfer-Encoding pair and similar smuggling shapes;
       // clientError below answers those with a problem document. A second Host it keeps quiet
-      // about (it keeps the first): oneHost below refuses that.
+      // about (it keeps the first): admission refuses that.
       requireHostHeader: true,
     },
-    oneHost(createRequestHandler({ ...deps, pools }), (req, res) => {
-      res.shouldKeepAlive = false;
-      sendProblem(res, duplicateHost(), deps.logger);
-    }),
+    handleRequest,
   );
+  // Answer `Expect: 100-continue` only once the request is admitted, so a refused client is not
+  // invited to send its body (Node would otherwise answer 100 before any check).
+  server.on('checkContinue', handleRequest);
   server.maxConnections = deps.limits.maxConnections;
   // Node hides the header fields past about the 1000th from req.headers and rawHeaders (its parser
   // still frames the body with them), so a credential, an override or a Content-Length sent after
   // padding would escape every check. Expose them all: maxHeaderSize already bounds their number.
   server.maxHeadersCount = 0;
-  server.on('upgrade', oneHost(upgrades.handleUpgrade, (_req, socket) => writeProblemToSocket(socket, duplicateHost())));
+  server.on('upgrade', upgrades.handleUpgrade);
   // Without a listener Node drops CONNECT connections without a word; its target is authority-form,
   // never a route, so it gets the same refusal as any other target that is not origin-form.
   server.on('connect', (_req: unknown, socket: Duplex) => {

@@ -39,7 +39,25 @@ export interface Admitted {
 }
 
 /** Headers that let a client ask an upstream framework to treat a POST as another method. */
-const METHOD_OVERRIDE_HEADERS = ['x-http-method-override', 'x-http-method', 'x-method-override'] as const;
+const METHOD_OVERRIDE_HEADERS: ReadonlySet<string> = new Set(['x-http-method-override', 'x-http-method', 'x-method-override']);
+
+/**
+ * One pass over the raw header list: a second Host (RFC 9112 §3.2; Node keeps
+ * the first and says nothing, an upstream might keep the last) and
+ * method-override headers are refused. Returns the reason, or undefined.
+ */
+function screenHeaders(rawHeaders: readonly string[]): string | undefined {
+  let hosts = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    if (name.length === 4) {
+      if (name.toLowerCase() === 'host' && ++hosts > 1) return 'The Host header was sent more than once.';
+    } else if (name.length >= 13 && name.length <= 22 && METHOD_OVERRIDE_HEADERS.has(name.toLowerCase())) {
+      return `The ${name} header is not allowed.`;
+    }
+  }
+  return undefined;
+}
 
 export function createAdmission(deps: AdmissionDeps) {
   const { clock } = deps;
@@ -51,9 +69,8 @@ export function createAdmission(deps: AdmissionDeps) {
   ): Promise<Admitted> {
     const target = canonicalizeTarget(req.url);
     if (!target.ok) throw new ApiError('invalid_request_target', `Request target refused: ${target.reason}.`);
-    for (const name of METHOD_OVERRIDE_HEADERS) {
-      if (req.headers[name] !== undefined) throw new ApiError('invalid_header', `The ${name} header is not allowed.`);
-    }
+    const refused = screenHeaders(req.rawHeaders);
+    if (refused) throw new ApiError('invalid_header', refused);
     const policy = deps.policy.current();
     const match = policy.match(req.method ?? '', target.target.path);
     if (!match) throw new ApiError('route_not_found', 'No route matches this method and path.');

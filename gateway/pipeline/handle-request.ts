@@ -54,6 +54,7 @@ export function createRequestHandler(deps: PipelineDeps): (req: IncomingMessage,
 
     admit(req, outcome, responseHeaders)
       .then(async ({ route, pathAndQuery }) => {
+        if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
         const upstream = route.upstream;
         const headers = upstreamRequestHeaders(
           req.rawHeaders,

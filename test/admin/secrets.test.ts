@@ -1,6 +1,7 @@
 // The plain key exists in the create response and nowhere else: not in the
-// database file or its WAL, not in any log line (at trace level), whether
-// the key came from the API or the CLI, and whether it was used well or badly.
+// database file or its WAL (key rows and audit log alike), not in any log
+// line (at trace level), whether the key came from the API or the CLI, and
+// whether it was used well or badly.
 import t from 'tap';
 import { existsSync, readFileSync } from 'node:fs';
 import { startAdmin } from '../helpers/admin.js';
@@ -61,6 +62,7 @@ t.test('plain keys never reach the database files or the logs', async (t) => {
   const afterClose = databaseBytes(admin.dbPath);
   t.not(whileOpen.indexOf('via cli'), -1, 'the files searched hold the key rows');
   t.not(afterClose.indexOf('via cli'), -1, 'the checkpointed file holds the key rows');
+  t.not(afterClose.indexOf('key.revoked'), -1, 'and the audit log rows');
   for (const plainKey of plainKeys) {
     for (const needle of needles(plainKey)) {
       t.equal(whileOpen.indexOf(needle), -1, `${plainKey.slice(0, 13)}…: not in the database files (open)`);

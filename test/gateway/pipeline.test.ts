@@ -143,6 +143,38 @@ t.test('pipeline', async (t) => {
     t.equal(Number(byId.headers['x-ratelimit-remaining']), exportRemaining - 1, 'the export route costs 5, the id route 1');
   });
 
+  t.test('Expect: 100-continue is answered only after admission', async (t) => {
+    const request = (key: string) =>
+      `POST /api/v1/organization/acme/lists HTTP/1.1\r\nHost: x\r\nX-API-Key: ${key}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: 2\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n{}`;
+    const refused = await rawRequest(stack.gatewayPort, request(`bsk_live_${'0'.repeat(32)}`));
+    t.equal(refused.status, 401, 'a refused client is not invited to send its body');
+    t.notMatch(refused.raw, /100 Continue/);
+    const admitted = await rawRequest(stack.gatewayPort, request(writer.plainKey));
+    t.match(admitted.raw, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK/, 'an admitted one is');
+    t.equal(stack.upstream.received.at(-1)!.body, '{}');
+  });
+
+  t.test('one access-log line per request, and no key in any log line', async (t) => {
+    const response = await get('/api/v1/organization/acme/visitors', reader.headers);
+    const line = stack.admin.logs
+      .entries()
+      .find((entry) => entry.msg === 'request' && entry.requestId === response.headers['x-request-id'] && entry.listener === 'gateway');
+    t.match(line, {
+      method: 'GET',
+      route: '/api/v1/organization/{organization_id}/visitors',
+      status: 200,
+      keyId: reader.id,
+      organizationId: 'acme',
+    });
+    t.type(line?.durationMs, 'number');
+    const logged = stack.admin.logs.text();
+    for (const key of [reader, writer, admin, other, partner, agency]) {
+      t.notOk(logged.includes(key.plainKey), `${key.id} never logged`);
+      t.notOk(logged.includes(key.plainKey.slice(-32)), `nor its random part`);
+    }
+  });
+
   t.test('the admin upstream re-checks the forwarded key', async (t) => {
     const response = await get('/api/v1/organization/acme/api-keys', reader.headers);
     t.equal(response.status, 200);
