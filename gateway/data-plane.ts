@@ -12,6 +12,7 @@ import { watchPolicy, type PolicyWatcher } from '../config/policy-watch.js';
 import { createAuthFailureGuard } from './limiter/auth-failure-guard.js';
 import { createLimiter } from './limiter/create-limiter.js';
 import { createOpsServer } from './ops/ops-server.js';
+import { createGatewayMetrics } from './metrics.js';
 import { createGateway } from './server.js';
 
 const REDIS_STARTUP_WAIT_MS = 3_000;
@@ -22,7 +23,7 @@ export interface DataPlaneOptions {
   /** Where successful authentications are noted; flushed off the request path. */
   lastUsed: LastUsedBatcher;
   /** Replica checks for /readyz. */
-  replicaReadiness(): { loaded: boolean; stale: boolean; size: number; seq: number };
+  replicaReadiness(): { loaded: boolean; stale: boolean; size: number; seq: number; lastSyncAt?: number | undefined };
   clock: Clock;
   logger: Logger;
   /** Told after each reload attempt: applied (with the new hash) or refused (the old policy stays). */
@@ -52,15 +53,29 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
   });
   let gatewayRef: { syncUpstreams(): void } | undefined;
   let policy: PolicyWatcher;
+  const metrics = createGatewayMetrics({
+    limiterBackend: () => limiter.backend(),
+    limiterCounters: () => limiter.counters,
+    replica: () => {
+      const replica = options.replicaReadiness();
+      const lastSyncAgeSeconds = replica.lastSyncAt === undefined ? null : (clock.now() - replica.lastSyncAt) / 1000;
+      return { ...replica, lastSyncAgeSeconds };
+    },
+    policyHash: () => policy.current().hash,
+  });
   try {
     policy = watchPolicy({
       path: settings.policyPath,
       logger,
       onChange: (next) => {
         gatewayRef?.syncUpstreams();
+        metrics.policyReload(true);
         options.onPolicyReload?.({ applied: true, hash: next.hash });
       },
-      onError: () => options.onPolicyReload?.({ applied: false, hash: policy.current().hash }),
+      onError: () => {
+        metrics.policyReload(false);
+        options.onPolicyReload?.({ applied: false, hash: policy.current().hash });
+      },
     });
   } catch (err) {
     await limiter.close();
@@ -79,6 +94,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     clock,
     logger: gatewayLogger,
     lastUsed: options.lastUsed,
+    metrics,
     ietfRateLimitHeaders: settings.rateLimit.ietfHeaders,
     limits: settings.server,
     upstreamPools: {
@@ -89,6 +105,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
   });
   gatewayRef = gateway;
   const ops = createOpsServer({
+    metrics: metrics.registry,
     readiness: () => {
       const replica = options.replicaReadiness();
       const ready = replica.loaded && !replica.stale;

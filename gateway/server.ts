@@ -10,6 +10,7 @@ import { ApiError } from '../core/errors.js';
 import { writeProblemToSocket } from '../core/problem.js';
 import type { Logger } from '../core/logger.js';
 import { createUpstreamPools, type PoolSettings, type UpstreamPools } from './forward/upstream-pools.js';
+import type { GatewayMetrics } from './metrics.js';
 import type { AdmissionDeps } from './pipeline/admission.js';
 import { createRequestHandler } from './pipeline/handle-request.js';
 import { createUpgradeHandler } from './pipeline/handle-upgrade.js';
@@ -24,6 +25,7 @@ export interface ServerLimits {
 
 export interface GatewayDeps extends AdmissionDeps {
   logger: Logger;
+  metrics: Pick<GatewayMetrics, 'observe'>;
   limits: ServerLimits;
   upstreamPools: PoolSettings;
 }

@@ -55,7 +55,7 @@ ${SETTINGS_HELP}`,
         settings,
         keys: replica,
         lastUsed,
-        replicaReadiness: () => ({ ...replica.status(), stale: feed.stale() }),
+        replicaReadiness: () => ({ ...replica.status(), stale: feed.stale(), lastSyncAt: feed.lastSyncAt() }),
         clock,
         logger,
       });

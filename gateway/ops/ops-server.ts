@@ -2,8 +2,10 @@
 // scrapes never compete with (or get rate limited like) client traffic.
 //   /healthz  the process is alive and its event loop turns
 //   /readyz   policy loaded, key replica loaded and not stale
+//   /metrics  Prometheus text format
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
 
 export interface ReadinessReport {
   ready: boolean;
@@ -12,6 +14,8 @@ export interface ReadinessReport {
 
 export interface OpsServerDeps {
   readiness(): ReadinessReport;
+  /** Served at /metrics in the Prometheus text format. */
+  metrics: Registry;
 }
 
 export function createOpsServer(deps: OpsServerDeps): {
@@ -20,6 +24,19 @@ export function createOpsServer(deps: OpsServerDeps): {
 } {
   const server = createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
+    if (path === '/metrics' && req.method === 'GET') {
+      deps.metrics.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': deps.metrics.contentType, 'cache-control': 'no-store' });
+          res.end(text);
+        },
+        () => {
+          res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end('metrics collection failed\n');
+        },
+      );
+      return;
+    }
     let status = 404;
     let body: unknown = { status: 'not found' };
     if (req.method !== 'GET' && req.method !== 'HEAD') {

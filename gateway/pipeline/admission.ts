@@ -30,6 +30,10 @@ export interface Outcome {
   key: KeyAuthRecord | undefined;
   status: number;
   errorCode: string | undefined;
+  /** Time the rate-limit check took, when one ran. */
+  limiterMs: number | undefined;
+  /** Time spent forwarding, when the request was forwarded. */
+  upstreamMs: number | undefined;
 }
 
 export interface Admitted {
@@ -108,7 +112,9 @@ export function createAdmission(deps: AdmissionDeps) {
     });
     if (denied) throw denied;
 
+    const limiterStartedAt = performance.now();
     const decision = await deps.limiter.take(key.id, route.cost, policy.rateLimit);
+    outcome.limiterMs = performance.now() - limiterStartedAt;
     const headerOptions = deps.ietfRateLimitHeaders
       ? { ietf: true, spec: policy.rateLimit, nowMs: clock.now() }
       : { ietf: false };

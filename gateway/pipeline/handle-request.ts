@@ -9,20 +9,23 @@ import { requestIdOf } from '../../core/request-id.js';
 import { forward } from '../forward/forward.js';
 import { upstreamRequestHeaders } from '../forward/forward-headers.js';
 import type { UpstreamPools } from '../forward/upstream-pools.js';
+import type { GatewayMetrics } from '../metrics.js';
 import { createAdmission, type AdmissionDeps, type Outcome } from './admission.js';
 
 export interface PipelineDeps extends AdmissionDeps {
   pools: UpstreamPools;
   logger: Logger;
+  metrics: Pick<GatewayMetrics, 'observe'>;
 }
 
 export function logAccess(
   logger: Logger,
   req: IncomingMessage,
   requestId: string,
-  startedAt: number,
+  durationMs: number,
   outcome: Outcome,
 ): void {
+  if (!logger.isLevelEnabled('info')) return;
   const key = outcome.key;
   logger.info(
     {
@@ -34,54 +37,64 @@ export function logAccess(
       organizationId: key?.family === 'org' ? key.ownerId : undefined,
       partnerId: key?.family === 'partner' ? key.ownerId : undefined,
       errorCode: outcome.errorCode,
-      durationMs: Math.round((performance.now() - startedAt) * 100) / 100,
+      durationMs: Math.round(durationMs * 100) / 100,
     },
     'request',
   );
 }
 
-export const newOutcome = (): Outcome => ({ route: undefined, key: undefined, status: 0, errorCode: undefined });
+export const newOutcome = (): Outcome => ({
+  route: undefined,
+  key: undefined,
+  status: 0,
+  errorCode: undefined,
+  limiterMs: undefined,
+  upstreamMs: undefined,
+});
 
-export function createRequestHandler(deps: PipelineDeps): (req: IncomingMessage, res: ServerResponse) => void {
+/** The request listener; its promise never rejects (every failure is answered and logged). */
+export function createRequestHandler(deps: PipelineDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const { logger } = deps;
   const admit = createAdmission(deps);
 
-  return function handleRequest(req, res) {
+  return async function handleRequest(req, res) {
     const startedAt = performance.now();
     const requestId = requestIdOf(req.headers['x-request-id']);
     const responseHeaders: Record<string, string> = { 'x-request-id': requestId };
     const outcome = newOutcome();
-
-    admit(req, outcome, responseHeaders)
-      .then(async ({ route, pathAndQuery }) => {
-        if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
-        const upstream = route.upstream;
-        const headers = upstreamRequestHeaders(
-          req.rawHeaders,
-          {
-            key: outcome.key,
-            requestId,
-            clientAddress: req.socket.remoteAddress ?? '',
-            protocol: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
-            host: req.headers.host,
-          },
-          upstream.forwardKey,
-        );
-        outcome.status = await forward({
-          req,
-          res,
-          pool: deps.pools.get(upstream.origin),
-          pathAndQuery,
-          headers,
-          timeoutMs: upstream.timeoutMs,
-          responseHeaders,
-        });
-      })
-      .catch((err: unknown) => {
-        outcome.status = isApiError(err) ? err.status : 500;
-        outcome.errorCode = isApiError(err) ? err.code : 'internal';
-        sendProblem(res, err, logger, requestId, responseHeaders);
-      })
-      .finally(() => logAccess(logger, req, requestId, startedAt, outcome));
+    try {
+      const { route, pathAndQuery } = await admit(req, outcome, responseHeaders);
+      if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
+      const upstream = route.upstream;
+      const headers = upstreamRequestHeaders(
+        req.rawHeaders,
+        {
+          key: outcome.key,
+          requestId,
+          clientAddress: req.socket.remoteAddress ?? '',
+          protocol: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
+          host: req.headers.host,
+        },
+        upstream.forwardKey,
+      );
+      const forwardedAt = performance.now();
+      outcome.status = await forward({
+        req,
+        res,
+        pool: deps.pools.get(upstream.origin),
+        pathAndQuery,
+        headers,
+        timeoutMs: upstream.timeoutMs,
+        responseHeaders,
+      });
+      outcome.upstreamMs = performance.now() - forwardedAt;
+    } catch (err) {
+      outcome.status = isApiError(err) ? err.status : 500;
+      outcome.errorCode = isApiError(err) ? err.code : 'internal';
+      sendProblem(res, err, logger, requestId, responseHeaders);
+    }
+    const durationMs = performance.now() - startedAt;
+    logAccess(logger, req, requestId, durationMs, outcome);
+    deps.metrics.observe(req.method ?? '', outcome, durationMs);
   };
 }

@@ -12,10 +12,12 @@ import { writeProblemToSocket } from '../../core/problem.js';
 import { requestIdOf } from '../../core/request-id.js';
 import { upstreamRequestHeaders } from '../forward/forward-headers.js';
 import { createAdmission, type AdmissionDeps } from './admission.js';
+import type { GatewayMetrics } from '../metrics.js';
 import { logAccess, newOutcome } from './handle-request.js';
 
 export interface UpgradeDeps extends AdmissionDeps {
   logger: Logger;
+  metrics: Pick<GatewayMetrics, 'observe'>;
 }
 
 export function createUpgradeHandler(deps: UpgradeDeps): {
@@ -63,6 +65,11 @@ export function createUpgradeHandler(deps: UpgradeDeps): {
       const responseHeaders: Record<string, string> = { 'x-request-id': requestId };
       const outcome = newOutcome();
       socket.on('error', () => socket.destroy());
+      const finish = (): void => {
+        const durationMs = performance.now() - startedAt;
+        logAccess(logger, req, requestId, durationMs, outcome);
+        deps.metrics.observe(req.method ?? 'GET', outcome, durationMs);
+      };
       admit(req, outcome, responseHeaders).then(
         ({ route, pathAndQuery }) => {
           const forwarded = upstreamRequestHeaders(
@@ -86,14 +93,14 @@ export function createUpgradeHandler(deps: UpgradeDeps): {
           outcome.status = 101;
           upgrading.set(req, { pathAndQuery, timeoutMs: route.upstream.timeoutMs });
           proxy.ws(req, socket, head, { target: route.upstream.origin }, (err) => onProxyError(err, socket, requestId));
-          logAccess(logger, req, requestId, startedAt, outcome);
+          finish();
         },
         (err: unknown) => {
           outcome.status = isApiError(err) ? err.status : 500;
           outcome.errorCode = isApiError(err) ? err.code : 'internal';
           if (!isApiError(err)) logger.error({ err }, 'unhandled error in upgrade');
           writeProblemToSocket(socket, err, requestId, responseHeaders);
-          logAccess(logger, req, requestId, startedAt, outcome);
+          finish();
         },
       );
     },

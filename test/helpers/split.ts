@@ -83,7 +83,7 @@ export async function startSplitGateway(t: TestLike, syncUrl: string, upstream: 
     settings,
     keys: replica,
     lastUsed,
-    replicaReadiness: () => ({ ...replica.status(), stale: feed.stale() }),
+    replicaReadiness: () => ({ ...replica.status(), stale: feed.stale(), lastSyncAt: feed.lastSyncAt() }),
     clock: systemClock,
     logger: logs.logger,
   });

@@ -1,0 +1,219 @@
+// Prometheus metrics of the data plane. Everything per request is derived
+// from the request's Outcome in one call, so the pipeline has one metrics
+// hook and no counter calls scattered through it. Labels are bounded by
+// construction: route templates from the policy, status classes, a fixed
+// list of failure reasons, upstream names; never a raw path or a key id.
+// Labelled children are cached so a request costs a few map lookups.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { LimiterCounters, LimiterBackend } from './limiter/types.js';
+import type { Outcome } from './pipeline/admission.js';
+
+/** Auth failure reasons as the metrics name them, by problem code. */
+const AUTH_FAILURE_REASONS: Readonly<Record<string, string>> = {
+  missing_key: 'missing',
+  malformed_key: 'malformed',
+  ambiguous_credentials: 'malformed',
+  invalid_key: 'unknown',
+  key_revoked: 'revoked',
+  key_expired: 'expired',
+  wrong_key_family: 'wrong_family',
+  wrong_organization: 'wrong_organization',
+  insufficient_scope: 'missing_scope',
+};
+
+const UPSTREAM_ERRORS: Readonly<Record<string, string>> = { bad_gateway: 'unreachable', gateway_timeout: 'timeout' };
+
+export interface GatewayStateView {
+  limiterBackend(): LimiterBackend;
+  limiterCounters(): Readonly<LimiterCounters>;
+  replica(): { size: number; seq: number; stale: boolean; lastSyncAgeSeconds: number | null };
+  policyHash(): string;
+}
+
+export interface GatewayMetrics {
+  readonly registry: Registry;
+  /** Count one finished request (any status). */
+  observe(method: string, outcome: Outcome, durationMs: number): void;
+  /** Count one policy reload attempt. */
+  policyReload(applied: boolean): void;
+}
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export function createGatewayMetrics(state: GatewayStateView): GatewayMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'bullseye_gateway_' });
+  const requests = new Counter({
+    name: 'bullseye_gateway_requests_total',
+    help: 'Requests answered, by route template (or "unmatched"), method and status class.',
+    labelNames: ['route', 'method', 'status_class'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'bullseye_gateway_request_duration_seconds',
+    help: 'Time from request to the end of the response, by status class.',
+    labelNames: ['status_class'],
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const authFailures = new Counter({
+    name: 'bullseye_gateway_auth_failures_total',
+    help: 'Refused authentications and authorizations, by reason.',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  const rateLimited = new Counter({
+    name: 'bullseye_gateway_rate_limited_total',
+    help: 'Requests refused with 429, by limiter: key (per-key bucket) or address (failed-authentication guard).',
+    labelNames: ['limiter'],
+    registers: [registry],
+  });
+  const upstreamDuration = new Histogram({
+    name: 'bullseye_gateway_upstream_duration_seconds',
+    help: 'Time spent forwarding (upstream response fully relayed), by upstream.',
+    labelNames: ['upstream'],
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const upstreamErrors = new Counter({
+    name: 'bullseye_gateway_upstream_errors_total',
+    help: 'Upstream failures answered 502 (unreachable) or 504 (timeout), by upstream.',
+    labelNames: ['upstream', 'kind'],
+    registers: [registry],
+  });
+  const reloads = new Counter({
+    name: 'bullseye_gateway_policy_reloads_total',
+    help: 'Policy reload attempts, by result (ok, failed).',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'bullseye_gateway_policy_info',
+    help: 'The policy in force (value 1), labelled with the first 12 hex of its SHA-256.',
+    labelNames: ['hash'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.set({ hash: state.policyHash() }, 1);
+    },
+  });
+  new Gauge({
+    name: 'bullseye_gateway_rate_limiter_backend',
+    help: 'Which backend answers rate-limit checks (1 for the current one): memory, redis, or fallback (Redis failing).',
+    labelNames: ['backend'],
+    registers: [registry],
+    collect() {
+      const current = state.limiterBackend();
+      for (const backend of ['memory', 'redis', 'fallback'] as const) this.set({ backend }, backend === current ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'bullseye_gateway_rate_limiter_breaker_open',
+    help: '1 while the Redis circuit breaker is open (requests answered by the fallback without trying Redis).',
+    registers: [registry],
+    collect() {
+      this.set(state.limiterCounters().breakerOpen ? 1 : 0);
+    },
+  });
+  // The limiter counts its own events; these counters mirror them at scrape time.
+  for (const [event, help] of [
+    ['redisErrors', 'Redis calls that failed or timed out.'],
+    ['fallbacks', 'Requests answered by the in-memory fallback because Redis failed or the breaker was open.'],
+    ['localRefusals', 'Requests refused from the over-limit cache without asking Redis.'],
+  ] as const) {
+    new Counter({
+      name: `bullseye_gateway_rate_limiter_${event.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}_total`,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(state.limiterCounters()[event]);
+      },
+    });
+  }
+  const limiterDuration = new Histogram({
+    name: 'bullseye_gateway_rate_limiter_duration_seconds',
+    help: 'Time a rate-limit check took, by the backend that answered (redis: one round trip).',
+    labelNames: ['backend'],
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'bullseye_gateway_replica_keys',
+    help: 'Key records in the in-memory replica.',
+    registers: [registry],
+    collect() {
+      this.set(state.replica().size);
+    },
+  });
+  new Gauge({
+    name: 'bullseye_gateway_replica_sequence',
+    help: 'Change-feed sequence the replica has applied.',
+    registers: [registry],
+    collect() {
+      this.set(state.replica().seq);
+    },
+  });
+  new Gauge({
+    name: 'bullseye_gateway_replica_stale',
+    help: '1 when the replica has not been confirmed current for sync.staleAfter.',
+    registers: [registry],
+    collect() {
+      this.set(state.replica().stale ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'bullseye_gateway_replica_last_sync_age_seconds',
+    help: 'Seconds since the last successful sync with the admin (split mode; absent in combined mode).',
+    registers: [registry],
+    collect() {
+      const age = state.replica().lastSyncAgeSeconds;
+      this.reset();
+      if (age !== null) this.set(age);
+    },
+  });
+
+  // Children by label values: prom-client hashes label objects on every call otherwise.
+  const requestChildren = new Map<string, Counter.Internal>();
+  const durationChildren = new Map<string, Histogram.Internal<string>>();
+  const upstreamChildren = new Map<string, Histogram.Internal<string>>();
+  const limiterChildren = new Map<string, Histogram.Internal<string>>();
+
+  return {
+    registry,
+    observe(method, outcome, durationMs) {
+      const statusClass = `${Math.floor(outcome.status / 100)}xx`;
+      const route = outcome.route?.template ?? 'unmatched';
+      const id = `${route}\u0000${method}\u0000${statusClass}`;
+      let requestChild = requestChildren.get(id);
+      if (!requestChild) requestChildren.set(id, (requestChild = requests.labels(route, method, statusClass)));
+      requestChild.inc();
+      let durationChild = durationChildren.get(statusClass);
+      if (!durationChild) durationChildren.set(statusClass, (durationChild = duration.labels(statusClass)));
+      durationChild.observe(durationMs / 1000);
+
+      if (outcome.limiterMs !== undefined) {
+        const backend = state.limiterBackend();
+        let limiterChild = limiterChildren.get(backend);
+        if (!limiterChild) limiterChildren.set(backend, (limiterChild = limiterDuration.labels(backend)));
+        limiterChild.observe(outcome.limiterMs / 1000);
+      }
+      const code = outcome.errorCode;
+      if (outcome.upstreamMs !== undefined && outcome.route) {
+        const name = outcome.route.upstream.name;
+        let upstreamChild = upstreamChildren.get(name);
+        if (!upstreamChild) upstreamChildren.set(name, (upstreamChild = upstreamDuration.labels(name)));
+        upstreamChild.observe(outcome.upstreamMs / 1000);
+      }
+      if (code === undefined) return;
+      const reason = AUTH_FAILURE_REASONS[code];
+      if (reason !== undefined) authFailures.inc({ reason });
+      else if (code === 'rate_limited') rateLimited.inc({ limiter: 'key' });
+      else if (code === 'too_many_failed_authentications') rateLimited.inc({ limiter: 'address' });
+      else if (UPSTREAM_ERRORS[code] !== undefined && outcome.route) {
+        upstreamErrors.inc({ upstream: outcome.route.upstream.name, kind: UPSTREAM_ERRORS[code] });
+      }
+    },
+    policyReload: (applied) => reloads.inc({ result: applied ? 'ok' : 'failed' }),
+  };
+}
