@@ -6,6 +6,8 @@ import type { Clock } from '../core/clock.js';
 import { createLastUsedBatcher, type LastUsedBatcher } from '../core/last-used.js';
 import { listenOrExplain } from '../core/listen.js';
 import type { Logger } from '../core/logger.js';
+import type { Registry } from 'prom-client';
+import { createAdminMetrics } from './metrics.js';
 import { createAdminServer } from './server.js';
 import { openStore, type KeyStore } from './store/key-store.js';
 import { createSyncServer } from './sync/server.js';
@@ -14,6 +16,8 @@ export interface AdminPlane {
   readonly store: KeyStore;
   readonly lastUsed: LastUsedBatcher;
   readonly adminPort: number;
+  /** Admin request and key-count metrics, for an ops listener to serve. */
+  readonly metrics: Registry;
   /** undefined when SYNC_TOKEN is unset. */
   readonly syncPort: number | undefined;
   /** Stop listening, flush last-used times, close the database. */
@@ -32,16 +36,20 @@ export interface AdminPlaneOptions {
   clock: Clock;
   logger: Logger;
   lastUsedIntervalMs?: number;
+  /** Include Node process metrics in `metrics` (false when a gateway in the same process has them). */
+  processMetrics?: boolean;
 }
 
-export async function startAdminPlane({ config, clock, logger, lastUsedIntervalMs }: AdminPlaneOptions): Promise<AdminPlane> {
+export async function startAdminPlane(options: AdminPlaneOptions): Promise<AdminPlane> {
+  const { config, clock, logger, lastUsedIntervalMs } = options;
   const store = openStore({ path: config.databasePath, clock, logger });
+  const metrics = createAdminMetrics({ keyCounts: () => store.keyCounts(), processMetrics: options.processMetrics ?? true });
   const lastUsed = createLastUsedBatcher({
     flush: (batch) => store.recordLastUsed(batch),
     intervalMs: lastUsedIntervalMs,
     onError: (err, batch) => logger.error({ err, keys: batch.size }, 'writing last-used times failed; will retry'),
   });
-  const admin = createAdminServer({ store, clock, logger: logger.child({ listener: 'admin' }), lastUsed });
+  const admin = createAdminServer({ store, clock, logger: logger.child({ listener: 'admin' }), lastUsed, metrics });
   const sync = config.syncToken
     ? createSyncServer({ store, token: config.syncToken, logger: logger.child({ listener: 'sync' }) })
     : undefined;
@@ -61,7 +69,7 @@ export async function startAdminPlane({ config, clock, logger, lastUsedIntervalM
       logger.warn('SYNC_TOKEN is not set: no change feed listener, so split-mode gateways cannot sync keys');
     }
     logger.info({ host: config.host, adminPort, syncPort: syncPort ?? null, database: config.databasePath }, 'admin service listening');
-    return { store, lastUsed, adminPort, syncPort, close };
+    return { store, lastUsed, adminPort, syncPort, metrics: metrics.registry, close };
   } catch (err) {
     await close();
     throw err;

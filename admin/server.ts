@@ -12,6 +12,7 @@ import type { Logger } from '../core/logger.js';
 import { canonicalizeTarget } from '../core/request-target.js';
 import { ADMIN_BODY_LIMIT, readJsonBody } from './http/body.js';
 import { sendEmpty, sendError, sendJson, serveExchanges, type Exchange } from './http/exchange.js';
+import type { AdminMetrics } from './metrics.js';
 import { createHttpService, type HttpService } from './http/service.js';
 import type { Reply } from './key-handlers.js';
 import { allowedMethods, compileAdminRoutes } from './routes.js';
@@ -24,11 +25,12 @@ export interface AdminServerDeps {
   logger: Logger;
   /** Where successful authentications are noted; flushed to the store off the request path. */
   lastUsed: Pick<LastUsedBatcher, 'touch'>;
+  metrics?: Pick<AdminMetrics, 'observe'>;
 }
 
 export type AdminServer = Pick<HttpService, 'listen' | 'close' | 'server'>;
 
-export function createAdminServer({ store, clock, logger, lastUsed }: AdminServerDeps): AdminServer {
+export function createAdminServer({ store, clock, logger, lastUsed, metrics }: AdminServerDeps): AdminServer {
   const routes = compileAdminRoutes();
 
   async function handle(exchange: Exchange): Promise<void> {
@@ -39,7 +41,7 @@ export function createAdminServer({ store, clock, logger, lastUsed }: AdminServe
     const match = routes.match(method, target.target.path);
     if (!match) throw noRoute(target.target.path, method);
     const route = match.value;
-    exchange.route = route.template;
+    exchange.route = route.pattern;
     if (route.kind === 'public') {
       send(exchange, route.handle());
       return;
@@ -88,7 +90,7 @@ export function createAdminServer({ store, clock, logger, lastUsed }: AdminServe
       } catch (err) {
         sendError(exchange, err);
       }
-    }, logger),
+    }, logger, metrics && ((exchange, status) => metrics.observe(exchange.route, exchange.req.method ?? '', status))),
   );
   return service;
 }

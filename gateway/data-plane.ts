@@ -2,6 +2,7 @@
 // (hot-reloaded on file change and SIGHUP), the limiter, the abuse guard, the
 // gateway listener and the ops listener. `start` and `gateway` differ only in
 // the replica's source and where last-used batches go.
+import { Registry } from 'prom-client';
 import type { KeyDirectory } from '../core/auth.js';
 import type { Clock } from '../core/clock.js';
 import type { LastUsedBatcher } from '../core/last-used.js';
@@ -11,7 +12,7 @@ import type { GatewaySettings } from '../config/gateway-settings.js';
 import { watchPolicy, type PolicyWatcher } from '../config/policy-watch.js';
 import { createAuthFailureGuard } from './limiter/auth-failure-guard.js';
 import { createLimiter } from './limiter/create-limiter.js';
-import { createOpsServer } from './ops/ops-server.js';
+import { createOpsServer } from '../core/ops-server.js';
 import { createGatewayMetrics } from './metrics.js';
 import { createGateway } from './server.js';
 
@@ -26,6 +27,8 @@ export interface DataPlaneOptions {
   replicaReadiness(): { loaded: boolean; stale: boolean; size: number; seq: number; lastSyncAt?: number | undefined };
   clock: Clock;
   logger: Logger;
+  /** More metrics to serve on the ops listener (the admin plane's, in combined mode). */
+  extraMetrics?: Registry;
   /** Told after each reload attempt: applied (with the new hash) or refused (the old policy stays). */
   onPolicyReload?(outcome: { applied: boolean; hash: string }): void;
 }
@@ -105,7 +108,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
   });
   gatewayRef = gateway;
   const ops = createOpsServer({
-    metrics: metrics.registry,
+    metrics: options.extraMetrics ? Registry.merge([metrics.registry, options.extraMetrics]) : metrics.registry,
     readiness: () => {
       const replica = options.replicaReadiness();
       const ready = replica.loaded && !replica.stale;

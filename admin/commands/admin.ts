@@ -4,6 +4,8 @@
 import { systemClock } from '../../core/clock.js';
 import { cliLogger, EXIT, parseCommandArgs, type CommandLeaf } from '../../core/cli-kit.js';
 import { loadSettings } from '../../config/gateway-settings.js';
+import { listenOrExplain } from '../../core/listen.js';
+import { createOpsServer } from '../../core/ops-server.js';
 import { startAdminPlane } from '../plane.js';
 
 export const adminCommand: CommandLeaf = {
@@ -18,6 +20,7 @@ Environment:
   HOST            interface to listen on (default 127.0.0.1)
   ADMIN_PORT      admin API port (default 8081)
   SYNC_PORT       change feed port (default 8082)
+  OPS_PORT        /healthz, /readyz, /metrics (default 9090)
   SYNC_TOKEN      shared secret for gateways (at least 16 characters; unset: no change feed)
   DATABASE_PATH   SQLite file, created with its folder if missing (default ./data/bullseye.db)
   LOG_LEVEL       fatal, error, warn, info, debug, trace or silent (default info)
@@ -32,8 +35,21 @@ Environment:
       logger,
       lastUsedIntervalMs: settings.sync.lastUsedFlushMs,
     });
+    const ops = createOpsServer({
+      metrics: plane.metrics,
+      readiness: () => ({ ready: true, checks: { database: true, keySequence: plane.store.currentSeq() } }),
+    });
+    let opsPort: number;
+    try {
+      opsPort = (await listenOrExplain(ops, settings.opsPort, settings.host, 'OPS_PORT')).port;
+    } catch (err) {
+      await plane.close();
+      throw err;
+    }
+    logger.info({ host: settings.host, opsPort }, 'ops listener (/healthz, /readyz, /metrics) listening');
     const signal = await io.waitForShutdown();
     logger.info({ signal }, 'shutting down');
+    await ops.close();
     await plane.close();
     logger.info('stopped');
     return EXIT.ok;

@@ -59,20 +59,25 @@ export function sendError(exchange: Exchange, err: unknown): void {
   });
 }
 
-export function serveExchanges(handler: ExchangeHandler, logger: Logger): RequestListener {
+/** Told about every finished exchange (metrics). */
+export type ExchangeObserver = (exchange: Exchange, status: number, durationMs: number) => void;
+
+export function serveExchanges(handler: ExchangeHandler, logger: Logger, observe?: ExchangeObserver): RequestListener {
   return (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
     const requestId = requestIdOf(req.headers['x-request-id']);
     res.setHeader('x-request-id', requestId);
     const exchange: Exchange = { req, res, requestId, log: logger.child({ requestId }), route: undefined, keyId: undefined };
     res.once('close', () => {
+      const durationMs = performance.now() - started;
+      observe?.(exchange, res.statusCode, durationMs);
       exchange.log.info(
         {
           method: req.method,
           route: exchange.route ?? null,
           status: res.statusCode,
           keyId: exchange.keyId ?? null,
-          durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+          durationMs: Math.round(durationMs * 1000) / 1000,
           ...(res.writableFinished ? {} : { aborted: true }),
         },
         'request',

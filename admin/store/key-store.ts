@@ -50,6 +50,12 @@ export type AddOrganizationResult =
   | { ok: true; organization: Organization; created: boolean }
   | { ok: false; reason: 'agency_mismatch'; organization: Organization };
 
+export interface KeyCount {
+  family: KeyFamily;
+  status: 'active' | 'revoked';
+  count: number;
+}
+
 export interface KeyOwner {
   family: KeyFamily;
   ownerId: string;
@@ -60,6 +66,8 @@ export interface KeyStore extends KeyDirectory {
   /** Key records whose latest write is newer than `seq`, oldest first. */
   changesSince(seq: number, limit: number): KeyAuthRecord[];
   currentSeq(): number;
+  /** Keys by family and status (for metrics; one indexed scan, run at scrape time). */
+  keyCounts(): KeyCount[];
   /** Called with the new sequence after any key write, from this process or another. Returns unsubscribe. */
   onChange(listener: ChangeListener): () => void;
   /** Move last_used_at forward (never back) for the given keys, in one transaction. Unknown ids are ignored. */
@@ -111,6 +119,7 @@ export function openStore({ path, clock, logger, pollMs }: StoreOptions): KeySto
       `SELECT ${KEY_COLUMNS} FROM api_keys WHERE family = ? AND owner_id = ? ORDER BY created_at, rowid`,
     ),
     key: db.prepare(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE id = ?`),
+    counts: db.prepare('SELECT family, status, count(*) AS count FROM api_keys GROUP BY family, status'),
     revoke: db.prepare(`UPDATE api_keys SET status = 'revoked', revoked_at = ?, seq = ? WHERE id = ?`),
   };
 
@@ -193,6 +202,7 @@ export function openStore({ path, clock, logger, pollMs }: StoreOptions): KeySto
     },
     changesSince: (seq, limit) => (sql.changes.all(seq, limit) as AuthRowSql[]).map(toAuthRecord),
     currentSeq,
+    keyCounts: () => sql.counts.all() as KeyCount[],
     onChange: (listener) => notifier.subscribe(listener),
     recordLastUsed(batch) {
       if (batch.size > 0) lastUsedTx.immediate(batch);

@@ -37,6 +37,7 @@ ${SETTINGS_HELP}`,
       clock,
       logger,
       lastUsedIntervalMs: settings.sync.lastUsedFlushMs,
+      processMetrics: false,
     });
     const replica = new KeyReplica();
     const following = followStore(admin.store, replica);
@@ -48,6 +49,7 @@ ${SETTINGS_HELP}`,
         keys: replica,
         lastUsed: admin.lastUsed,
         replicaReadiness: () => ({ ...replica.status(), stale: false }),
+        extraMetrics: admin.metrics,
         clock,
         logger,
       });

@@ -6,6 +6,7 @@ import { generateKey } from '../../core/keys.js';
 import { startAdmin } from '../helpers/admin.js';
 import { call } from '../helpers/http.js';
 import { createTestKey } from '../helpers/keys.js';
+import { expectMatchesSpec } from '../helpers/openapi.js';
 import { rawRequest } from '../helpers/raw-http.js';
 
 const PATH = '/api/v1/organization/acme/api-keys';
@@ -38,10 +39,11 @@ t.test('credential problems on an organization route', async (t) => {
   ];
   const before = admin.snapshot();
   for (const [label, headers, status, code] of cases) {
-    for (const method of ['GET', 'POST'] as const) {
-      const res = await call(admin.baseUrl, method, PATH, { headers, ...(method === 'POST' ? { body: { name: 'x' } } : {}) });
+    for (const [method, path] of [['GET', PATH], ['POST', PATH], ['DELETE', `${PATH}/${orgKey.id}`]] as const) {
+      const res = await call(admin.baseUrl, method, path, { headers, ...(method === 'POST' ? { body: { name: 'x' } } : {}) });
       t.equal(res.status, status, `${label} (${method}): status`);
       t.equal(res.json?.code, code, `${label} (${method}): code`);
+      expectMatchesSpec(t, `${method} ${path}`, res);
       t.match(res.headers['content-type'], /^application\/problem\+json/);
       for (const value of Object.values(headers)) {
         if (value.length > 8) t.notMatch(res.text, value, `${label}: the key is not echoed`);
@@ -67,6 +69,7 @@ t.test('the same key header twice is ambiguous (400)', async (t) => {
     );
     t.equal(res.status, 400, `${first} + ${second}`);
     t.equal(JSON.parse(res.body).code, 'ambiguous_credentials');
+    expectMatchesSpec(t, `GET ${PATH}`, res);
   }
   const partner = createTestKey(admin.store, { partner: 'p-1' });
   const after = admin.snapshot();
@@ -76,6 +79,7 @@ t.test('the same key header twice is ambiguous (400)', async (t) => {
       `X-Partner-API-Key: ${partner.plainKey}\r\nConnection: close\r\n\r\n`,
   );
   t.equal(res.status, 400, 'X-Partner-API-Key twice');
+  expectMatchesSpec(t, 'GET /api/v1/partner/api-keys', res);
   t.notSame(before, after);
   t.equal(admin.snapshot(), after, 'database unchanged');
 });
@@ -90,4 +94,5 @@ t.test('an expired key works until its expiry, by the injected clock', async (t)
   const res = await call(admin.baseUrl, 'GET', PATH, { headers: key.headers });
   t.equal(res.status, 401);
   t.equal(res.json.code, 'key_expired');
+  expectMatchesSpec(t, `GET ${PATH}`, res);
 });

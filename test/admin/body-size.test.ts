@@ -5,6 +5,7 @@ import t from 'tap';
 import { startAdmin } from '../helpers/admin.js';
 import { call } from '../helpers/http.js';
 import { createTestKey } from '../helpers/keys.js';
+import { expectMatchesSpec } from '../helpers/openapi.js';
 import { rawRequest } from '../helpers/raw-http.js';
 
 const PATH = '/api/v1/organization/acme/api-keys';
@@ -20,18 +21,26 @@ t.test('413 for a 10 MB body', async (t) => {
   t.equal(res.status, 413);
   t.equal(res.json.code, 'payload_too_large');
   t.equal(res.headers.connection, 'close');
+  expectMatchesSpec(t, `POST ${PATH}`, res);
   t.equal(admin.snapshot(), before, 'database unchanged');
   const ok = await call(admin.baseUrl, 'POST', PATH, { headers: caller.headers, body: { name: 'after' } });
   t.equal(ok.status, 201, 'the service keeps serving');
+  expectMatchesSpec(t, `POST ${PATH}`, ok);
 });
 
-t.test('413 for a name of 100 KB', async (t) => {
+t.test('413 for a name of 100 KB, for either family', async (t) => {
   const admin = await startAdmin(t);
-  const caller = createTestKey(admin.store, { org: 'acme' });
+  const callers = [
+    [PATH, createTestKey(admin.store, { org: 'acme' })],
+    ['/api/v1/partner/api-keys', createTestKey(admin.store, { partner: 'p-1' })],
+  ] as const;
   const before = admin.snapshot();
-  const res = await call(admin.baseUrl, 'POST', PATH, { headers: caller.headers, body: { name: 'n'.repeat(100 * 1024) } });
-  t.equal(res.status, 413);
-  t.equal(res.json.code, 'payload_too_large');
+  for (const [path, caller] of callers) {
+    const res = await call(admin.baseUrl, 'POST', path, { headers: caller.headers, body: { name: 'n'.repeat(100 * 1024) } });
+    t.equal(res.status, 413);
+    t.equal(res.json.code, 'payload_too_large');
+    expectMatchesSpec(t, `POST ${path}`, res);
+  }
   t.equal(admin.snapshot(), before, 'database unchanged');
 });
 
@@ -49,6 +58,7 @@ t.test('413 for a chunked body that grows past the limit', async (t) => {
   t.equal(res.status, 413);
   t.equal(res.headers.connection, 'close');
   t.equal(JSON.parse(res.body).code, 'payload_too_large');
+  expectMatchesSpec(t, `POST ${PATH}`, res);
   t.equal(admin.snapshot(), before, 'database unchanged');
 });
 
@@ -78,4 +88,5 @@ t.test('a body left unread closes the connection; a bodiless request keeps it al
   );
   t.equal(refused.status, 401);
   t.equal(refused.headers.connection, 'close');
+  expectMatchesSpec(t, `POST ${PATH}`, refused);
 });

@@ -43,7 +43,7 @@ async function startAdminCommand(env: Record<string, string>): Promise<Running> 
 
 t.test('serves, then shuts down cleanly on a signal', async (t) => {
   const dbPath = join(tempDir(t), 'data', 'bullseye.db');
-  const env = { DATABASE_PATH: dbPath, ADMIN_PORT: '0', SYNC_PORT: '0', SYNC_TOKEN: TEST_SYNC_TOKEN, LOG_LEVEL: 'info' };
+  const env = { DATABASE_PATH: dbPath, ADMIN_PORT: '0', OPS_PORT: '0', SYNC_PORT: '0', SYNC_TOKEN: TEST_SYNC_TOKEN, LOG_LEVEL: 'info' };
   const created = await runCli(['keys', 'create', '--org', 'acme', '--name', 'boot'], { DATABASE_PATH: dbPath });
   const running = await startAdminCommand(env);
   const { adminPort, syncPort } = running.listening;
@@ -70,7 +70,7 @@ t.test('serves, then shuts down cleanly on a signal', async (t) => {
 });
 
 t.test('without SYNC_TOKEN there is no change feed, and the log says so', async (t) => {
-  const env = { DATABASE_PATH: join(tempDir(t), 'bullseye.db'), ADMIN_PORT: '0' };
+  const env = { DATABASE_PATH: join(tempDir(t), 'bullseye.db'), ADMIN_PORT: '0', OPS_PORT: '0' };
   const running = await startAdminCommand(env);
   t.equal(running.listening.syncPort, null);
   const run = await running.stop();
@@ -88,7 +88,7 @@ t.test('configuration errors exit 2 and say what is wrong', async (t) => {
     [{ DATABASE_PATH: dir }, /cannot open database/],
   ];
   for (const [env, message] of cases) {
-    const res = await runCli(['admin'], { ADMIN_PORT: '0', DATABASE_PATH: join(dir, 'x.db'), ...env });
+    const res = await runCli(['admin'], { ADMIN_PORT: '0', OPS_PORT: '0', DATABASE_PATH: join(dir, 'x.db'), ...env });
     t.equal(res.code, 2, JSON.stringify(env));
     t.match(res.stderr, message, JSON.stringify(env));
   }
@@ -96,7 +96,7 @@ t.test('configuration errors exit 2 and say what is wrong', async (t) => {
 
 t.test('a port already in use is a configuration error', async (t) => {
   const dbPath = join(tempDir(t), 'bullseye.db');
-  const first = await startAdminCommand({ DATABASE_PATH: dbPath, ADMIN_PORT: '0' });
+  const first = await startAdminCommand({ DATABASE_PATH: dbPath, ADMIN_PORT: '0', OPS_PORT: '0' });
   const res = await runCli(['admin'], { DATABASE_PATH: dbPath, ADMIN_PORT: String(first.listening.adminPort) });
   t.equal(res.code, 2);
   t.match(res.stderr, /cannot listen on 127\.0\.0\.1:\d+ \(ADMIN_PORT\)/);

@@ -1,11 +1,14 @@
-// Bad create requests: each gets its 4xx problem, the database is unchanged,
+// Bad create requests, on both families' create routes: each gets its 4xx
+// problem (as the OpenAPI document describes it), the database is unchanged,
 // and the service keeps serving.
 import t from 'tap';
 import { startAdmin } from '../helpers/admin.js';
 import { call } from '../helpers/http.js';
 import { createTestKey } from '../helpers/keys.js';
+import { expectMatchesSpec } from '../helpers/openapi.js';
 
 const PATH = '/api/v1/organization/acme/api-keys';
+const PARTNER_PATH = '/api/v1/partner/api-keys';
 
 // [label, body (object → JSON, string → sent as is), status, code, extra headers]
 const CASES: Array<[string, unknown, number, string, Record<string, string>?]> = [
@@ -32,7 +35,7 @@ const CASES: Array<[string, unknown, number, string, Record<string, string>?]> =
   ['expiresAt as a date only', { name: 'x', expiresAt: '2030-01-01' }, 400, 'invalid_body'],
   ['expiresAt on 30 February', { name: 'x', expiresAt: '2030-02-30T00:00:00Z' }, 400, 'invalid_body'],
   ['expiresAt as epoch ms', { name: 'x', expiresAt: 1893456000000 }, 400, 'invalid_body'],
-  ['agency scopes for a standard organization', { name: 'x', scopes: ['agency:read'] }, 400, 'invalid_body'],
+  ['agency scopes (a standard organization; a partner)', { name: 'x', scopes: ['agency:read'] }, 400, 'invalid_body'],
   ['a text/plain body', 'name=x', 415, 'unsupported_media_type', { 'content-type': 'text/plain' }],
   ['a form body', 'name=x', 415, 'unsupported_media_type', { 'content-type': 'application/x-www-form-urlencoded' }],
   ['JSON without a content type', '{"name":"x"}', 415, 'unsupported_media_type', { 'content-type': '' }],
@@ -41,24 +44,32 @@ const CASES: Array<[string, unknown, number, string, Record<string, string>?]> =
 
 t.test('each bad body gets its 4xx and changes nothing', async (t) => {
   const admin = await startAdmin(t);
-  const caller = createTestKey(admin.store, { org: 'acme' });
+  const callers = [
+    [PATH, createTestKey(admin.store, { org: 'acme' })],
+    [PARTNER_PATH, createTestKey(admin.store, { partner: 'p-1' })],
+  ] as const;
   const before = admin.snapshot();
-  for (const [label, body, status, code, headers] of CASES) {
-    const sendHeaders: Record<string, string> = { ...caller.headers };
-    if (typeof body === 'string' || Buffer.isBuffer(body)) sendHeaders['content-type'] = 'application/json';
-    for (const [name, value] of Object.entries(headers ?? {})) {
-      if (value === '') delete sendHeaders[name];
-      else sendHeaders[name] = value;
+  for (const [path, caller] of callers) {
+    for (const [label, body, status, code, headers] of CASES) {
+      const sendHeaders: Record<string, string> = { ...caller.headers };
+      if (typeof body === 'string' || Buffer.isBuffer(body)) sendHeaders['content-type'] = 'application/json';
+      for (const [name, value] of Object.entries(headers ?? {})) {
+        if (value === '') delete sendHeaders[name];
+        else sendHeaders[name] = value;
+      }
+      const res = await call(admin.baseUrl, 'POST', path, { headers: sendHeaders, body });
+      t.equal(res.status, status, `${path}, ${label}: status`);
+      t.equal(res.json?.code, code, `${path}, ${label}: code`);
+      t.match(res.headers['content-type'], /^application\/problem\+json/, `${label}: problem document`);
+      t.equal(typeof res.json?.detail, 'string', `${label}: says why`);
+      expectMatchesSpec(t, `POST ${path}`, res);
+      t.equal(admin.snapshot(), before, `${label}: database unchanged`);
     }
-    const res = await call(admin.baseUrl, 'POST', PATH, { headers: sendHeaders, body });
-    t.equal(res.status, status, `${label}: status`);
-    t.equal(res.json?.code, code, `${label}: code`);
-    t.match(res.headers['content-type'], /^application\/problem\+json/, `${label}: problem document`);
-    t.equal(typeof res.json?.detail, 'string', `${label}: says why`);
-    t.equal(admin.snapshot(), before, `${label}: database unchanged`);
   }
-  const ok = await call(admin.baseUrl, 'POST', PATH, { headers: caller.headers, body: { name: 'still serving' } });
-  t.equal(ok.status, 201, 'the service keeps serving');
+  for (const [path, caller] of callers) {
+    const ok = await call(admin.baseUrl, 'POST', path, { headers: caller.headers, body: { name: 'still serving' } });
+    t.equal(ok.status, 201, 'the service keeps serving');
+  }
 });
 
 t.test('a charset parameter on JSON is accepted', async (t) => {

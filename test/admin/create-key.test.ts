@@ -5,6 +5,7 @@ import { hashKey, isWellFormedKey } from '../../core/keys.js';
 import { startAdmin } from '../helpers/admin.js';
 import { call } from '../helpers/http.js';
 import { createTestKey } from '../helpers/keys.js';
+import { expectMatchesSpec } from '../helpers/openapi.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -17,6 +18,7 @@ t.test('an organization admin key creates an organization key', async (t) => {
     body: { name: '  CI deploy  ' },
   });
   t.equal(res.status, 201);
+  expectMatchesSpec(t, 'POST /api/v1/organization/acme/api-keys', res);
   t.match(res.headers['content-type'], /^application\/json/);
   t.equal(res.headers['cache-control'], 'no-store');
   const { apiKey, plainKey } = res.json;
@@ -41,6 +43,7 @@ t.test('an organization admin key creates an organization key', async (t) => {
     headers: { 'x-api-key': plainKey },
   });
   t.equal(list.status, 200, 'the new key authenticates at once');
+  expectMatchesSpec(t, 'GET /api/v1/organization/acme/api-keys', list);
   t.same(list.json.apiKeys.map((k: { id: string }) => k.id), [caller.id, apiKey.id]);
   t.notMatch(list.text, plainKey, 'listings never hold the plain key');
 });
@@ -53,6 +56,7 @@ t.test('a partner admin key creates a partner key with full access by default', 
     body: { name: 'reseller' },
   });
   t.equal(res.status, 201);
+  expectMatchesSpec(t, 'POST /api/v1/partner/api-keys', res);
   const { apiKey, plainKey } = res.json;
   t.ok(isWellFormedKey(plainKey, 'partner'), 'plainKey is pk_live_ + 32 hex');
   t.equal(apiKey.partnerId, 'p-1');
@@ -69,6 +73,7 @@ t.test('explicit scopes and a future expiry are kept', async (t) => {
     body: { name: 'reader', scopes: ['read'], expiresAt: '2026-03-01T12:00:00+01:00' },
   });
   t.equal(res.status, 201);
+  expectMatchesSpec(t, 'POST /api/v1/organization/acme/api-keys', res);
   t.same(res.json.apiKey.scopes, ['read']);
   t.equal(res.json.apiKey.expiresAt, '2026-03-01T11:00:00.000Z', 'rendered in UTC with Z');
 });
@@ -81,6 +86,7 @@ t.test('an agency organization may grant agency scopes it holds', async (t) => {
     body: { name: 'overview', scopes: ['agency:read', 'read'] },
   });
   t.equal(res.status, 201);
+  expectMatchesSpec(t, 'POST /api/v1/organization/agency-1/api-keys', res);
   t.same(res.json.apiKey.scopes, ['read', 'agency:read']);
 });
 

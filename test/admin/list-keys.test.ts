@@ -5,6 +5,7 @@ import { hashKey } from '../../core/keys.js';
 import { startAdmin } from '../helpers/admin.js';
 import { call } from '../helpers/http.js';
 import { createTestKey } from '../helpers/keys.js';
+import { expectMatchesSpec } from '../helpers/openapi.js';
 
 t.test('an organization listing', async (t) => {
   const admin = await startAdmin(t);
@@ -14,6 +15,7 @@ t.test('an organization listing', async (t) => {
   admin.store.revokeKey(old.id);
   const res = await call(admin.baseUrl, 'GET', '/api/v1/organization/acme/api-keys', { headers: reader.headers });
   t.equal(res.status, 200);
+  expectMatchesSpec(t, 'GET /api/v1/organization/acme/api-keys', res);
   t.match(res.headers['content-type'], /^application\/json/);
   t.same(res.json, {
     apiKeys: [
@@ -54,6 +56,7 @@ t.test('a partner listing', async (t) => {
   const partner = createTestKey(admin.store, { partner: 'p-1', scopes: ['read'] });
   const res = await call(admin.baseUrl, 'GET', '/api/v1/partner/api-keys', { headers: partner.headers });
   t.equal(res.status, 200);
+  expectMatchesSpec(t, 'GET /api/v1/partner/api-keys', res);
   t.equal(res.json.apiKeys.length, 1);
   t.equal(res.json.apiKeys[0].partnerId, 'p-1');
   t.equal(res.json.apiKeys[0].keyPrefix, partner.plainKey.slice(0, 12));

@@ -32,7 +32,7 @@ t.test('every route the router serves is documented, and nothing else', async (t
 });
 
 t.test('security, parameters and scopes follow the route table', async (t) => {
-  const schemes = doc.components.securitySchemes as Record<string, { in: string; name: string }>;
+  const schemes = doc.components.securitySchemes as Record<string, any>;
   for (const route of ADMIN_ROUTES) {
     const operation = doc.paths[route.pattern][route.method.toLowerCase()];
     if (route.kind === 'public') {

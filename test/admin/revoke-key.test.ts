@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { startAdmin } from '../helpers/admin.js';
 import { call } from '../helpers/http.js';
 import { createTestKey } from '../helpers/keys.js';
+import { expectMatchesSpec } from '../helpers/openapi.js';
 
 const ORG = '/api/v1/organization/acme/api-keys';
 
@@ -17,11 +18,13 @@ t.test('revocation is immediate: the next request with the key is 401', async (t
 
   const res = await call(admin.baseUrl, 'DELETE', `${ORG}/${victim.id}`, { headers: caller.headers });
   t.equal(res.status, 204);
+  expectMatchesSpec(t, `DELETE ${ORG}/${victim.id}`, res);
   t.equal(res.text, '', 'no body');
   t.equal(res.headers['content-type'], undefined);
 
   const next = await call(admin.baseUrl, 'GET', ORG, { headers: victim.headers });
   t.equal(next.status, 401);
+  expectMatchesSpec(t, `GET ${ORG}`, next);
   t.equal(next.json.code, 'key_revoked');
   t.ok(admin.store.currentSeq() > seqBefore, 'the change sequence moved');
 
@@ -38,6 +41,7 @@ t.test('revoking a revoked key is 204 and writes nothing', async (t) => {
   const before = admin.snapshot();
   const again = await call(admin.baseUrl, 'DELETE', `${ORG}/${victim.id}`, { headers: caller.headers });
   t.equal(again.status, 204);
+  expectMatchesSpec(t, `DELETE ${ORG}/${victim.id}`, again);
   t.equal(admin.snapshot(), before, 'no second write, no new sequence number');
 });
 
@@ -46,6 +50,7 @@ t.test('a key may revoke itself, and is then refused', async (t) => {
   const caller = createTestKey(admin.store, { partner: 'p-1' });
   const res = await call(admin.baseUrl, 'DELETE', `/api/v1/partner/api-keys/${caller.id}`, { headers: caller.headers });
   t.equal(res.status, 204);
+  expectMatchesSpec(t, `DELETE /api/v1/partner/api-keys/${caller.id}`, res);
   t.equal((await call(admin.baseUrl, 'GET', '/api/v1/partner/api-keys', { headers: caller.headers })).status, 401);
 });
 
@@ -64,6 +69,7 @@ t.test('unknown, malformed and foreign key ids are all 404', async (t) => {
     const res = await call(admin.baseUrl, 'DELETE', `${ORG}/${keyId}`, { headers: caller.headers });
     t.equal(res.status, 404, label);
     t.equal(res.json.code, 'not_found', label);
+    expectMatchesSpec(t, `DELETE ${ORG}/${keyId}`, res);
   }
   t.equal(admin.snapshot(), before, 'database unchanged');
   const stillThere = await call(admin.baseUrl, 'GET', '/api/v1/organization/globex/api-keys', { headers: other.headers });

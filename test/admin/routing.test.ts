@@ -5,6 +5,7 @@ import t from 'tap';
 import { startAdmin } from '../helpers/admin.js';
 import { call } from '../helpers/http.js';
 import { createTestKey } from '../helpers/keys.js';
+import { expectMatchesSpec, expectProblemDocument } from '../helpers/openapi.js';
 import { rawRequest } from '../helpers/raw-http.js';
 
 const get = (port: number, target: string, headers = '') =>
@@ -29,6 +30,7 @@ t.test('non-canonical request targets are 400', async (t) => {
     const res = await get(admin.port, target, header);
     t.equal(res.status, 400, target);
     t.equal(JSON.parse(res.body).code, 'invalid_request_target', target);
+    expectMatchesSpec(t, 'GET /api/v1/organization/{organization_id}/api-keys', res); // the route these targets aim at
   }
 });
 
@@ -39,6 +41,7 @@ t.test('unknown paths are 404 route_not_found', async (t) => {
     const res = await call(admin.baseUrl, 'GET', path, { headers: key.headers });
     t.equal(res.status, 404, path);
     t.equal(res.json.code, 'route_not_found', path);
+    expectProblemDocument(t, res);
   }
 });
 
@@ -49,6 +52,7 @@ t.test('a known path with another method is 405 with Allow', async (t) => {
   t.equal(put.status, 405);
   t.equal(put.json.code, 'method_not_allowed');
   t.equal(put.headers.allow, 'GET, POST');
+  expectProblemDocument(t, put);
   const patch = await call(admin.baseUrl, 'PATCH', '/api/v1/partner/api-keys/0b9f7c0e-1f0a-4b9e-9c53-1d1b9b0b8a11');
   t.equal(patch.status, 405);
   t.equal(patch.headers.allow, 'DELETE');
@@ -61,11 +65,13 @@ t.test('malformed organization ids are 400 invalid_parameter', async (t) => {
     const res = await call(admin.baseUrl, 'GET', `/api/v1/organization/${org}/api-keys`, { headers: key.headers });
     t.equal(res.status, 400, org);
     t.equal(res.json.code, 'invalid_parameter', org);
+    expectMatchesSpec(t, `GET /api/v1/organization/${org}/api-keys`, res);
   }
   const longest = await call(admin.baseUrl, 'GET', `/api/v1/organization/${'a'.repeat(64)}/api-keys`, {
     headers: key.headers,
   });
   t.equal(longest.status, 403, '64 characters is a valid id (of another organization)');
+  expectMatchesSpec(t, `GET /api/v1/organization/${'a'.repeat(64)}/api-keys`, longest);
 });
 
 t.test('X-Request-Id is kept when sane, generated otherwise, and in every problem', async (t) => {
@@ -88,6 +94,7 @@ t.test('requests Node cannot parse get a problem document, and serving goes on',
   const res = await rawRequest(admin.port, 'GET /api/v1/partner/api-keys HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
   t.equal(res.status, 400);
   t.equal(JSON.parse(res.body).code, 'malformed_request');
+  expectMatchesSpec(t, 'GET /api/v1/partner/api-keys', res);
   const huge = await rawRequest(admin.port, `GET / HTTP/1.1\r\nHost: a\r\nX-Big: ${'x'.repeat(20 * 1024)}\r\n\r\n`);
   t.equal(huge.status, 431);
   t.equal(JSON.parse(huge.body).code, 'headers_too_large');

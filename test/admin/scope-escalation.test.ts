@@ -4,6 +4,7 @@ import t from 'tap';
 import { startAdmin } from '../helpers/admin.js';
 import { call } from '../helpers/http.js';
 import { createTestKey } from '../helpers/keys.js';
+import { expectMatchesSpec } from '../helpers/openapi.js';
 
 t.test('granting a scope the caller does not hold is 403 and changes nothing', async (t) => {
   const admin = await startAdmin(t);
@@ -16,6 +17,7 @@ t.test('granting a scope the caller does not hold is 403 and changes nothing', a
   t.equal(res.status, 403);
   t.equal(res.json.code, 'scope_escalation');
   t.same(res.json.missingScopes, ['agency:write']);
+  expectMatchesSpec(t, 'POST /api/v1/organization/agency-1/api-keys', res);
   t.equal(admin.snapshot(), before, 'database unchanged');
 });
 
@@ -41,6 +43,7 @@ t.test('agency scopes for a standard organization are 400', async (t) => {
   t.equal(res.status, 400);
   t.equal(res.json.code, 'invalid_body');
   t.match(res.json.detail, /agency organizations/);
+  expectMatchesSpec(t, 'POST /api/v1/organization/acme/api-keys', res);
   t.equal(admin.snapshot(), before, 'database unchanged');
 });
 
@@ -53,4 +56,5 @@ t.test('agency scopes on a partner key are 400', async (t) => {
   });
   t.equal(res.status, 400);
   t.equal(res.json.code, 'invalid_body');
+  expectMatchesSpec(t, 'POST /api/v1/partner/api-keys', res);
 });

@@ -6,6 +6,7 @@ import t from 'tap';
 import { startAdmin, type AdminHarness } from '../helpers/admin.js';
 import { call } from '../helpers/http.js';
 import { createTestKey, type TestKey } from '../helpers/keys.js';
+import { expectMatchesSpec } from '../helpers/openapi.js';
 
 interface World {
   admin: AdminHarness;
@@ -74,6 +75,7 @@ t.test('every route × family × own/other owner', async (t) => {
     });
     const label = `${caller} ${method} ${rawPath}`;
     t.equal(res.status, status, label);
+    expectMatchesSpec(t, `${method} ${path}`, res);
     if (code) {
       t.equal(res.json?.code, code, `${label}: code`);
       t.equal(admin.snapshot(), before, `${label}: database unchanged`);
@@ -110,6 +112,7 @@ t.test('another organization gets one answer, whether it exists or not, whatever
       body,
     });
     t.equal(res.status, 403);
+    expectMatchesSpec(t, `POST /api/v1/organization/${org}/api-keys`, res);
     answers.push(strip(res.json));
   }
   for (const answer of answers.slice(1)) t.same(answer, answers[0]);

@@ -10,7 +10,7 @@ import type { CallResult } from './http.js';
 import type { RawResponse } from './raw-http.js';
 
 interface Assert {
-  ok(value: unknown, message?: string, extra?: Record<string, unknown>): unknown;
+  ok(value: unknown, message: string, extra: { problems: string[] }): unknown;
 }
 
 const SPEC_ID = 'bullseye-admin-openapi.json';
@@ -52,6 +52,23 @@ const mediaTypeOf = (value: string | string[] | undefined): string | undefined =
 export function expectMatchesSpec(t: Assert, route: string, res: CallResult | RawResponse): void {
   const problems = specProblems(route, res);
   t.ok(problems.length === 0, `${route} → ${res.status} matches the OpenAPI document`, { problems });
+}
+
+/**
+ * Assert that `res` is a problem document as the document's Problem schema
+ * describes, for answers no operation lists (404 route_not_found, 405).
+ */
+export function expectProblemDocument(t: Assert, res: CallResult | RawResponse): void {
+  const problems: string[] = [];
+  if (mediaTypeOf(res.headers['content-type']) !== 'application/problem+json') problems.push('not application/problem+json');
+  let validate = validators.get('Problem');
+  if (!validate) validators.set('Problem', (validate = ajv.compile({ $ref: specRef('components', 'schemas', 'Problem') })));
+  try {
+    if (!validate(JSON.parse('text' in res ? res.text : res.body))) problems.push(ajv.errorsText(validate.errors));
+  } catch {
+    problems.push('the body is not JSON');
+  }
+  t.ok(problems.length === 0, `${res.status} is a problem document as the OpenAPI document describes`, { problems });
 }
 
 export function specProblems(route: string, res: CallResult | RawResponse): string[] {

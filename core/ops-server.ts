@@ -1,4 +1,4 @@
-// The operations listener, separate from the data plane so probes and
+// The operations listener (both planes), separate from the API listeners so probes and
 // scrapes never compete with (or get rate limited like) client traffic.
 //   /healthz  the process is alive and its event loop turns
 //   /readyz   policy loaded, key replica loaded and not stale
