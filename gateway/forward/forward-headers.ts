@@ -92,20 +92,17 @@ export function upstreamRequestHeaders(
   return out;
 }
 
-/** Response headers for the client: the upstream's, minus hop-by-hop ones. */
+/**
+ * Response headers for the client: undici's parsed object for this response
+ * (ours to change), minus hop-by-hop fields and any named in Connection.
+ */
 export function clientResponseHeaders(
   headers: Record<string, string | string[] | undefined>,
-): Record<string, string | string[]> {
-  const listed = new Set<string>();
+): Record<string, string | string[] | undefined> {
   const connection = headers.connection;
   if (connection !== undefined) {
-    for (const token of String(connection).split(',')) listed.add(token.trim().toLowerCase());
+    for (const token of String(connection).split(',')) delete headers[token.trim().toLowerCase()];
   }
-  const out: Record<string, string | string[]> = {};
-  for (const name in headers) {
-    const value = headers[name];
-    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue;
-    out[name] = value;
-  }
-  return out;
+  for (const name of HOP_BY_HOP) if (headers[name] !== undefined) delete headers[name];
+  return headers;
 }

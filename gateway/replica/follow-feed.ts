@@ -60,10 +60,10 @@ export function followFeed(options: FeedFollowerOptions): FeedFollower {
   });
   ready.catch(() => undefined); // a caller that never awaits must not see an unhandled rejection
 
-  async function fetchPage(waitMs: number): Promise<ChangesPage> {
+  async function fetchPage(since: number, waitMs: number): Promise<ChangesPage> {
     const response = await pool.request({
       method: 'GET',
-      path: `${FEED_PATH}?since=${replica.seq}&limit=${pageSize}&waitMs=${waitMs}`,
+      path: `${FEED_PATH}?since=${since}&limit=${pageSize}&waitMs=${waitMs}`,
       headers: { authorization },
       headersTimeout: waitMs + 10_000,
       bodyTimeout: 30_000,
@@ -78,9 +78,18 @@ export function followFeed(options: FeedFollowerOptions): FeedFollower {
 
   async function run(): Promise<void> {
     let hasMore = true;
+    // While paging through a backlog, the next page is requested before the current one is applied,
+    // so the admin's query and serialization overlap the gateway's parsing and applying.
+    let prefetched: Promise<ChangesPage> | undefined;
     while (!stopping.signal.aborted) {
       try {
-        const page = await fetchPage(replica.loaded && !hasMore ? options.pollWaitMs : 0);
+        const next: Promise<ChangesPage> = prefetched ?? fetchPage(replica.seq, replica.loaded && !hasMore ? options.pollWaitMs : 0);
+        prefetched = undefined;
+        const page: ChangesPage = await next;
+        if (page.hasMore && page.records.length > 0) {
+          prefetched = fetchPage(page.records[page.records.length - 1]!.seq, 0);
+          prefetched.catch(() => undefined); // awaited next turn; a failure there is handled there
+        }
         replica.apply(page.records);
         hasMore = page.hasMore;
         lastSyncAt = clock.now();
@@ -92,6 +101,7 @@ export function followFeed(options: FeedFollowerOptions): FeedFollower {
           markReady();
         }
       } catch (err) {
+        prefetched = undefined;
         if (stopping.signal.aborted) break;
         if (failures === 0) {
           logger.warn({ err: String(err), seq: replica.seq }, 'change feed unreachable; serving from the last replica');
