@@ -37,8 +37,7 @@ VOLUME ["/data"]
 USER 1000:1000
 # 8080 gateway, 8081 admin API, 8082 change feed (internal only), 9090 ops.
 EXPOSE 8080 8081 8082 9090
-# /healthz is on the ops listener, which `start` and `gateway` serve; `admin`
-# alone has none, so its deployments override this check (see deploy/).
+# /healthz is on the ops listener (OPS_PORT) that every command serves.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.OPS_PORT||9090)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # Exec form, no shell in between: node is PID 1 and gets SIGTERM itself; it

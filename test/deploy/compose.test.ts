@@ -33,11 +33,12 @@ t.test('admin, one gateway, Redis and an upstream, each health-checked', async (
   for (const dependency of Object.keys(services[gateway]?.depends_on ?? {})) t.ok(services[dependency], `depends on ${dependency}`);
 });
 
-t.test("the gateway's health check probes readiness on its OPS_PORT", async (t) => {
-  const probe = services[gateway]?.healthcheck?.test.join(' ') ?? '';
-  t.match(probe, /\/readyz/);
-  t.equal(probe.match(/127\.0\.0\.1:(\d+)\//)?.[1], envOf(gateway).OPS_PORT);
-  t.ok(services[admin]?.healthcheck?.test.join(' ').includes(`connect(${envOf(admin).ADMIN_PORT},`), 'admin: its API port accepts connections');
+t.test('the gateway and the admin are healthy when /readyz on their OPS_PORT says so', async (t) => {
+  for (const name of [gateway, admin]) {
+    const probe = services[name]?.healthcheck?.test.join(' ') ?? '';
+    t.match(probe, /\/readyz/, `${name} probes /readyz`);
+    t.equal(probe.match(/127\.0\.0\.1:(\d+)\//)?.[1], envOf(name).OPS_PORT, `${name} probes its OPS_PORT`);
+  }
 });
 
 t.test('the gateway reaches the admin feed and Redis by service name', async (t) => {
