@@ -4,7 +4,8 @@
 // construction: route templates from the policy, status classes, a fixed
 // list of failure reasons, upstream names; never a raw path or a key id.
 // Labelled children are cached so a request costs a few map lookups.
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { FastCounter, FastHistogram, type CounterChild, type HistogramChild } from '../core/fast-metrics.js';
 import type { LimiterCounters, LimiterBackend } from './limiter/types.js';
 import type { Outcome } from './pipeline/admission.js';
 
@@ -43,19 +44,17 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 export function createGatewayMetrics(state: GatewayStateView): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'bullseye_gateway_' });
-  const requests = new Counter({
-    name: 'bullseye_gateway_requests_total',
-    help: 'Requests answered, by route template (or "unmatched"), method and status class.',
-    labelNames: ['route', 'method', 'status_class'],
-    registers: [registry],
-  });
-  const duration = new Histogram({
-    name: 'bullseye_gateway_request_duration_seconds',
-    help: 'Time from request to the end of the response, by status class.',
-    labelNames: ['status_class'],
-    buckets: LATENCY_BUCKETS,
-    registers: [registry],
-  });
+  const requests = new FastCounter(
+    'bullseye_gateway_requests_total',
+    'Requests answered, by route template (or "unmatched"), method and status class.',
+    registry,
+  );
+  const duration = new FastHistogram(
+    'bullseye_gateway_request_duration_seconds',
+    'Time from request to the end of the response, by status class.',
+    registry,
+    LATENCY_BUCKETS,
+  );
   const authFailures = new Counter({
     name: 'bullseye_gateway_auth_failures_total',
     help: 'Refused authentications and authorizations, by reason.',
@@ -68,13 +67,12 @@ export function createGatewayMetrics(state: GatewayStateView): GatewayMetrics {
     labelNames: ['limiter'],
     registers: [registry],
   });
-  const upstreamDuration = new Histogram({
-    name: 'bullseye_gateway_upstream_duration_seconds',
-    help: 'Time spent forwarding (upstream response fully relayed), by upstream.',
-    labelNames: ['upstream'],
-    buckets: LATENCY_BUCKETS,
-    registers: [registry],
-  });
+  const upstreamDuration = new FastHistogram(
+    'bullseye_gateway_upstream_duration_seconds',
+    'Time spent forwarding (upstream response fully relayed), by upstream.',
+    registry,
+    LATENCY_BUCKETS,
+  );
   const upstreamErrors = new Counter({
     name: 'bullseye_gateway_upstream_errors_total',
     help: 'Upstream failures answered 502 (unreachable) or 504 (timeout), by upstream.',
@@ -131,13 +129,12 @@ export function createGatewayMetrics(state: GatewayStateView): GatewayMetrics {
       },
     });
   }
-  const limiterDuration = new Histogram({
-    name: 'bullseye_gateway_rate_limiter_duration_seconds',
-    help: 'Time a rate-limit check took, by the backend that answered (redis: one round trip).',
-    labelNames: ['backend'],
-    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
-    registers: [registry],
-  });
+  const limiterDuration = new FastHistogram(
+    'bullseye_gateway_rate_limiter_duration_seconds',
+    'Time a rate-limit check took, by the backend that answered (redis: one round trip).',
+    registry,
+    [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+  );
   new Gauge({
     name: 'bullseye_gateway_replica_keys',
     help: 'Key records in the in-memory replica.',
@@ -173,11 +170,11 @@ export function createGatewayMetrics(state: GatewayStateView): GatewayMetrics {
     },
   });
 
-  // Children by label values: prom-client hashes label objects on every call otherwise.
-  const requestChildren = new Map<string, Counter.Internal>();
-  const durationChildren = new Map<string, Histogram.Internal<string>>();
-  const upstreamChildren = new Map<string, Histogram.Internal<string>>();
-  const limiterChildren = new Map<string, Histogram.Internal<string>>();
+  // Children by label values, so a request costs map lookups and additions.
+  const requestChildren = new Map<string, CounterChild>();
+  const durationChildren = new Map<string, HistogramChild>();
+  const upstreamChildren = new Map<string, HistogramChild>();
+  const limiterChildren = new Map<string, HistogramChild>();
 
   return {
     registry,
@@ -186,23 +183,26 @@ export function createGatewayMetrics(state: GatewayStateView): GatewayMetrics {
       const route = outcome.route?.template ?? 'unmatched';
       const id = `${route}\u0000${method}\u0000${statusClass}`;
       let requestChild = requestChildren.get(id);
-      if (!requestChild) requestChildren.set(id, (requestChild = requests.labels(route, method, statusClass)));
-      requestChild.inc();
+      if (!requestChild) {
+        requestChild = requests.child({ route, method, status_class: statusClass });
+        requestChildren.set(id, requestChild);
+      }
+      requestChild.value += 1;
       let durationChild = durationChildren.get(statusClass);
-      if (!durationChild) durationChildren.set(statusClass, (durationChild = duration.labels(statusClass)));
+      if (!durationChild) durationChildren.set(statusClass, (durationChild = duration.child({ status_class: statusClass })));
       durationChild.observe(durationMs / 1000);
 
       if (outcome.limiterMs !== undefined) {
         const backend = state.limiterBackend();
         let limiterChild = limiterChildren.get(backend);
-        if (!limiterChild) limiterChildren.set(backend, (limiterChild = limiterDuration.labels(backend)));
+        if (!limiterChild) limiterChildren.set(backend, (limiterChild = limiterDuration.child({ backend })));
         limiterChild.observe(outcome.limiterMs / 1000);
       }
       const code = outcome.errorCode;
       if (outcome.upstreamMs !== undefined && outcome.route) {
         const name = outcome.route.upstream.name;
         let upstreamChild = upstreamChildren.get(name);
-        if (!upstreamChild) upstreamChildren.set(name, (upstreamChild = upstreamDuration.labels(name)));
+        if (!upstreamChild) upstreamChildren.set(name, (upstreamChild = upstreamDuration.child({ upstream: name })));
         upstreamChild.observe(outcome.upstreamMs / 1000);
       }
       if (code === undefined) return;

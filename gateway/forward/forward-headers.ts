@@ -92,17 +92,17 @@ export function upstreamRequestHeaders(
   return out;
 }
 
-/**
- * Response headers for the client: undici's parsed object for this response
- * (ours to change), minus hop-by-hop fields and any named in Connection.
- */
+/** Response headers for the client: the upstream's, minus hop-by-hop ones and any named in Connection. */
 export function clientResponseHeaders(
   headers: Record<string, string | string[] | undefined>,
-): Record<string, string | string[] | undefined> {
+): Record<string, string | string[]> {
   const connection = headers.connection;
-  if (connection !== undefined) {
-    for (const token of String(connection).split(',')) delete headers[token.trim().toLowerCase()];
+  const listed = connection === undefined ? undefined : String(connection).toLowerCase().split(',').map((t) => t.trim());
+  const out: Record<string, string | string[]> = {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || HOP_BY_HOP.has(name) || listed?.includes(name)) continue;
+    out[name] = value;
   }
-  for (const name of HOP_BY_HOP) if (headers[name] !== undefined) delete headers[name];
-  return headers;
+  return out;
 }
