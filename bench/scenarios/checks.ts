@@ -21,7 +21,9 @@ export function targetChecks(summaries: readonly Summary[]): string {
     ['gateway (Redis) req/s vs bare proxy', pct(redisRps), '≥ 85 %', verdict(redisRps, (r) => r >= 0.85)],
     ['gateway (Redis) p99 vs bare proxy', `${fmt(redisP99)}×`, '≤ 1.5×', verdict(redisP99, (r) => r <= 1.5)],
     ['gateway (memory) req/s vs bare proxy', pct(memoryRps), '≥ 90 %', verdict(memoryRps, (r) => r >= 0.9)],
-    ['Redis commands sent per request (script-internal excluded)', fmt(sent) + fellBack, '≤ 1', verdict(sent, (n) => n <= 1.0001)],
+    // The load generator counts completed responses, but up to one in-flight request per connection
+    // reaches Redis after the count closes: 1 % of slack covers that edge, not a second round trip.
+    ['Redis commands sent per request (script-internal excluded)', fmt(sent) + fellBack, '≤ 1', verdict(sent, (n) => n <= 1.01)],
   ];
   return ['### Issue targets (this run)', '', markdownTable(['target', 'measured', 'goal', ''], rows)].join('\n');
 }
