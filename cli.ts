@@ -2,6 +2,7 @@
 // The `bullseye-gateway` entry point. It only builds the command tree and
 // binds it to this process (argv, env, stdout/stderr, signals); every command
 // lives in its own module and runs in-process in tests.
+import pino from 'pino';
 import { runCommandTree, type CliIo, type CommandGroup } from './core/cli-kit.js';
 import { adminPlaneCommands } from './admin/commands/index.js';
 import { gatewayCommand } from './gateway/commands/gateway.js';
@@ -31,6 +32,10 @@ const io: CliIo = {
     process.on('SIGHUP', listener);
     return () => void process.off('SIGHUP', listener);
   },
+  // Asynchronous writes to fd 1: lines logged while a write is in flight go out together, so an access
+  // log line per request costs no synchronous syscall (a synchronous stdout cost the gateway ~24 % of its
+  // throughput at LOG_LEVEL=info). pino flushes what is pending when the process exits.
+  logDestination: pino.destination({ dest: 1, sync: false }),
 };
 
 process.exitCode = await runCommandTree(root, 'bullseye-gateway', process.argv.slice(2), process.env, io);

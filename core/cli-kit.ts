@@ -3,6 +3,7 @@
 // from failures to exit codes. Commands never touch `process`: they get argv,
 // the environment and an io object, so tests run them in-process.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { DestinationStream } from 'pino';
 import { ConfigError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 
@@ -17,6 +18,8 @@ export interface CliIo {
   waitForShutdown(): Promise<string>;
   /** Call `listener` on each reload request (SIGHUP); returns a function that stops listening. */
   onReloadSignal(listener: () => void): () => void;
+  /** Where long-running commands' logs go; default: `stdout` line by line. */
+  logDestination?: DestinationStream;
 }
 
 /** A wrong command line: printed with a pointer to --help, exit code 1. */
@@ -135,4 +138,4 @@ export const printJson = (io: CliIo, value: unknown): void => io.stdout(`${JSON.
 
 /** A long-running command's logger: pino JSON lines to the command's stdout. */
 export const cliLogger = (io: CliIo, level: string, name: string): Logger =>
-  createLogger({ level, name, destination: { write: (line: string) => io.stdout(line) } });
+  createLogger({ level, name, destination: io.logDestination ?? { write: (line: string) => io.stdout(line) } });

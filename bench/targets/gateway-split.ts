@@ -24,7 +24,7 @@ export interface RunningAdmin {
 export async function startAdmin(ctx: BenchContext, name: string, databasePath: string): Promise<RunningAdmin> {
   const missing = gatewayMissing(ctx);
   if (missing) throw new Error(missing);
-  const [adminPort, syncPort] = [await freePort(), await freePort()];
+  const [adminPort, syncPort, opsPort] = [await freePort(), await freePort(), await freePort()];
   const origin = `http://127.0.0.1:${adminPort}`;
   const syncOrigin = `http://127.0.0.1:${syncPort}`;
   const syncToken = randomBytes(24).toString('hex');
@@ -36,6 +36,7 @@ export async function startAdmin(ctx: BenchContext, name: string, databasePath: 
       HOST: '127.0.0.1',
       ADMIN_PORT: String(adminPort),
       SYNC_PORT: String(syncPort),
+      OPS_PORT: String(opsPort),
       DATABASE_PATH: databasePath,
       SYNC_TOKEN: syncToken,
       LOG_LEVEL: 'warn',
