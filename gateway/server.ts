@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { answerClientError } from '../core/client-error.js';
+import { listenOn } from '../core/listen.js';
 import { ApiError } from '../core/errors.js';
 import { writeProblemToSocket } from '../core/problem.js';
 import type { Logger } from '../core/logger.js';
@@ -81,14 +82,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   return {
     server,
     syncUpstreams,
-    listen: (port, host) =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve(server.address() as AddressInfo);
-        });
-      }),
+    listen: (port, host) => listenOn(server, port, host),
     async close(graceMs = 10_000) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

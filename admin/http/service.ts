@@ -2,8 +2,8 @@
 // promises. Slow or oversized requests are cut off well before Node's
 // defaults; requests the parser refuses get a problem document.
 import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { answerClientError } from '../../core/client-error.js';
+import { listenOn } from '../../core/listen.js';
 
 export const SERVER_LIMITS = Object.freeze({
   headersTimeoutMs: 10_000,
@@ -41,14 +41,7 @@ export function createHttpService(listener: RequestListener): HttpService {
   server.on('clientError', answerClientError);
   return {
     server,
-    listen: (port, host = '127.0.0.1') =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve({ port: (server.address() as AddressInfo).port });
-        });
-      }),
+    listen: async (port, host = '127.0.0.1') => ({ port: (await listenOn(server, port, host)).port }),
     close() {
       closing ??= new Promise<void>((resolve) => {
         if (!server.listening) return resolve();

@@ -3,6 +3,7 @@
 // headers unless the upstream re-checks keys, every X-Bullseye-*, every
 // X-Forwarded-*), then the identity the gateway computed. Pure functions over
 // Node's flat rawHeaders arrays, so order and duplicates survive.
+import type { IncomingMessage } from 'node:http';
 import type { KeyAuthRecord } from '../../core/auth.js';
 import { expandScopes, type Scope } from '../../core/scopes.js';
 
@@ -44,6 +45,17 @@ function scopesHeader(scopes: readonly Scope[]): string {
   let value = scopesHeaderCache.get(scopes);
   if (value === undefined) scopesHeaderCache.set(scopes, (value = expandScopes(scopes).join(' ')));
   return value;
+}
+
+/** The identity of an admitted request, as the upstream is told it (all from the connection, none claimed). */
+export function identityOf(req: IncomingMessage, key: KeyAuthRecord | undefined, requestId: string): ForwardIdentity {
+  return {
+    key,
+    requestId,
+    clientAddress: req.socket.remoteAddress ?? '',
+    protocol: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
+    host: req.headers.host,
+  };
 }
 
 /** Names listed in the Connection header(s): they are hop-by-hop for this message (lower case). */

@@ -7,7 +7,7 @@ import type { Logger } from '../../core/logger.js';
 import { sendProblem } from '../../core/problem.js';
 import { requestIdOf } from '../../core/request-id.js';
 import { forward } from '../forward/forward.js';
-import { upstreamRequestHeaders } from '../forward/forward-headers.js';
+import { identityOf, upstreamRequestHeaders } from '../forward/forward-headers.js';
 import type { UpstreamPools } from '../forward/upstream-pools.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { createAdmission, type AdmissionDeps, type Outcome } from './admission.js';
@@ -68,13 +68,7 @@ export function createRequestHandler(deps: PipelineDeps): (req: IncomingMessage,
       const upstream = route.upstream;
       const headers = upstreamRequestHeaders(
         req.rawHeaders,
-        {
-          key: outcome.key,
-          requestId,
-          clientAddress: req.socket.remoteAddress ?? '',
-          protocol: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
-          host: req.headers.host,
-        },
+        identityOf(req, outcome.key, requestId),
         upstream.forwardKey,
       );
       const forwardedAt = performance.now();

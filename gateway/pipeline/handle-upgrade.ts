@@ -10,7 +10,7 @@ import { ApiError, isApiError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { writeProblemToSocket } from '../../core/problem.js';
 import { requestIdOf } from '../../core/request-id.js';
-import { upstreamRequestHeaders } from '../forward/forward-headers.js';
+import { identityOf, upstreamRequestHeaders } from '../forward/forward-headers.js';
 import { createAdmission, type AdmissionDeps } from './admission.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { logAccess, newOutcome } from './handle-request.js';
@@ -74,13 +74,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): {
         ({ route, pathAndQuery }) => {
           const forwarded = upstreamRequestHeaders(
             req.rawHeaders,
-            {
-              key: outcome.key,
-              requestId,
-              clientAddress: req.socket.remoteAddress ?? '',
-              protocol: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
-              host: req.headers.host,
-            },
+            identityOf(req, outcome.key, requestId),
             route.upstream.forwardKey,
           );
           // http-proxy builds the upstream request from req.headers: replace them with what was authorized,
