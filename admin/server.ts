@@ -11,7 +11,7 @@ import type { LastUsedBatcher } from '../core/last-used.js';
 import type { Logger } from '../core/logger.js';
 import { canonicalizeTarget } from '../core/request-target.js';
 import { ADMIN_BODY_LIMIT, readJsonBody } from './http/body.js';
-import { sendEmpty, sendError, sendJson, serveExchanges, type Exchange } from './http/exchange.js';
+import { sendEmpty, sendJson, serveExchanges, type Exchange } from './http/exchange.js';
 import type { AdminMetrics } from './metrics.js';
 import { createHttpService, type HttpService } from './http/service.js';
 import type { Reply } from './key-handlers.js';
@@ -84,13 +84,8 @@ export function createAdminServer({ store, clock, logger, lastUsed, metrics }: A
   }
 
   const service = createHttpService(
-    serveExchanges(async (exchange) => {
-      try {
-        await handle(exchange);
-      } catch (err) {
-        sendError(exchange, err);
-      }
-    }, logger, metrics && ((exchange, status) => metrics.observe(exchange.route, exchange.req.method ?? '', status))),
+    // serveExchanges answers a handler's rejection through sendError.
+    serveExchanges(handle, logger, metrics && ((exchange, status) => metrics.observe(exchange.route, exchange.req.method ?? '', status))),
   );
   return service;
 }

@@ -4,6 +4,7 @@
 // then closes the connection (see exchange.ts), so the rest is never read.
 import type { IncomingMessage } from 'node:http';
 import { ApiError } from '../../core/errors.js';
+import { hasBody } from '../../core/has-body.js';
 
 export const ADMIN_BODY_LIMIT = 16 * 1024;
 
@@ -11,10 +12,6 @@ const JSON_TYPE = /^application\/json[ \t]*(;[ \t]*charset[ \t]*=[ \t]*(utf-8|"u
 
 export const isJsonContentType = (value: string | undefined): boolean => value !== undefined && JSON_TYPE.test(value);
 
-/** True when the request carries a body (a non-zero Content-Length, or chunked). */
-export const hasBody = (req: IncomingMessage): boolean =>
-  req.headers['transfer-encoding'] !== undefined ||
-  (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 
 const tooLarge = (limit: number): ApiError =>
   new ApiError('payload_too_large', `The request body must be at most ${limit} bytes.`, {

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../core/logger.js';
 import { sendProblem } from '../../core/problem.js';
 import { requestIdOf } from '../../core/request-id.js';
-import { hasBody } from './body.js';
+import { hasBody } from '../../core/has-body.js';
 
 export interface Exchange {
   readonly req: IncomingMessage;

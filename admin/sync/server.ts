@@ -7,7 +7,7 @@ import type { Logger } from '../../core/logger.js';
 import { canonicalizeTarget } from '../../core/request-target.js';
 import { RouteTable } from '../../core/route-table.js';
 import { readJsonBody } from '../http/body.js';
-import { sendEmpty, sendError, sendJson, serveExchanges, type Exchange } from '../http/exchange.js';
+import { sendEmpty, sendJson, serveExchanges, type Exchange } from '../http/exchange.js';
 import { createHttpService, type HttpService } from '../http/service.js';
 import type { KeyStore } from '../store/key-store.js';
 import { parseChangesQuery, parseLastUsedBody, type ChangesQuery } from './feed-request.js';
@@ -96,13 +96,8 @@ export function createSyncServer({ store, token, logger }: SyncServerDeps): Sync
   }
 
   const service = createHttpService(
-    serveExchanges(async (exchange) => {
-      try {
-        await handle(exchange);
-      } catch (err) {
-        sendError(exchange, err);
-      }
-    }, logger),
+    // serveExchanges answers a handler's rejection through sendError.
+    serveExchanges(handle, logger),
   );
   return {
     server: service.server,

@@ -2,7 +2,7 @@
 // replica). Its keys come from the admin's change feed (ADMIN_URL +
 // SYNC_TOKEN); last-used times go back to the admin in batches. It never
 // opens the database.
-import { cliLogger, EXIT, parseCommandArgs, type CommandLeaf } from '../../core/cli-kit.js';
+import { cliLogger, parseCommandArgs, type CommandLeaf } from '../../core/cli-kit.js';
 import { systemClock } from '../../core/clock.js';
 import { ConfigError } from '../../core/errors.js';
 import { createLastUsedBatcher } from '../../core/last-used.js';
@@ -10,6 +10,7 @@ import { loadSettings } from '../../config/gateway-settings.js';
 import { startDataPlane } from '../data-plane.js';
 import { followFeed } from '../replica/follow-feed.js';
 import { KeyReplica } from '../replica/key-replica.js';
+import { serveUntilShutdown } from './serve-until-shutdown.js';
 import { SETTINGS_HELP } from './settings-help.js';
 
 export const gatewayCommand: CommandLeaf = {
@@ -63,14 +64,9 @@ ${SETTINGS_HELP}`,
       await feed.close();
       throw err;
     }
-    const stopReloads = io.onReloadSignal(() => plane.reloadPolicy());
-    const signal = await io.waitForShutdown();
-    logger.info({ signal }, 'shutting down: draining in-flight requests');
-    stopReloads();
-    await plane.close();
-    await lastUsed.close();
-    await feed.close();
-    logger.info('stopped');
-    return EXIT.ok;
+    return serveUntilShutdown(io, logger, plane, async () => {
+      await lastUsed.close();
+      await feed.close();
+    });
   },
 };

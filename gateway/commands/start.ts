@@ -3,12 +3,13 @@
 // feed differs: it follows the store directly, so a revocation is in force
 // before the admin's 204 is sent.
 import { startAdminPlane } from '../../admin/plane.js';
-import { cliLogger, EXIT, parseCommandArgs, type CommandLeaf } from '../../core/cli-kit.js';
+import { cliLogger, parseCommandArgs, type CommandLeaf } from '../../core/cli-kit.js';
 import { systemClock } from '../../core/clock.js';
 import { loadSettings } from '../../config/gateway-settings.js';
 import { startDataPlane } from '../data-plane.js';
 import { KeyReplica } from '../replica/key-replica.js';
 import { followStore } from '../replica/follow-store.js';
+import { serveUntilShutdown } from './serve-until-shutdown.js';
 import { SETTINGS_HELP } from './settings-help.js';
 
 export const startCommand: CommandLeaf = {
@@ -58,14 +59,9 @@ ${SETTINGS_HELP}`,
       await admin.close();
       throw err;
     }
-    const stopReloads = io.onReloadSignal(() => plane.reloadPolicy());
-    const signal = await io.waitForShutdown();
-    logger.info({ signal }, 'shutting down: draining in-flight requests');
-    stopReloads();
-    await plane.close();
-    following.close();
-    await admin.close();
-    logger.info('stopped');
-    return EXIT.ok;
+    return serveUntilShutdown(io, logger, plane, async () => {
+      following.close();
+      await admin.close();
+    });
   },
 };

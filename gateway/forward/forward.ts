@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Pool } from 'undici';
 import { ApiError } from '../../core/errors.js';
+import { hasBody } from '../../core/has-body.js';
 import { clientResponseHeaders } from './forward-headers.js';
 
 export interface ForwardRequest {
@@ -35,11 +36,6 @@ class ClientGone extends EventEmitter {
     this.aborted = true;
     this.emit('abort');
   }
-}
-
-function hasBody(req: IncomingMessage): boolean {
-  const length = req.headers['content-length'];
-  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 /** Resolves with the upstream status once the response is fully relayed; rejects with an ApiError. */

@@ -1,13 +1,12 @@
 // Two gateway processes sharing one Redis hold one limit: a limit of N lets
 // exactly N of 3N concurrent requests through, however they are spread.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { TEST_POLICY } from '../helpers/gateway.js';
 import { call } from '../helpers/http.js';
 import { createTestKey } from '../helpers/keys.js';
 import { startRedis } from '../helpers/redis-server.js';
-import { spawnGateway, SYNC_TOKEN, startSplitAdmin, startUpstream, tempDir } from '../helpers/split.js';
+import { spawnGateway, splitGatewayEnv, startSplitAdmin, startUpstream, tempDir } from '../helpers/split.js';
 
 const LIMIT = 30;
 
@@ -17,23 +16,10 @@ t.test('exactly N of 3N requests pass through two gateways sharing one Redis', a
   const admin = await startSplitAdmin(t, join(dir, 'bullseye.db'));
   const upstream = await startUpstream(t);
   const key = createTestKey(admin.plane.store, { org: 'acme', scopes: ['read'] });
-  const policyPath = join(dir, 'policy.yaml');
-  writeFileSync(
-    policyPath,
-    TEST_POLICY.replaceAll('${UPSTREAM}', upstream.origin)
-      .replaceAll('${ADMIN}', admin.adminUrl)
-      .replace('rateLimit: { requests: 1000, per: 1m }', `rateLimit: { requests: ${LIMIT}, per: 1h }`),
-  );
-  const env = {
-    HOST: '127.0.0.1',
-    GATEWAY_PORT: '0',
-    OPS_PORT: '0',
-    POLICY_PATH: policyPath,
-    ADMIN_URL: admin.syncUrl,
-    SYNC_TOKEN,
-    REDIS_URL: redis.url,
-    LOG_LEVEL: 'info',
-  };
+  const env = splitGatewayEnv(dir, admin, upstream, {
+    policy: TEST_POLICY.replace('rateLimit: { requests: 1000, per: 1m }', `rateLimit: { requests: ${LIMIT}, per: 1h }`),
+    env: { REDIS_URL: redis.url },
+  });
   const gateways = await Promise.all([spawnGateway(t, env), spawnGateway(t, env)]);
   const responses = await Promise.all(
     Array.from({ length: 3 * LIMIT }, (_, i) =>

@@ -2,12 +2,11 @@
 // on one SQLite file; a key bootstrapped with the CLI works through the
 // gateway; /metrics shows both planes; SIGHUP reloads the policy; SIGTERM
 // stops it with exit code 0.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { runCli as runCliInProcess } from '../helpers/cli.js';
 import { runCli } from '../helpers/cli-process.js';
-import { TEST_POLICY } from '../helpers/gateway.js';
+import { TEST_POLICY, writeTestPolicy } from '../helpers/gateway.js';
 import { call } from '../helpers/http.js';
 import { startUpstream, tempDir } from '../helpers/split.js';
 
@@ -16,7 +15,7 @@ t.test('start: bootstrap, proxy, metrics, policy reload on edit + SIGHUP, SIGTER
   const upstream = await startUpstream(t);
   const policyPath = join(dir, 'policy.yaml');
   const writePolicy = (extra = '') =>
-    writeFileSync(policyPath, TEST_POLICY.replaceAll('${UPSTREAM}', upstream.origin).replaceAll('${ADMIN}', upstream.origin) + extra);
+    writeTestPolicy(policyPath, { upstream: upstream.origin, admin: upstream.origin }, TEST_POLICY + extra);
   writePolicy();
   const env = {
     HOST: '127.0.0.1',

@@ -1,13 +1,11 @@
 // Two real gateway processes (`bullseye-gateway gateway`) follow one admin:
 // a revocation through the admin API is refused by both, and each stops
 // cleanly on SIGTERM.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { TEST_POLICY } from '../helpers/gateway.js';
 import { call } from '../helpers/http.js';
 import { createTestKey } from '../helpers/keys.js';
-import { spawnGateway, SYNC_TOKEN, startSplitAdmin, startUpstream, tempDir } from '../helpers/split.js';
+import { spawnGateway, splitGatewayEnv, startSplitAdmin, startUpstream, tempDir } from '../helpers/split.js';
 
 const VISITORS = '/api/v1/organization/acme/visitors';
 
@@ -27,17 +25,7 @@ t.test('a revocation reaches two gateway processes', async (t) => {
   const upstream = await startUpstream(t);
   const owner = createTestKey(admin.plane.store, { org: 'acme', scopes: ['admin'] });
   const victim = createTestKey(admin.plane.store, { org: 'acme', scopes: ['read'] });
-  const policyPath = join(dir, 'policy.yaml');
-  writeFileSync(policyPath, TEST_POLICY.replaceAll('${UPSTREAM}', upstream.origin).replaceAll('${ADMIN}', admin.adminUrl));
-  const env = {
-    HOST: '127.0.0.1',
-    GATEWAY_PORT: '0',
-    OPS_PORT: '0',
-    POLICY_PATH: policyPath,
-    ADMIN_URL: admin.syncUrl,
-    SYNC_TOKEN,
-    LOG_LEVEL: 'info',
-  };
+  const env = splitGatewayEnv(dir, admin, upstream);
   const gateways = await Promise.all([spawnGateway(t, env), spawnGateway(t, env)]);
   for (const gateway of gateways) {
     t.equal((await call(gateway.url, 'GET', VISITORS, { headers: victim.headers })).status, 200, 'accepted before');

@@ -39,6 +39,11 @@ routes:
   GET /status: public
 `;
 
+/** Write a policy file with ${UPSTREAM} and ${ADMIN} replaced by real origins. */
+export function writeTestPolicy(path: string, origins: { upstream: string; admin: string }, yaml = TEST_POLICY): void {
+  writeFileSync(path, yaml.replaceAll('${UPSTREAM}', origins.upstream).replaceAll('${ADMIN}', origins.admin));
+}
+
 export interface ReloadOutcome {
   applied: boolean;
   hash: string;
@@ -74,7 +79,7 @@ export async function startGatewayStack(t: TestLike, options: StackOptions = {})
   const upstream = await startUpstream(t);
   const policyPath = join(dir, 'policy.yaml');
   const writePolicy = (yaml: string): void =>
-    writeFileSync(policyPath, yaml.replaceAll('${UPSTREAM}', upstream.origin).replaceAll('${ADMIN}', admin.baseUrl));
+    writeTestPolicy(policyPath, { upstream: upstream.origin, admin: admin.baseUrl }, yaml);
   writePolicy(options.policy ?? TEST_POLICY);
   let configPath: string | undefined;
   if (options.settingsYaml) {

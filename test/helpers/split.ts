@@ -2,7 +2,6 @@
 // listener on port 0, real SQLite file) and gateways whose replicas follow
 // the feed over real HTTP. Each gateway's feed follower gets its own manual
 // clock, so staleness is decided by the test, not by waiting.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAdminPlane, type AdminPlane } from '../../admin/plane.js';
 import { systemClock, createManualClock, type ManualClock } from '../../core/clock.js';
@@ -12,7 +11,7 @@ import { startDataPlane, type DataPlane } from '../../gateway/data-plane.js';
 import { followFeed, type FeedFollower } from '../../gateway/replica/follow-feed.js';
 import { KeyReplica } from '../../gateway/replica/key-replica.js';
 import { runCli, type CliProcess } from './cli-process.js';
-import { TEST_POLICY } from './gateway.js';
+import { writeTestPolicy } from './gateway.js';
 import { captureLogs, type CapturedLog } from './log-capture.js';
 import { tempDir } from './temp.js';
 import { startUpstream, type TestUpstream } from './upstream.js';
@@ -63,7 +62,7 @@ export const STALE_AFTER_MS = 60_000;
 export async function startSplitGateway(t: TestLike, syncUrl: string, upstream: TestUpstream): Promise<SplitGateway> {
   const dir = tempDir(t, 'bullseye-split');
   const policyPath = join(dir, 'policy.yaml');
-  writeFileSync(policyPath, TEST_POLICY.replaceAll('${UPSTREAM}', upstream.origin).replaceAll('${ADMIN}', upstream.origin));
+  writeTestPolicy(policyPath, { upstream: upstream.origin, admin: upstream.origin });
   const settings = loadSettings({ HOST: '127.0.0.1', GATEWAY_PORT: '0', OPS_PORT: '0', POLICY_PATH: policyPath });
   const logs = captureLogs();
   const feedClock = createManualClock(Date.now());
@@ -104,6 +103,30 @@ export async function startSplitGateway(t: TestLike, syncUrl: string, upstream: 
     feedClock,
     logs,
     close,
+  };
+}
+
+/**
+ * The environment of a `bullseye-gateway gateway` process following `admin`,
+ * with its policy (TEST_POLICY, or `policy`) written into `dir`.
+ */
+export function splitGatewayEnv(
+  dir: string,
+  admin: SplitAdmin,
+  upstream: TestUpstream,
+  options: { policy?: string; env?: Record<string, string> } = {},
+): Record<string, string> {
+  const policyPath = join(dir, 'policy.yaml');
+  writeTestPolicy(policyPath, { upstream: upstream.origin, admin: admin.adminUrl }, options.policy);
+  return {
+    HOST: '127.0.0.1',
+    GATEWAY_PORT: '0',
+    OPS_PORT: '0',
+    POLICY_PATH: policyPath,
+    ADMIN_URL: admin.syncUrl,
+    SYNC_TOKEN,
+    LOG_LEVEL: 'info',
+    ...options.env,
   };
 }
 
