@@ -1,7 +1,7 @@
 // API key format and hashing, shared by both planes.
 // A key is `<prefix><32 lowercase hex>`; the random part carries 128 bits.
 // Only its SHA-256 is ever stored or compared.
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 export type KeyFamily = 'org' | 'partner';
 
@@ -47,9 +47,13 @@ export function generateKey(family: KeyFamily): string {
   return FAMILIES[family].prefix + randomBytes(RANDOM_HEX_LENGTH / 2).toString('hex');
 }
 
-/** SHA-256 of the whole key, hex. 128 random bits need no salt or slow hash. */
+/**
+ * SHA-256 of the whole key, hex. 128 random bits need no salt or slow hash.
+ * The one-shot crypto.hash (Node 20.12+) skips the Hash object that
+ * createHash() builds: about a microsecond less on every gateway request.
+ */
 export function hashKey(plainKey: string): string {
-  return createHash('sha256').update(plainKey).digest('hex');
+  return hash('sha256', plainKey, 'hex');
 }
 
 /** The public, non-secret identifier shown in listings: prefix + 4 random chars. */

@@ -14,8 +14,8 @@ export interface MemoryLimiterOptions {
 }
 
 export interface MemoryLimiter extends RateLimiter {
-  /** Synchronous take, for callers that must not yield (the fallback path). */
-  takeNow(bucketId: string, cost: number, spec: RateLimitSpec): LimitDecision;
+  /** Always synchronous: the decision itself, never a promise (the fallback path relies on it). */
+  take(bucketId: string, cost: number, spec: RateLimitSpec): LimitDecision;
   readonly buckets: Pick<BucketStore, 'size' | 'sweep'>;
 }
 
@@ -23,7 +23,7 @@ export function createMemoryLimiter(options: MemoryLimiterOptions): MemoryLimite
   const { clock } = options;
   const store = createBucketStore({ clock, maxEntries: options.maxBuckets, sweepIntervalMs: options.sweepIntervalMs });
 
-  function takeNow(bucketId: string, cost: number, spec: RateLimitSpec): LimitDecision {
+  function take(bucketId: string, cost: number, spec: RateLimitSpec): LimitDecision {
     const result = takeTokens(store.get(bucketId), clock.now(), cost, spec);
     // A refusal changes nothing, so only successful takes are written.
     if (result.decision.allowed) store.set(bucketId, result.state, result.fullAtMs);
@@ -31,14 +31,7 @@ export function createMemoryLimiter(options: MemoryLimiterOptions): MemoryLimite
   }
 
   return {
-    takeNow,
-    take: (bucketId, cost, spec) => {
-      try {
-        return Promise.resolve(takeNow(bucketId, cost, spec));
-      } catch (err) {
-        return Promise.reject(err);
-      }
-    },
+    take,
     backend: () => 'memory',
     buckets: store,
     close: async () => {},

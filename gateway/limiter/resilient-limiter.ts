@@ -38,7 +38,12 @@ export interface ResilientLimiterOptions {
   overLimitCacheSize?: number;
 }
 
-export function createResilientLimiter(options: ResilientLimiterOptions): ManagedLimiter {
+/** Always asynchronous: even a local answer (over-limit cache, fallback) settles a promise. */
+export interface ResilientLimiter extends ManagedLimiter {
+  take(bucketId: string, cost: number, spec: RateLimitSpec): Promise<LimitDecision>;
+}
+
+export function createResilientLimiter(options: ResilientLimiterOptions): ResilientLimiter {
   const { redis, clock, logger, onRedisFailure: mode } = options;
   const memory = options.memory ?? createMemoryLimiter({ clock });
   const overLimit = createOverLimitCache({ clock, maxEntries: options.overLimitCacheSize });
@@ -67,7 +72,7 @@ export function createResilientLimiter(options: ResilientLimiterOptions): Manage
         headers: { 'retry-after': '1' },
       });
     }
-    return memory.takeNow(bucketId, cost, spec);
+    return memory.take(bucketId, cost, spec);
   }
 
   const onReconnect = () => breaker.expediteProbe();

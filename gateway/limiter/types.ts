@@ -25,10 +25,13 @@ export type LimiterBackend = 'memory' | 'redis' | 'fallback';
 export interface RateLimiter {
   /**
    * Take `cost` tokens from the bucket `bucketId` if it holds that many.
-   * Rejects only with ApiError('rate_limiter_unavailable') (503, Retry-After)
-   * when Redis is unreachable and the failure mode is `closed`.
+   * A backend that answers from memory returns the decision itself, so the
+   * pipeline does not pay a promise and a microtask hop for a local answer;
+   * a remote one returns a promise. Fails only with
+   * ApiError('rate_limiter_unavailable') (503, Retry-After) when Redis is
+   * unreachable and the failure mode is `closed`.
    */
-  take(bucketId: string, cost: number, spec: RateLimitSpec): Promise<LimitDecision>;
+  take(bucketId: string, cost: number, spec: RateLimitSpec): LimitDecision | Promise<LimitDecision>;
   /** Which backend answered last (or the current state), for logs and metrics. */
   readonly backend: () => LimiterBackend;
   close(): Promise<void>;

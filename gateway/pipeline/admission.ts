@@ -1,8 +1,9 @@
 // Steps 1-5 of the pipeline, shared by plain requests and WebSocket
 // upgrades: canonical target, route, credential, authorization, rate limit.
 // Every rejection is an ApiError thrown before a byte reaches an upstream.
-// Steps 1-4 are synchronous and allocation-light; step 5 is the only await,
-// and it is one Redis round trip at most.
+// Steps 1-4 are synchronous and allocation-light; step 5 is the only step
+// that may wait (one Redis round trip at most). With a limiter that answers
+// from memory the whole admission is synchronous: no promise, no microtask.
 import type { IncomingMessage } from 'node:http';
 import { authenticate, authorize, readCredential, type KeyAuthRecord, type KeyDirectory } from '../../core/auth.js';
 import type { Clock } from '../../core/clock.js';
@@ -10,7 +11,7 @@ import { ApiError, isApiError } from '../../core/errors.js';
 import { canonicalizeTarget } from '../../core/request-target.js';
 import type { AuthFailureGuard } from '../limiter/auth-failure-guard.js';
 import { rateLimitHeaders } from '../limiter/headers.js';
-import type { RateLimiter } from '../limiter/types.js';
+import type { LimitDecision, RateLimiter, RateLimitSpec } from '../limiter/types.js';
 import type { PolicySource, RouteRule } from './policy-view.js';
 
 export interface AdmissionDeps {
@@ -65,12 +66,29 @@ function screenHeaders(rawHeaders: readonly string[]): string | undefined {
 
 export function createAdmission(deps: AdmissionDeps) {
   const { clock } = deps;
-  /** Steps 1-5; returns the route, key and client headers to forward with, or throws an ApiError. */
-  return async function admit(
+
+  /** Step 5's verdict on an authenticated request: response headers set, then 429 or admitted. */
+  function applyDecision(
+    decision: LimitDecision,
+    key: KeyAuthRecord,
+    rateLimit: RateLimitSpec,
+    responseHeaders: Record<string, string>,
+  ): void {
+    const headerOptions = deps.ietfRateLimitHeaders ? { ietf: true, spec: rateLimit, nowMs: clock.now() } : { ietf: false };
+    Object.assign(responseHeaders, rateLimitHeaders(decision, headerOptions));
+    if (!decision.allowed) throw new ApiError('rate_limited', 'Rate limit exceeded for this API key.');
+    deps.lastUsed.touch(key.id, clock.now());
+  }
+
+  /**
+   * Steps 1-5: the route and canonical target to forward, or a thrown ApiError.
+   * Synchronous unless the limiter is remote; then the promise rejects instead.
+   */
+  return function admit(
     req: IncomingMessage,
     outcome: Outcome,
     responseHeaders: Record<string, string>,
-  ): Promise<Admitted> {
+  ): Admitted | Promise<Admitted> {
     const target = canonicalizeTarget(req.url);
     if (!target.ok) throw new ApiError('invalid_request_target', `Request target refused: ${target.reason}.`);
     const refused = screenHeaders(req.rawHeaders);
@@ -80,8 +98,8 @@ export function createAdmission(deps: AdmissionDeps) {
     if (!match) throw new ApiError('route_not_found', 'No route matches this method and path.');
     const route = match.value;
     outcome.route = route;
-    const pathAndQuery = target.target.path + target.target.query;
-    if (route.public) return { route, pathAndQuery };
+    const admitted: Admitted = { route, pathAndQuery: target.target.path + target.target.query };
+    if (route.public) return admitted;
 
     const address = req.socket.remoteAddress ?? 'unknown';
     const blocked = deps.authFailures.isBlocked(address);
@@ -112,15 +130,18 @@ export function createAdmission(deps: AdmissionDeps) {
     });
     if (denied) throw denied;
 
+    const rateLimit = policy.rateLimit;
     const limiterStartedAt = performance.now();
-    const decision = await deps.limiter.take(key.id, route.cost, policy.rateLimit);
-    outcome.limiterMs = performance.now() - limiterStartedAt;
-    const headerOptions = deps.ietfRateLimitHeaders
-      ? { ietf: true, spec: policy.rateLimit, nowMs: clock.now() }
-      : { ietf: false };
-    Object.assign(responseHeaders, rateLimitHeaders(decision, headerOptions));
-    if (!decision.allowed) throw new ApiError('rate_limited', 'Rate limit exceeded for this API key.');
-    deps.lastUsed.touch(key.id, clock.now());
-    return { route, pathAndQuery };
+    const decision = deps.limiter.take(key.id, route.cost, rateLimit);
+    if (!(decision instanceof Promise)) {
+      outcome.limiterMs = performance.now() - limiterStartedAt;
+      applyDecision(decision, key, rateLimit, responseHeaders);
+      return admitted;
+    }
+    return decision.then((remote) => {
+      outcome.limiterMs = performance.now() - limiterStartedAt;
+      applyDecision(remote, key, rateLimit, responseHeaders);
+      return admitted;
+    });
   };
 }

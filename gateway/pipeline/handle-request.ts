@@ -63,7 +63,8 @@ export function createRequestHandler(deps: PipelineDeps): (req: IncomingMessage,
     const responseHeaders: Record<string, string> = { 'x-request-id': requestId };
     const outcome = newOutcome();
     try {
-      const { route, pathAndQuery } = await admit(req, outcome, responseHeaders);
+      const admission = admit(req, outcome, responseHeaders);
+      const { route, pathAndQuery } = admission instanceof Promise ? await admission : admission;
       if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
       const upstream = route.upstream;
       const headers = upstreamRequestHeaders(

@@ -11,7 +11,7 @@ import type { Logger } from '../../core/logger.js';
 import { writeProblemToSocket } from '../../core/problem.js';
 import { requestIdOf } from '../../core/request-id.js';
 import { identityOf, upstreamRequestHeaders } from '../forward/forward-headers.js';
-import { createAdmission, type AdmissionDeps } from './admission.js';
+import { createAdmission, type Admitted, type AdmissionDeps } from './admission.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { logAccess, newOutcome } from './handle-request.js';
 
@@ -70,7 +70,8 @@ export function createUpgradeHandler(deps: UpgradeDeps): {
         logAccess(logger, req, requestId, durationMs, outcome);
         deps.metrics.observe(req.method ?? 'GET', outcome, durationMs);
       };
-      admit(req, outcome, responseHeaders).then(
+      // The executor turns a synchronous refusal into a rejection, so both land in the handler below.
+      new Promise<Admitted>((resolve) => resolve(admit(req, outcome, responseHeaders))).then(
         ({ route, pathAndQuery }) => {
           const forwarded = upstreamRequestHeaders(
             req.rawHeaders,

@@ -57,8 +57,8 @@ t.test('buckets are independent', async (t) => {
   t.equal((await limiter.take('key_2', 1, FIVE_PER_10S)).remaining, 4);
 });
 
-t.test('invalid arguments reject, and the limiter keeps working', async (t) => {
+t.test('invalid arguments throw, and the limiter keeps working', async (t) => {
   const limiter = createMemoryLimiter({ clock: createManualClock(T0) });
-  await t.rejects(limiter.take('key_1', -1, FIVE_PER_10S), RangeError);
+  t.throws(() => limiter.take('key_1', -1, FIVE_PER_10S), RangeError);
   t.equal((await limiter.take('key_1', 1, FIVE_PER_10S)).allowed, true);
 });
