@@ -2,22 +2,17 @@
 // under concurrency, the documented headers on 200 and 429, costs, and a 429
 // never reaching the upstream.
 import t from 'tap';
-import { startGatewayStack, TEST_POLICY } from '../helpers/gateway.js';
+import { patientRedisSettings, startGatewayStack, TEST_POLICY } from '../helpers/gateway.js';
 import { call } from '../helpers/http.js';
 import { startRedis } from '../helpers/redis-server.js';
 
 const LIMIT = 20;
 const POLICY = TEST_POLICY.replace('rateLimit: { requests: 1000, per: 1m }', `rateLimit: { requests: ${LIMIT}, per: 1h }`);
 const VISITORS = '/api/v1/organization/acme/visitors';
-/**
- * Exact counts are about correctness, not latency: past the 50 ms default a Redis call falls back to
- * the in-memory bucket by design, which a busy CI machine can trigger and which would blur the count.
- */
-const PATIENT_REDIS = 'rateLimit: { redisCommandTimeout: 5s }\n';
 
 t.test('Redis limiter: exactly N of 3N concurrent requests pass, with the documented headers', async (t) => {
   const redis = await startRedis(t);
-  const stack = await startGatewayStack(t, { policy: POLICY, env: { REDIS_URL: redis.url }, settingsYaml: PATIENT_REDIS });
+  const stack = await startGatewayStack(t, { policy: POLICY, env: { REDIS_URL: redis.url }, settingsYaml: patientRedisSettings() });
   const key = stack.key({ org: 'acme', scopes: ['read'] });
   const before = stack.upstream.received.length;
   const responses = await Promise.all(
@@ -85,13 +80,11 @@ t.test('public routes carry no rate-limit headers and spend nothing', async (t) 
 
 t.test('Redis stopped: open mode keeps serving from memory, closed mode answers 503; both recover', async (t) => {
   const redis = await startRedis(t);
-  // A stopped Redis fails calls at once (no offline queue), so the patient timeout costs nothing here;
-  // it keeps a slow moment on a busy machine from being read as an outage while Redis is up.
-  const open = await startGatewayStack(t, { policy: POLICY, env: { REDIS_URL: redis.url }, settingsYaml: PATIENT_REDIS });
+  const open = await startGatewayStack(t, { policy: POLICY, env: { REDIS_URL: redis.url }, settingsYaml: patientRedisSettings() });
   const closed = await startGatewayStack(t, {
     policy: POLICY,
     env: { REDIS_URL: redis.url },
-    settingsYaml: 'rateLimit: { onRedisFailure: closed, redisCommandTimeout: 5s }\n',
+    settingsYaml: patientRedisSettings('onRedisFailure: closed'),
   });
   const openKey = open.key({ org: 'acme', scopes: ['read'] });
   const closedKey = closed.key({ org: 'acme', scopes: ['read'] });

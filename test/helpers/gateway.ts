@@ -39,6 +39,16 @@ routes:
   GET /status: public
 `;
 
+/**
+ * Gateway settings (YAML) for tests that count Redis decisions exactly: past the 50 ms default a
+ * Redis call falls back to the in-memory bucket by design, which a busy CI machine (or a fresh
+ * process's first script load) can trigger and which would blur the count. A stopped Redis still
+ * fails at once (no offline queue), so outage tests pay nothing for it. `more`: further
+ * rateLimit fields, e.g. "onRedisFailure: closed".
+ */
+export const patientRedisSettings = (more = ''): string =>
+  `rateLimit: { redisCommandTimeout: 5s${more ? `, ${more}` : ''} }\n`;
+
 /** Write a policy file with ${UPSTREAM} and ${ADMIN} replaced by real origins. */
 export function writeTestPolicy(path: string, origins: { upstream: string; admin: string }, yaml = TEST_POLICY): void {
   writeFileSync(path, yaml.replaceAll('${UPSTREAM}', origins.upstream).replaceAll('${ADMIN}', origins.admin));
