@@ -1,53 +1,71 @@
 // Token buckets in Redis, shared by every gateway instance: one atomic Lua
-// script per take, one round trip (auto-pipelined with concurrent takes).
-// - Time is Redis' own (TIME, microseconds): gateway clocks never matter.
-//   Requires Redis >= 5, where scripts replicate their effects, not their
-//   source, so a script may read TIME and then write.
-// - The bucket is a hash {tokens, ts} at `rl:{<bucketId>}`; the hash tag keeps
-//   the script's one key in one Cluster slot whatever the id contains.
+// script per batch of takes, one round trip per take.
+// - Takes made in the same event-loop turn go to Redis as one script call
+//   (turn-batcher.ts): the script applies them in order, each reading what the
+//   previous one wrote, so counts stay exact; N concurrent requests cost one
+//   command. Cluster clients send one take per call, since the buckets of a
+//   batch would live in different slots.
+// - Time is Redis' own (TIME, microseconds, read once per call): gateway
+//   clocks never matter. Requires Redis >= 5, where scripts replicate their
+//   effects, not their source, so a script may read TIME and then write.
+// - A bucket is a hash {tokens, ts} at `rl:{<bucketId>}`; the hash tag keeps
+//   each bucket in one Cluster slot whatever the id contains.
 // - PEXPIRE = time until the bucket is full again: a full bucket and a missing
 //   key are the same thing, so idle keys cost Redis nothing.
 // - A refused take writes nothing (refill is a function of time).
 // - The script is registered once per client with defineCommand; ioredis
 //   sends EVAL on a fresh connection, then EVALSHA, and retries on NOSCRIPT.
-// - Every take settles within `commandTimeoutMs` of the call, by a deadline
-//   of our own: ioredis' commandTimeout starts only when an auto-pipelined
-//   command is written, which can be a round trip later. The deadline fails
-//   a take only after this loop turn's I/O has been read, so a pause of our
-//   own process does not fail takes Redis answered in time (see
-//   redis-client.ts). Failures reject with a plain Error; the resilient
-//   limiter decides what they mean.
+// - Every batch settles within `commandTimeoutMs` of being sent (at the end
+//   of the loop turn its takes were made in), by a deadline of our own:
+//   ioredis' commandTimeout starts only when an auto-pipelined command is
+//   written, which can be a round trip later. The deadline fails a batch only
+//   after this loop turn's I/O has been read, so a pause of our own process
+//   does not fail takes Redis answered in time (see redis-client.ts).
+//   Failures reject with a plain Error; the resilient limiter decides what
+//   they mean.
 // The limiter owns its client and closes it.
 import type { RedisClient } from './redis-client.js';
 import { assertValid, decide } from './token-bucket.js';
+import { createTurnBatcher } from './turn-batcher.js';
 import type { LimitDecision, RateLimiter, RateLimitSpec } from './types.js';
 
+/** KEYS: one bucket per take; ARGV: capacity, window ms, cost per take. Returns allowed, tokens per take, then now (µs). */
 const TAKE_SCRIPT = `
-local capacity = tonumber(ARGV[1])
-local window_us = tonumber(ARGV[2]) * 1000
-local cost = tonumber(ARGV[3])
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
-local stored = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
-local held, last = tonumber(stored[1]), tonumber(stored[2])
-local tokens = capacity
-if held and last then
-  tokens = math.min(capacity, held + math.max(0, now - last) * capacity / window_us)
+local answer = {}
+for i = 1, #KEYS do
+  local key = KEYS[i]
+  local capacity = tonumber(ARGV[3 * i - 2])
+  local window_us = tonumber(ARGV[3 * i - 1]) * 1000
+  local cost = tonumber(ARGV[3 * i])
+  local stored = redis.call('HMGET', key, 'tokens', 'ts')
+  local held, last = tonumber(stored[1]), tonumber(stored[2])
+  local tokens = capacity
+  if held and last then
+    tokens = math.min(capacity, held + math.max(0, now - last) * capacity / window_us)
+  end
+  local allowed = 0
+  if tokens + 1e-9 >= cost then
+    allowed = 1
+    tokens = math.max(0, tokens - cost)
+    redis.call('HSET', key, 'tokens', string.format('%.17g', tokens), 'ts', string.format('%.0f', math.max(now, last or now)))
+    redis.call('PEXPIRE', key, string.format('%.0f', math.max(1, math.ceil((capacity - tokens) * window_us / capacity / 1000))))
+  end
+  answer[2 * i - 1] = allowed
+  answer[2 * i] = string.format('%.17g', tokens)
 end
-local allowed = 0
-if tokens + 1e-9 >= cost then
-  allowed = 1
-  tokens = math.max(0, tokens - cost)
-  redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', tokens), 'ts', string.format('%.0f', math.max(now, last or now)))
-  redis.call('PEXPIRE', KEYS[1], string.format('%.0f', math.max(1, math.ceil((capacity - tokens) * window_us / capacity / 1000))))
-end
-return {allowed, string.format('%.17g', tokens), string.format('%.0f', now)}
+answer[2 * #KEYS + 1] = string.format('%.0f', now)
+return answer
 `;
 
 const COMMAND = 'bullseyeRateLimitTake';
 
-type TakeReply = [allowed: number, tokens: string, nowUs: string];
-type WithTake = { [COMMAND](key: string, capacity: number, perMs: number, cost: number): Promise<TakeReply> };
+/** Takes per script call at most: bounds how long one call holds Redis (a few µs per take). */
+export const MAX_TAKES_PER_CALL = 64;
+
+type TakeReply = Array<number | string>;
+type WithTake = { [COMMAND](numberOfKeys: number, ...keysThenArgs: Array<string | number>): Promise<TakeReply> };
 
 /** A decision together with the exact tokens left, for the over-limit cache. */
 export interface BucketAnswer {
@@ -59,11 +77,19 @@ export interface RedisLimiterOptions {
   client: RedisClient;
   commandTimeoutMs: number;
   keyPrefix?: string;
+  /** Takes per script call at most (default MAX_TAKES_PER_CALL; always 1 on a Cluster client). */
+  maxTakesPerCall?: number;
 }
 
 export interface RedisLimiter extends RateLimiter {
   takeWithState(bucketId: string, cost: number, spec: RateLimitSpec): Promise<BucketAnswer>;
   readonly client: RedisClient;
+}
+
+interface Take {
+  bucketId: string;
+  cost: number;
+  spec: RateLimitSpec;
 }
 
 export const bucketKey = (bucketId: string, prefix = 'rl:'): string => `${prefix}{${bucketId}}`;
@@ -72,20 +98,36 @@ export function createRedisLimiter(options: RedisLimiterOptions): RedisLimiter {
   const { client, commandTimeoutMs } = options;
   const prefix = options.keyPrefix ?? 'rl:';
   if (typeof (client as unknown as Partial<WithTake>)[COMMAND] !== 'function') {
-    client.defineCommand(COMMAND, { numberOfKeys: 1, lua: TAKE_SCRIPT });
+    client.defineCommand(COMMAND, { lua: TAKE_SCRIPT });
   }
   const scripted = client as unknown as WithTake;
 
-  async function takeWithState(bucketId: string, cost: number, spec: RateLimitSpec): Promise<BucketAnswer> {
-    assertValid(cost, spec);
-    const reply = await withDeadline(scripted[COMMAND](bucketKey(bucketId, prefix), spec.requests, spec.perMs, cost), commandTimeoutMs);
-    const [allowed, tokensText, nowUsText] = Array.isArray(reply) ? reply : [];
-    const tokens = Number(tokensText);
-    const nowMs = Number(nowUsText) / 1000;
-    if ((allowed !== 0 && allowed !== 1) || !Number.isFinite(tokens) || !Number.isFinite(nowMs)) {
-      throw new Error('rate limiter: unexpected reply from the Redis script');
+  async function sendTakes(takes: readonly Take[]): Promise<BucketAnswer[]> {
+    const keysThenArgs: Array<string | number> = takes.map((take) => bucketKey(take.bucketId, prefix));
+    for (const { cost, spec } of takes) keysThenArgs.push(spec.requests, spec.perMs, cost);
+    const reply = await withDeadline(scripted[COMMAND](takes.length, ...keysThenArgs), commandTimeoutMs);
+    const nowMs = Array.isArray(reply) && reply.length === 2 * takes.length + 1 ? Number(reply[2 * takes.length]) / 1000 : NaN;
+    if (!Number.isFinite(nowMs)) throw new Error('rate limiter: unexpected reply from the Redis script');
+    return takes.map(({ cost, spec }, i) => {
+      const allowed = reply[2 * i];
+      const tokens = Number(reply[2 * i + 1]);
+      if ((allowed !== 0 && allowed !== 1) || !Number.isFinite(tokens)) {
+        throw new Error('rate limiter: unexpected reply from the Redis script');
+      }
+      return { decision: decide(allowed === 1, tokens, nowMs, cost, spec), tokens };
+    });
+  }
+
+  const maxTakesPerCall = client.isCluster ? 1 : (options.maxTakesPerCall ?? MAX_TAKES_PER_CALL);
+  const batchTake = createTurnBatcher(maxTakesPerCall, sendTakes);
+
+  function takeWithState(bucketId: string, cost: number, spec: RateLimitSpec): Promise<BucketAnswer> {
+    try {
+      assertValid(cost, spec);
+    } catch (err) {
+      return Promise.reject(err);
     }
-    return { decision: decide(allowed === 1, tokens, nowMs, cost, spec), tokens };
+    return batchTake({ bucketId, cost, spec });
   }
 
   return {
