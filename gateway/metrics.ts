@@ -170,27 +170,35 @@ export function createGatewayMetrics(state: GatewayStateView): GatewayMetrics {
     },
   });
 
-  // Children by label values, so a request costs map lookups and additions.
-  const requestChildren = new Map<string, CounterChild>();
-  const durationChildren = new Map<string, HistogramChild>();
+  // Children cached by what the request already holds (its route object, its
+  // method, the status class digit), so a request builds no label string.
+  // A policy reload brings new route objects: the WeakMap lets the old ones
+  // go, and child() hands the same series back for the same labels.
+  const requestChildren = new WeakMap<object, Map<string, CounterChild[]>>();
+  const UNMATCHED = {};
+  const durationChildren: HistogramChild[] = [];
   const upstreamChildren = new Map<string, HistogramChild>();
   const limiterChildren = new Map<string, HistogramChild>();
+
+  function requestChild(route: Outcome['route'], method: string, statusDigit: number): CounterChild {
+    const routeKey = route ?? UNMATCHED;
+    let byMethod = requestChildren.get(routeKey);
+    if (!byMethod) requestChildren.set(routeKey, (byMethod = new Map()));
+    let byStatus = byMethod.get(method);
+    if (!byStatus) byMethod.set(method, (byStatus = []));
+    return (byStatus[statusDigit] ??= requests.child({
+      route: route?.template ?? 'unmatched',
+      method,
+      status_class: `${statusDigit}xx`,
+    }));
+  }
 
   return {
     registry,
     observe(method, outcome, durationMs) {
-      const statusClass = `${Math.floor(outcome.status / 100)}xx`;
-      const route = outcome.route?.template ?? 'unmatched';
-      const id = `${route}\u0000${method}\u0000${statusClass}`;
-      let requestChild = requestChildren.get(id);
-      if (!requestChild) {
-        requestChild = requests.child({ route, method, status_class: statusClass });
-        requestChildren.set(id, requestChild);
-      }
-      requestChild.value += 1;
-      let durationChild = durationChildren.get(statusClass);
-      if (!durationChild) durationChildren.set(statusClass, (durationChild = duration.child({ status_class: statusClass })));
-      durationChild.observe(durationMs / 1000);
+      const statusDigit = Math.floor(outcome.status / 100);
+      requestChild(outcome.route, method, statusDigit).value += 1;
+      (durationChildren[statusDigit] ??= duration.child({ status_class: `${statusDigit}xx` })).observe(durationMs / 1000);
 
       if (outcome.limiterMs !== undefined) {
         const backend = state.limiterBackend();

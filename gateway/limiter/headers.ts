@@ -22,14 +22,16 @@ export interface RateLimitHeaderOptions {
   nowMs?: number;
 }
 
-export function rateLimitHeaders(decision: LimitDecision, options: RateLimitHeaderOptions): Record<string, string> {
-  const headers: Record<string, string> = {
-    'x-ratelimit-limit': String(decision.limit),
-    'x-ratelimit-remaining': String(decision.remaining),
-    'x-ratelimit-reset': String(decision.resetAtSec),
-  };
+/**
+ * Sets the rate-limit headers for `decision` on `headers` (the response's
+ * header object, written in place: no intermediate object per request).
+ */
+export function setRateLimitHeaders(headers: Record<string, string>, decision: LimitDecision, options: RateLimitHeaderOptions): void {
+  headers['x-ratelimit-limit'] = String(decision.limit);
+  headers['x-ratelimit-remaining'] = String(decision.remaining);
+  headers['x-ratelimit-reset'] = String(decision.resetAtSec);
   if (!decision.allowed) headers['retry-after'] = String(Math.max(1, decision.retryAfterSec));
-  if (!options.ietf) return headers;
+  if (!options.ietf) return;
 
   const policy = sfString(options.policyName ?? 'default');
   let policyItem = `${policy};q=${decision.limit}`;
@@ -38,7 +40,6 @@ export function rateLimitHeaders(decision: LimitDecision, options: RateLimitHead
   if (options.nowMs !== undefined) limitItem += `;t=${Math.max(0, Math.ceil((decision.resetAtSec * 1000 - options.nowMs) / 1000))}`;
   headers['ratelimit-policy'] = policyItem;
   headers['ratelimit'] = limitItem;
-  return headers;
 }
 
 /** A Structured Field String (RFC 9651 §3.3.3): printable ASCII, with `"` and `\` escaped. */

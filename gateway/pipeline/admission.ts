@@ -10,7 +10,7 @@ import type { Clock } from '../../core/clock.js';
 import { ApiError, isApiError } from '../../core/errors.js';
 import { canonicalizeTarget } from '../../core/request-target.js';
 import type { AuthFailureGuard } from '../limiter/auth-failure-guard.js';
-import { rateLimitHeaders } from '../limiter/headers.js';
+import { setRateLimitHeaders, type RateLimitHeaderOptions } from '../limiter/headers.js';
 import type { LimitDecision, RateLimiter, RateLimitSpec } from '../limiter/types.js';
 import type { PolicySource, RouteRule } from './policy-view.js';
 
@@ -64,6 +64,8 @@ function screenHeaders(rawHeaders: readonly string[]): string | undefined {
   return undefined;
 }
 
+const DE_FACTO_HEADERS_ONLY: RateLimitHeaderOptions = { ietf: false };
+
 export function createAdmission(deps: AdmissionDeps) {
   const { clock } = deps;
 
@@ -74,8 +76,8 @@ export function createAdmission(deps: AdmissionDeps) {
     rateLimit: RateLimitSpec,
     responseHeaders: Record<string, string>,
   ): void {
-    const headerOptions = deps.ietfRateLimitHeaders ? { ietf: true, spec: rateLimit, nowMs: clock.now() } : { ietf: false };
-    Object.assign(responseHeaders, rateLimitHeaders(decision, headerOptions));
+    const headerOptions = deps.ietfRateLimitHeaders ? { ietf: true, spec: rateLimit, nowMs: clock.now() } : DE_FACTO_HEADERS_ONLY;
+    setRateLimitHeaders(responseHeaders, decision, headerOptions);
     if (!decision.allowed) throw new ApiError('rate_limited', 'Rate limit exceeded for this API key.');
     deps.lastUsed.touch(key.id, clock.now());
   }

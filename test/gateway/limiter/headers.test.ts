@@ -2,7 +2,7 @@
 // Retry-After only on refusal, and the draft-10 RateLimit / RateLimit-Policy
 // structured fields behind the `ietf` option.
 import t from 'tap';
-import { rateLimitHeaders, type RateLimitHeaderOptions } from '../../../gateway/limiter/headers.js';
+import { setRateLimitHeaders, type RateLimitHeaderOptions } from '../../../gateway/limiter/headers.js';
 import type { LimitDecision } from '../../../gateway/limiter/types.js';
 
 const S0 = Date.UTC(2026, 0, 1) / 1000;
@@ -89,8 +89,21 @@ const ROWS: Row[] = [
   ],
 ];
 
-t.test('rateLimitHeaders', async (t) => {
+/** The headers set on an empty object. */
+function rateLimitHeaders(decision: LimitDecision, options: RateLimitHeaderOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  setRateLimitHeaders(headers, decision, options);
+  return headers;
+}
+
+t.test('setRateLimitHeaders', async (t) => {
   for (const [label, decision, options, expected] of ROWS) t.same(rateLimitHeaders(decision, options), expected, label);
+});
+
+t.test('headers already on the object are kept', async (t) => {
+  const headers: Record<string, string> = { 'x-request-id': 'req-1' };
+  setRateLimitHeaders(headers, allowed, { ietf: false });
+  t.same(headers, { 'x-request-id': 'req-1', 'x-ratelimit-limit': '1000', 'x-ratelimit-remaining': '998', 'x-ratelimit-reset': String(S0 + 1) });
 });
 
 t.test('a policy name that cannot be an sf-string is refused', async (t) => {
