@@ -35,7 +35,7 @@ export async function pipeliningScenario(
   );
   const markdown = [
     '## Redis limiter: auto-pipelining on and off',
-    'Same request as the throughput scenario. "Redis cmds/req" is the growth of INFO commandstats (all commands but INFO) divided by the requests of the round; with auto-pipelining, commands issued in the same tick share one write, so round trips are fewer than commands.',
+    'Same request as the throughput scenario. "Redis cmds/req" is the script calls sent per request (growth of INFO commandstats, script-internal commands and INFO excluded). The limiter already sends the takes of one event-loop turn as one script call, so auto-pipelining (commands issued in the same tick share one write) has little left to combine.',
     '',
     throughputTable(summaries, 'bare', 'none'),
   ].join('\n');

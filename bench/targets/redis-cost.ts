@@ -1,7 +1,9 @@
 // What a gateway request costs Redis. A sample of sequential requests under
 // MONITOR tells which commands the gateway sends (vs. those its Lua script
 // runs inside Redis); every round then reports, per request, the commands
-// sent, the script-internal ones, and the server's socket reads.
+// sent, the script-internal ones, the rate-limit takes (the script reads each
+// bucket once, with HMGET; concurrent takes share one script call), and the
+// server's socket reads.
 import { httpCall } from '../http.js';
 import type { BenchRedis } from './redis.js';
 import type { Target } from './types.js';
@@ -23,7 +25,7 @@ export async function sampleRedisCost(redis: BenchRedis, target: Target, request
   return { requests, sent: per(sent), scripted: per(scripted) };
 }
 
-/** Cumulative counters for rounds.ts: commands sent, script-internal commands, socket reads. */
+/** Cumulative counters for rounds.ts: commands sent, script-internal commands, takes, socket reads. */
 export function redisCounters(redis: BenchRedis, sample: RedisCostSample): () => Promise<Record<string, number>> {
   const scriptedNames = new Set(Object.keys(sample.scripted).filter((name) => !(name in sample.sent)));
   return async () => {
@@ -34,7 +36,7 @@ export function redisCounters(redis: BenchRedis, sample: RedisCostSample): () =>
       if (scriptedNames.has(name)) scripted += n;
       else sent += n;
     }
-    return { commands: sent, 'script-internal': scripted, reads: await redis.readsProcessed() };
+    return { commands: sent, 'script-internal': scripted, takes: calls.hmget ?? 0, reads: await redis.readsProcessed() };
   };
 }
 
