@@ -102,8 +102,8 @@ export function openStore({ path, clock, logger, pollMs }: StoreOptions): KeySto
   const db = openDatabase(path);
   const audit = createAuditLog(db);
   const sql = {
-    byHash: db.prepare(`SELECT ${AUTH_COLUMNS} FROM api_keys WHERE key_hash = ?`),
-    changes: db.prepare(`SELECT ${AUTH_COLUMNS} FROM api_keys WHERE seq > ? ORDER BY seq LIMIT ?`),
+    byHash: db.prepare(`SELECT ${AUTH_COLUMNS} FROM api_keys WHERE key_hash = ?`).raw(true),
+    changes: db.prepare(`SELECT ${AUTH_COLUMNS} FROM api_keys WHERE seq > ? ORDER BY seq LIMIT ?`).raw(true),
     seq: db.prepare('SELECT value FROM change_sequence WHERE id = 1').pluck(),
     bumpSeq: db.prepare('UPDATE change_sequence SET value = value + 1 WHERE id = 1 RETURNING value').pluck(),
     touch: db.prepare('UPDATE api_keys SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?'),
