@@ -2,6 +2,7 @@
 // port): gateways in split mode page through key records by sequence number
 // and then long-poll for the next change; they send last-used batches back.
 // Every request needs `Authorization: Bearer <SYNC_TOKEN>`.
+import { CHANGES_PATH, LAST_USED_PATH, NEXT_SINCE_HEADER } from '../../core/change-feed.js';
 import { ApiError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { canonicalizeTarget } from '../../core/request-target.js';
@@ -67,7 +68,7 @@ export function createSyncServer({ store, token, logger }: SyncServerDeps): Sync
       if (exchange.res.destroyed) return; // the gateway went away while we waited
       answer = page(query.value);
     }
-    sendJson(exchange, 200, answer);
+    sendJson(exchange, 200, answer, answer.hasMore ? { [NEXT_SINCE_HEADER]: String(answer.nextSince) } : undefined);
   };
 
   const lastUsed: SyncHandler = async (exchange) => {
@@ -78,8 +79,8 @@ export function createSyncServer({ store, token, logger }: SyncServerDeps): Sync
   };
 
   const routes = new RouteTable<{ template: string; handle: SyncHandler }>();
-  routes.add('GET', '/internal/v1/keys/changes', { template: 'GET /internal/v1/keys/changes', handle: changes });
-  routes.add('POST', '/internal/v1/keys/last-used', { template: 'POST /internal/v1/keys/last-used', handle: lastUsed });
+  routes.add('GET', CHANGES_PATH, { template: `GET ${CHANGES_PATH}`, handle: changes });
+  routes.add('POST', LAST_USED_PATH, { template: `POST ${LAST_USED_PATH}`, handle: lastUsed });
 
   async function handle(exchange: Exchange): Promise<void> {
     const target = canonicalizeTarget(exchange.req.url);

@@ -7,6 +7,7 @@
 // up from its sequence when the admin returns.
 import { Pool } from 'undici';
 import type { KeyAuthRecord } from '../../core/auth.js';
+import { CHANGES_PATH, LAST_USED_PATH, NEXT_SINCE_HEADER } from '../../core/change-feed.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { KeyReplica } from './key-replica.js';
@@ -40,8 +41,11 @@ interface ChangesPage {
   hasMore: boolean;
 }
 
-const FEED_PATH = '/internal/v1/keys/changes';
-const LAST_USED_PATH = '/internal/v1/keys/last-used';
+/** A page as its headers arrive: where the next page starts (when the admin says), and the page itself. */
+interface PageResponse {
+  readonly nextSince: number | undefined;
+  readonly page: Promise<ChangesPage>;
+}
 
 export function followFeed(options: FeedFollowerOptions): FeedFollower {
   const { replica, clock, logger, token } = options;
@@ -60,10 +64,11 @@ export function followFeed(options: FeedFollowerOptions): FeedFollower {
   });
   ready.catch(() => undefined); // a caller that never awaits must not see an unhandled rejection
 
-  async function fetchPage(since: number, waitMs: number): Promise<ChangesPage> {
+  /** Resolves when the page's headers arrive; its body is read and parsed behind `page`. */
+  async function requestPage(since: number, waitMs: number): Promise<PageResponse> {
     const response = await pool.request({
       method: 'GET',
-      path: `${FEED_PATH}?since=${since}&limit=${pageSize}&waitMs=${waitMs}`,
+      path: `${CHANGES_PATH}?since=${since}&limit=${pageSize}&waitMs=${waitMs}`,
       headers: { authorization },
       headersTimeout: waitMs + 10_000,
       bodyTimeout: 30_000,
@@ -73,23 +78,28 @@ export function followFeed(options: FeedFollowerOptions): FeedFollower {
       await response.body.dump();
       throw new Error(`change feed answered ${response.statusCode}`);
     }
-    return (await response.body.json()) as ChangesPage;
+    const nextSince = Number(response.headers[NEXT_SINCE_HEADER]);
+    const page = response.body.json() as Promise<ChangesPage>;
+    page.catch(() => undefined); // awaited by run(); a failure there is handled there
+    return { nextSince: Number.isSafeInteger(nextSince) && nextSince > since ? nextSince : undefined, page };
   }
 
   async function run(): Promise<void> {
     let hasMore = true;
-    // While paging through a backlog, the next page is requested before the current one is applied,
-    // so the admin's query and serialization overlap the gateway's parsing and applying.
-    let prefetched: Promise<ChangesPage> | undefined;
+    // While paging through a backlog, the next page is requested as soon as this one's headers say
+    // where it starts, so the admin's query and serialization overlap the gateway's reading, parsing
+    // and applying. (From an admin that does not send the header, pages simply follow one another.)
+    let prefetched: Promise<PageResponse> | undefined;
     while (!stopping.signal.aborted) {
       try {
-        const next: Promise<ChangesPage> = prefetched ?? fetchPage(replica.seq, replica.loaded && !hasMore ? options.pollWaitMs : 0);
+        const next: Promise<PageResponse> = prefetched ?? requestPage(replica.seq, replica.loaded && !hasMore ? options.pollWaitMs : 0);
         prefetched = undefined;
-        const page: ChangesPage = await next;
-        if (page.hasMore && page.records.length > 0) {
-          prefetched = fetchPage(page.records[page.records.length - 1]!.seq, 0);
+        const response: PageResponse = await next;
+        if (response.nextSince !== undefined) {
+          prefetched = requestPage(response.nextSince, 0);
           prefetched.catch(() => undefined); // awaited next turn; a failure there is handled there
         }
+        const page: ChangesPage = await response.page;
         replica.apply(page.records);
         hasMore = page.hasMore;
         lastSyncAt = clock.now();

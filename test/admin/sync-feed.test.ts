@@ -55,6 +55,8 @@ t.test('a snapshot in pages, then revocations as newer records', async (t) => {
     t.equal(res.status, 200);
     pages += 1;
     seen.push(...res.json.records);
+    const nextSince = res.json.hasMore ? String(res.json.nextSince) : undefined;
+    t.equal(res.headers['x-bullseye-next-since'], nextSince, 'the next page\'s since, in a header, while there is more');
     t.equal(res.json.latestSeq, 5);
     since = res.json.nextSince;
     if (!res.json.hasMore) break;
