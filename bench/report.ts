@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, type } from 'node:os';
 import { join } from 'node:path';
+import { PROXY_CPU } from './cpu-time.js';
 import { warningsIn } from './log-summary.js';
 import type { TargetRun } from './rounds.js';
 
@@ -89,12 +90,20 @@ export function throughputTable(summaries: readonly Summary[], bareId = 'bare', 
     pct(s.rps / (bare?.rps ?? NaN)),
     bare ? `${fmt(s.p99Ms / bare.p99Ms)}×` : '–',
     pct(s.rps / (direct?.rps ?? NaN)),
+    fmt(cpuPerRequest(s), 1),
+    bare ? `${fmt(cpuPerRequest(s) / cpuPerRequest(bare))}×` : '–',
     s.perRequest ? fmt(s.perRequest.commands ?? NaN) : '–',
     s.note ?? '',
   ]);
-  const header = ['target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'req/s vs bare', 'p99 vs bare', 'req/s vs direct', 'Redis cmds/req', 'note'];
+  const header = [
+    'target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'req/s vs bare', 'p99 vs bare', 'req/s vs direct',
+    'CPU µs/req', 'CPU/req vs bare', 'Redis cmds/req', 'note',
+  ];
   return [markdownTable(header, rows), ...details(summaries)].join('\n');
 }
+
+/** The proxy process' CPU time per request (median of rounds), where it was measured. */
+export const cpuPerRequest = (s: Summary): number => s.perRequest?.[PROXY_CPU] ?? NaN;
 
 /** Lines under the table: each target's detail and per-request counters. */
 function details(summaries: readonly Summary[]): string[] {

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BENCH_PATH, type BenchContext } from '../context.js';
+import { combineCounters, cpuCounters, PROXY_CPU, REDIS_CPU } from '../cpu-time.js';
 import { answers } from '../http.js';
 import { freePort } from '../ports.js';
 import type { Child } from '../processes.js';
@@ -78,10 +79,15 @@ export async function startCombinedGateway(ctx: BenchContext, options: GatewayOp
     headers: { 'X-API-Key': key.plainKey },
     expectHeaders: RATE_LIMIT_HEADERS,
     logPath: child.logPath,
+    counters: cpuCounters({ [PROXY_CPU]: child.pid }),
   };
   if (options.redis) {
     const sample = await sampleRedisCost(options.redis, target);
-    target = { ...target, counters: redisCounters(options.redis, sample), detail: describeSample(sample) };
+    const counters = combineCounters(
+      cpuCounters({ [PROXY_CPU]: child.pid, [REDIS_CPU]: options.redis.pid }),
+      redisCounters(options.redis, sample),
+    );
+    target = { ...target, counters, detail: describeSample(sample) };
   }
   return { target, child, key, opsOrigin, adminOrigin: `http://127.0.0.1:${adminPort}`, databasePath };
 }

@@ -12,6 +12,7 @@ import { freePort } from '../ports.js';
 
 export interface BenchRedis {
   readonly url: string;
+  readonly pid: number;
   /** Calls per command since the server started, our own INFO calls excluded. */
   commandCalls(): Promise<Record<string, number>>;
   /** Socket reads the server has processed (INFO stats total_reads_processed). */
@@ -38,6 +39,7 @@ export async function startRedisServer(ctx: BenchContext, name = 'redis'): Promi
   child.process.once('exit', () => client.disconnect());
   return {
     url: `redis://127.0.0.1:${port}`,
+    pid: child.pid,
     async commandCalls() {
       return parseCommandStats(await client.info('commandstats'));
     },
