@@ -68,6 +68,7 @@ export const noNumbers = (id: string, label: string, note: string, failed = fals
 });
 
 export const fmt = (value: number, digits = 2): string => (Number.isFinite(value) ? value.toFixed(digits) : '–');
+const times = (ratio: number): string => (Number.isFinite(ratio) ? `${fmt(ratio)}×` : '–');
 export const pct = (ratio: number): string => (Number.isFinite(ratio) ? `${(ratio * 100).toFixed(1)} %` : '–');
 const rps = (value: number): string => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '–');
 
@@ -88,10 +89,10 @@ export function throughputTable(summaries: readonly Summary[], bareId = 'bare', 
     String(s.errors),
     String(s.non2xx),
     pct(s.rps / (bare?.rps ?? NaN)),
-    bare ? `${fmt(s.p99Ms / bare.p99Ms)}×` : '–',
+    times(s.p99Ms / (bare?.p99Ms ?? NaN)),
     pct(s.rps / (direct?.rps ?? NaN)),
     fmt(cpuPerRequest(s), 1),
-    bare ? `${fmt(cpuPerRequest(s) / cpuPerRequest(bare))}×` : '–',
+    times(cpuPerRequest(s) / (bare ? cpuPerRequest(bare) : NaN)),
     s.perRequest ? fmt(s.perRequest.commands ?? NaN) : '–',
     s.note ?? '',
   ]);
