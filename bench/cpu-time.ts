@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 const TICKS_PER_SECOND = 100;
 
 /** Microseconds of CPU `pid` has used so far, or undefined when it cannot be read. */
-export function cpuMicros(pid: number): number | undefined {
+function cpuMicros(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // After "pid (comm) " come the fields from the 3rd on; the name may hold spaces and parentheses.

@@ -62,7 +62,7 @@ return answer
 const COMMAND = 'bullseyeRateLimitTake';
 
 /** Takes per script call at most: bounds how long one call holds Redis (a few µs per take). */
-export const MAX_TAKES_PER_CALL = 64;
+const MAX_TAKES_PER_CALL = 64;
 
 type TakeReply = Array<number | string>;
 type WithTake = { [COMMAND](numberOfKeys: number, ...keysThenArgs: Array<string | number>): Promise<TakeReply> };
