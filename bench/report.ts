@@ -68,7 +68,7 @@ export const noNumbers = (id: string, label: string, note: string, failed = fals
 });
 
 export const fmt = (value: number, digits = 2): string => (Number.isFinite(value) ? value.toFixed(digits) : '–');
-const times = (ratio: number): string => (Number.isFinite(ratio) ? `${fmt(ratio)}×` : '–');
+export const times = (ratio: number): string => (Number.isFinite(ratio) ? `${fmt(ratio)}×` : '–');
 export const pct = (ratio: number): string => (Number.isFinite(ratio) ? `${(ratio * 100).toFixed(1)} %` : '–');
 const rps = (value: number): string => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '–');
 

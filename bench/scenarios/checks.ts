@@ -1,6 +1,6 @@
 // The issue's throughput targets, each with what this run measured. Reported,
 // never asserted: a noisy machine must not turn a bench into a flaky test.
-import { cpuPerRequest, fmt, markdownTable, pct, type Summary } from '../report.js';
+import { cpuPerRequest, fmt, markdownTable, pct, times, type Summary } from '../report.js';
 
 const verdict = (value: number, ok: (v: number) => boolean): string =>
   Number.isFinite(value) ? (ok(value) ? 'met' : 'NOT met') : 'not measured';
@@ -14,7 +14,7 @@ export function targetChecks(summaries: readonly Summary[]): string {
 
   const cpuRatio = (s: Summary | undefined): string => {
     const ratio = vsBare(s, cpuPerRequest);
-    return Number.isFinite(ratio) ? `${fmt(ratio)}× (≙ ${pct(1 / ratio)})` : '–';
+    return Number.isFinite(ratio) ? `${times(ratio)} (≙ ${pct(1 / ratio)})` : '–';
   };
   const redisRps = vsBare(redis, (s) => s.rps);
   const redisP99 = vsBare(redis, (s) => s.p99Ms);
@@ -25,7 +25,7 @@ export function targetChecks(summaries: readonly Summary[]): string {
   const shared = `${fmt(takes)} (${fmt(sent)} script calls per request: concurrent takes share a call${fellBack})`;
   const rows = [
     ['gateway (Redis) req/s vs bare proxy', pct(redisRps), '≥ 85 %', verdict(redisRps, (r) => r >= 0.85)],
-    ['gateway (Redis) p99 vs bare proxy', `${fmt(redisP99)}×`, '≤ 1.5×', verdict(redisP99, (r) => r <= 1.5)],
+    ['gateway (Redis) p99 vs bare proxy', times(redisP99), '≤ 1.5×', verdict(redisP99, (r) => r <= 1.5)],
     ['gateway (memory) req/s vs bare proxy', pct(memoryRps), '≥ 90 %', verdict(memoryRps, (r) => r >= 0.9)],
     // Where the proxy's core is the limit, its throughput is the inverse of its CPU time per request:
     // the same comparison seen from the proxy's side, to tell its own cost from the rest of the run's.
