@@ -7,6 +7,7 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import { closeSync, createWriteStream, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { underTestCommand, type CpuPlan } from './cpu-pinning.js';
 
 export interface ChildSpec {
   /** Short name; the log file is `<logDir>/<name>.log`. */
@@ -23,6 +24,8 @@ export interface ChildSpec {
   pollMs?: number;
   /** Open an IPC channel (the child gets `process.send`). */
   ipc?: boolean;
+  /** A proxy under test: run on the CPU the group's plan reserves for it, if any. */
+  underTest?: boolean;
 }
 
 export interface Child {
@@ -56,7 +59,8 @@ export interface ProcessGroup {
 
 const DEFAULT_READY_TIMEOUT_MS = 30_000;
 
-export function createProcessGroup(logDir: string): ProcessGroup {
+/** With `cpus`, children marked `underTest` run on its reserved CPU (the rest inherit the harness' CPUs). */
+export function createProcessGroup(logDir: string, cpus?: CpuPlan): ProcessGroup {
   const live = new Set<ChildProcess>();
   let interrupted = false;
   const killGroup = (child: ChildProcess, signal: NodeJS.Signals): void => {
@@ -107,7 +111,8 @@ export function createProcessGroup(logDir: string): ProcessGroup {
     const stdio: StdioOptions = watchOutput ? ['ignore', 'pipe', 'pipe'] : ['ignore', logFd, logFd];
     if (spec.ipc) stdio.push('ipc');
     const spawnedAt = performance.now();
-    const proc = spawn(spec.command, spec.args, { env: spec.env ?? process.env, stdio, detached: true });
+    const [command, args] = spec.underTest && cpus ? underTestCommand(cpus, spec.command, spec.args) : [spec.command, spec.args];
+    const proc = spawn(command, args, { env: spec.env ?? process.env, stdio, detached: true });
     track(proc);
     if (!watchOutput) closeSync(logFd);
     const child: Child = {

@@ -130,6 +130,8 @@ export interface RunSettings {
   settingsLine?: string;
   /** os.loadavg() when the run started. */
   loadAtStart: readonly number[];
+  /** How processes were placed on CPUs (cpu-pinning.ts). */
+  pinning: string;
 }
 
 export function machineSection(settings: RunSettings): string {
@@ -139,6 +141,7 @@ export function machineSection(settings: RunSettings): string {
     `- date: ${new Date().toISOString()}`,
     `- machine: ${availableParallelism()} CPUs (${cpu}), ${type()} ${release()}; load average ${load(settings.loadAtStart)} at start, ${load(loadavg())} at end`,
     `- Node ${process.version}; load generator: ${settings.generator}`,
+    `- CPUs: ${settings.pinning}`,
     settings.settingsLine ? `- ${settings.settingsLine}` : `- ${settings.rounds} interleaved rounds × ${settings.durationSec} s per target, ${settings.connections} connections, ${settings.warmupSec} s warm-up; medians over rounds`,
     `- commit: ${gitCommit()}`,
   ].join('\n');

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BenchContext } from './context.js';
+import { describePlan, pinHarness, planCpus, type CpuPlan } from './cpu-pinning.js';
 import { chooseLoadGenerator, type LoadChoice } from './load/index.js';
 import { createProcessGroup } from './processes.js';
 import { machineSection, writeResults } from './report.js';
@@ -40,6 +41,8 @@ Options:
   --keys N            keys in the large replica, keys scenario (default 1000000)
   --revocations N     revocations to time, revocation scenario (default 100)
   --profile           run gateway processes with --cpu-prof (profiles in bench/results/profiles/)
+  --pin               pin the proxy under test to the first CPU and everything else to the others
+                      (steadier rounds; each ratio is then the proxy's own cost alone)
   --keep              keep the scratch folder (logs, databases) even on success
 
 Writes bench/results/latest.md (throughput) or latest-<scenario>.md, plus a
@@ -64,6 +67,7 @@ function parseOptions(argv: string[]) {
       keys: { type: 'string', default: '1000000' },
       revocations: { type: 'string', default: '100' },
       profile: { type: 'boolean', default: false },
+      pin: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -103,7 +107,9 @@ async function main(): Promise<number> {
   const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
   const loadAtStart = loadavg();
   const workDir = mkdtempSync(join(tmpdir(), 'bullseye-bench-'));
-  const group = createProcessGroup(workDir);
+  let plan: CpuPlan | string = parsed.pin ? planCpus() : 'not pinned: every process may run on every CPU';
+  if (typeof plan !== 'string') plan = pinHarness(plan) ?? plan;
+  const group = createProcessGroup(workDir, typeof plan === 'string' ? undefined : plan);
   const gatewayNodeArgs: string[] = [];
   if (parsed.profile) {
     const dir = join(repoRoot, 'bench', 'results', 'profiles', new Date().toISOString().replace(/[:.]/g, '-'));
@@ -130,6 +136,7 @@ async function main(): Promise<number> {
       ...parsed.options,
       settingsLine: outcome.settingsLine,
       loadAtStart,
+      pinning: describePlan(plan),
     });
     const failures = outcome.failures.length
       ? `\n\n**FAILED**:\n${outcome.failures.map((f) => `- ${f}`).join('\n')}`

@@ -10,15 +10,20 @@ export function targetChecks(summaries: readonly Summary[]): string {
   const bare = byId('bare');
   const redis = byId('gateway-redis');
   const memory = byId('gateway-memory');
-  const vsBare = (s: Summary | undefined, pick: (s: Summary) => number) => (s && bare ? pick(s) / pick(bare) : NaN);
+  const headersFloor = byId('bare-headers');
+  const redisFloor = byId('bare-redis');
+  const ratio = (s: Summary | undefined, of: Summary | undefined, pick: (s: Summary) => number) =>
+    s && of ? pick(s) / pick(of) : NaN;
+  const vsBare = (s: Summary | undefined, pick: (s: Summary) => number) => ratio(s, bare, pick);
+  const rps = (s: Summary) => s.rps;
 
   const cpuRatio = (s: Summary | undefined): string => {
     const ratio = vsBare(s, cpuPerRequest);
     return Number.isFinite(ratio) ? `${times(ratio)} (≙ ${pct(1 / ratio)})` : '–';
   };
-  const redisRps = vsBare(redis, (s) => s.rps);
+  const redisRps = vsBare(redis, rps);
   const redisP99 = vsBare(redis, (s) => s.p99Ms);
-  const memoryRps = vsBare(memory, (s) => s.rps);
+  const memoryRps = vsBare(memory, rps);
   const sent = redis?.perRequest?.commands ?? NaN;
   const takes = redis?.perRequest?.takes ?? NaN;
   const fellBack = takes < 0.95 ? '; below 1: some requests never reached Redis, e.g. a limiter fallback, see the notes above' : '';
@@ -31,6 +36,12 @@ export function targetChecks(summaries: readonly Summary[]): string {
     // the same comparison seen from the proxy's side, to tell its own cost from the rest of the run's.
     ['(for reference) gateway (Redis) CPU per request vs bare proxy', cpuRatio(redis), '≤ 1.18× (≙ 85 %)', ''],
     ['(for reference) gateway (memory) CPU per request vs bare proxy', cpuRatio(memory), '≤ 1.11× (≙ 90 %)', ''],
+    // The contract floors: the bare proxy doing only what the contract makes unavoidable. No gateway
+    // honouring the contract can beat them, so they bound what the two targets above can reach here.
+    ['(for reference) bare proxy + contract headers req/s vs bare proxy: the memory target\'s ceiling', pct(vsBare(headersFloor, rps)), '', ''],
+    ['(for reference) bare proxy + contract headers + Redis take req/s vs bare proxy: the Redis target\'s ceiling', pct(vsBare(redisFloor, rps)), '', ''],
+    ['(for reference) gateway (memory) req/s vs its ceiling', pct(ratio(memory, headersFloor, rps)), '', ''],
+    ['(for reference) gateway (Redis) req/s vs its ceiling', pct(ratio(redis, redisFloor, rps)), '', ''],
     // Each take travels in exactly one script call and each request makes one take, so takes per
     // request count the round trips a request waits for. The load generator counts completed
     // responses, but up to one in-flight request per connection reaches Redis after the count

@@ -1,6 +1,7 @@
 // The default scenario: the same request through every target, interleaved
-// rounds, one table. Targets: the upstream directly, the bare undici proxy,
-// nginx (if installed), the gateway with the in-memory limiter (at LOG_LEVEL
+// rounds, one table. Targets: the upstream directly, the bare undici proxy
+// (plain, and with only the contract's unavoidable work: its headers, then
+// also a Redis take), nginx (if installed), the gateway with the in-memory limiter (at LOG_LEVEL
 // warn and info: access logs are part of the real cost) and with the Redis
 // limiter (its own redis-server). Then the targets, measured.
 import type { BenchContext } from '../context.js';
@@ -16,13 +17,28 @@ import { unavailable, type Prepared } from '../targets/types.js';
 import { targetChecks } from './checks.js';
 import type { ScenarioOptions, ScenarioOutcome } from './types.js';
 
-export const THROUGHPUT_TARGETS = ['direct', 'bare', 'nginx', 'gateway-memory', 'gateway-redis', 'gateway-memory-info'];
+export const THROUGHPUT_TARGETS = [
+  'direct',
+  'bare',
+  'bare-headers',
+  'bare-redis',
+  'nginx',
+  'gateway-memory',
+  'gateway-redis',
+  'gateway-memory-info',
+];
 
 type Starter = (ctx: BenchContext, upstream: Upstream) => Promise<Prepared>;
 
 const STARTERS: Record<string, Starter> = {
   direct: async (_ctx, upstream) => ({ ok: true, target: directTarget(upstream) }),
   bare: async (ctx, upstream) => ({ ok: true, target: await startBareProxy(ctx, upstream) }),
+  'bare-headers': async (ctx, upstream) => ({ ok: true, target: await startBareProxy(ctx, upstream, 'headers') }),
+  'bare-redis': (ctx, upstream) =>
+    withRedis(ctx, 'bare-redis', 'bare proxy + contract headers + Redis take', async (redis) => ({
+      ok: true,
+      target: await startBareProxy(ctx, upstream, 'redis', redis),
+    })),
   nginx: startNginx,
   'gateway-memory': (ctx, upstream) =>
     prepareGateway(ctx, { id: 'gateway-memory', label: 'gateway (memory limiter)', upstream }),

@@ -88,6 +88,7 @@ export async function startSplitGateway(ctx: BenchContext, options: SplitGateway
       LOG_LEVEL: 'warn',
     }),
     ipc: options.memoryProbe,
+    underTest: true,
     ready: () => answers(`${opsOrigin}/readyz`, 200),
     pollMs: options.pollMs ?? 10,
     readyTimeoutMs: options.readyTimeoutMs ?? 30_000,

@@ -69,6 +69,7 @@ export async function startCombinedGateway(ctx: BenchContext, options: GatewayOp
     command: process.execPath,
     args: [...ctx.gatewayNodeArgs, ctx.cliPath, 'start'],
     env,
+    underTest: true,
     ready: () => answers(`${opsOrigin}/readyz`, 200),
     readyTimeoutMs: options.readyTimeoutMs ?? 30_000,
   });

@@ -62,6 +62,7 @@ export async function startNginx(ctx: BenchContext, upstream: Upstream): Promise
       args: ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-e', join(prefix, 'error.log'), '-g', 'daemon off;'],
       ready: () => answers(origin + BENCH_PATH, 200),
       readyTimeoutMs: 10_000,
+      underTest: true,
     });
   } catch (err) {
     return unavailable(ID, LABEL, `nginx did not start: ${firstLine(err)}`);
