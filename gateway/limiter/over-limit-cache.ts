@@ -2,7 +2,7 @@
 // envoyproxy/ratelimit's over-limit cache): under abuse, a key that is out of
 // tokens costs this instance a Map lookup, not a Redis round trip.
 //
-// On a refusal from Redis we keep the exact tokens it reported, stamped with
+// On a refusal from Redis we keep the tokens it reported, stamped with
 // our own clock at receipt, and its reset time. A later take is refused
 // locally while that state, refilled by our clock, still lacks the take's
 // cost; the decision comes from the same maths, with Redis' reset time (a
@@ -10,8 +10,9 @@
 // clock like every other X-RateLimit-Reset) and Retry-After recomputed from
 // our clock. It never refuses what Redis would allow, give or take one round
 // trip of refill: other instances can only have taken more tokens, and
-// stamping at receipt delays the local refill by at most that round trip.
-// An allowed answer from Redis forgets the entry. Memory is bounded like
+// stamping at receipt delays the local refill by at most that round trip
+// (and Redis reports tokens to a thousandth, rounded down: at most a
+// thousandth of a token's refill more). An allowed answer from Redis forgets the entry. Memory is bounded like
 // every bucket store.
 import type { Clock } from '../../core/clock.js';
 import { createBucketStore } from './bucket-store.js';
@@ -21,7 +22,7 @@ import type { LimitDecision, RateLimitSpec } from './types.js';
 export interface OverLimitCache {
   /** A local refusal, or undefined when Redis must be asked. */
   check(bucketId: string, cost: number, spec: RateLimitSpec): LimitDecision | undefined;
-  /** Record Redis' answer for `bucketId`: its decision and the exact tokens left. */
+  /** Record Redis' answer for `bucketId`: its decision and the tokens left. */
   remember(bucketId: string, decision: LimitDecision, tokens: number, spec: RateLimitSpec): void;
   readonly size: number;
 }

@@ -29,33 +29,40 @@ import { assertValid, decide } from './token-bucket.js';
 import { createTurnBatcher } from './turn-batcher.js';
 import type { LimitDecision, RateLimiter, RateLimitSpec } from './types.js';
 
-/** KEYS: one bucket per take; ARGV: capacity, window ms, cost per take. Returns allowed, tokens per take, then now (µs). */
+/**
+ * KEYS: one bucket per take. ARGV: capacity, window ms, cost; once for the
+ * whole call when every take shares them (the usual case: one policy, cost 1),
+ * else once per take. Returns one integer per take, the tokens left in
+ * thousandths (floored), as `-1 - thousandths` when the take was refused;
+ * then now (µs). Integers: no number formatting in Lua, no string to parse.
+ */
 const TAKE_SCRIPT = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local shared = #ARGV == 3
 local answer = {}
 for i = 1, #KEYS do
   local key = KEYS[i]
-  local capacity = tonumber(ARGV[3 * i - 2])
-  local window_us = tonumber(ARGV[3 * i - 1]) * 1000
-  local cost = tonumber(ARGV[3 * i])
+  local at = shared and 0 or 3 * (i - 1)
+  local capacity = tonumber(ARGV[at + 1])
+  local window_us = tonumber(ARGV[at + 2]) * 1000
+  local cost = tonumber(ARGV[at + 3])
   local stored = redis.call('HMGET', key, 'tokens', 'ts')
   local held, last = tonumber(stored[1]), tonumber(stored[2])
   local tokens = capacity
   if held and last then
     tokens = math.min(capacity, held + math.max(0, now - last) * capacity / window_us)
   end
-  local allowed = 0
   if tokens + 1e-9 >= cost then
-    allowed = 1
     tokens = math.max(0, tokens - cost)
     redis.call('HSET', key, 'tokens', string.format('%.17g', tokens), 'ts', string.format('%.0f', math.max(now, last or now)))
     redis.call('PEXPIRE', key, string.format('%.0f', math.max(1, math.ceil((capacity - tokens) * window_us / capacity / 1000))))
+    answer[i] = math.floor(tokens * 1000)
+  else
+    answer[i] = -1 - math.floor(tokens * 1000)
   end
-  answer[2 * i - 1] = allowed
-  answer[2 * i] = string.format('%.17g', tokens)
 end
-answer[2 * #KEYS + 1] = string.format('%.0f', now)
+answer[#KEYS + 1] = now
 return answer
 `;
 
@@ -64,10 +71,10 @@ const COMMAND = 'bullseyeRateLimitTake';
 /** Takes per script call at most: bounds how long one call holds Redis (a few µs per take). */
 const MAX_TAKES_PER_CALL = 64;
 
-type TakeReply = Array<number | string>;
+type TakeReply = unknown[];
 type WithTake = { [COMMAND](numberOfKeys: number, ...keysThenArgs: Array<string | number>): Promise<TakeReply> };
 
-/** A decision together with the exact tokens left, for the over-limit cache. */
+/** A decision together with the tokens left (to a thousandth, rounded down), for the over-limit cache. */
 export interface BucketAnswer {
   readonly decision: LimitDecision;
   readonly tokens: number;
@@ -103,19 +110,30 @@ export function createRedisLimiter(options: RedisLimiterOptions): RedisLimiter {
   const scripted = client as unknown as WithTake;
 
   async function sendTakes(takes: readonly Take[]): Promise<BucketAnswer[]> {
-    const keysThenArgs: Array<string | number> = takes.map((take) => bucketKey(take.bucketId, prefix));
-    for (const { cost, spec } of takes) keysThenArgs.push(spec.requests, spec.perMs, cost);
-    const reply = await withDeadline(scripted[COMMAND](takes.length, ...keysThenArgs), commandTimeoutMs);
-    const nowMs = Array.isArray(reply) && reply.length === 2 * takes.length + 1 ? Number(reply[2 * takes.length]) / 1000 : NaN;
-    if (!Number.isFinite(nowMs)) throw new Error('rate limiter: unexpected reply from the Redis script');
-    return takes.map(({ cost, spec }, i) => {
-      const allowed = reply[2 * i];
-      const tokens = Number(reply[2 * i + 1]);
-      if ((allowed !== 0 && allowed !== 1) || !Number.isFinite(tokens)) {
-        throw new Error('rate limiter: unexpected reply from the Redis script');
-      }
-      return { decision: decide(allowed === 1, tokens, nowMs, cost, spec), tokens };
-    });
+    const count = takes.length;
+    const keysThenArgs: Array<string | number> = new Array(count);
+    for (let i = 0; i < count; i++) keysThenArgs[i] = bucketKey((takes[i] as Take).bucketId, prefix);
+    const first = takes[0] as Take;
+    const { requests, perMs } = first.spec;
+    if (takes.every((take) => take.cost === first.cost && take.spec.requests === requests && take.spec.perMs === perMs)) {
+      keysThenArgs.push(requests, perMs, first.cost);
+    } else {
+      for (const { cost, spec } of takes) keysThenArgs.push(spec.requests, spec.perMs, cost);
+    }
+    const reply = await withDeadline(scripted[COMMAND](count, ...keysThenArgs), commandTimeoutMs);
+    const nowUs = Array.isArray(reply) && reply.length === count + 1 ? reply[count] : undefined;
+    if (typeof nowUs !== 'number') throw new Error('rate limiter: unexpected reply from the Redis script');
+    const nowMs = nowUs / 1000;
+    const answers: BucketAnswer[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const signed = reply[i];
+      if (typeof signed !== 'number') throw new Error('rate limiter: unexpected reply from the Redis script');
+      const allowed = signed >= 0;
+      const tokens = (allowed ? signed : -1 - signed) / 1000;
+      const { cost, spec } = takes[i] as Take;
+      answers[i] = { decision: decide(allowed, tokens, nowMs, cost, spec), tokens };
+    }
+    return answers;
   }
 
   const maxTakesPerCall = client.isCluster ? 1 : (options.maxTakesPerCall ?? MAX_TAKES_PER_CALL);
@@ -133,7 +151,7 @@ export function createRedisLimiter(options: RedisLimiterOptions): RedisLimiter {
   return {
     client,
     takeWithState,
-    take: async (bucketId, cost, spec) => (await takeWithState(bucketId, cost, spec)).decision,
+    take: (bucketId, cost, spec) => takeWithState(bucketId, cost, spec).then((answer) => answer.decision),
     backend: () => 'redis',
     close: async () => {
       try {

@@ -80,28 +80,34 @@ export function createResilientLimiter(options: ResilientLimiterOptions): Resili
 
   return {
     counters,
-    async take(bucketId, cost, spec) {
-      assertValid(cost, spec);
-      const local = overLimit.check(bucketId, cost, spec);
-      if (local) {
-        counters.localRefusals++;
-        return local;
-      }
-      const ticket = breaker.allow();
-      if (ticket) {
-        try {
-          const answer = await redis.takeWithState(bucketId, cost, spec);
-          lastAnswer = 'redis';
-          changed(breaker.success(ticket));
-          overLimit.remember(bucketId, answer.decision, answer.tokens, spec);
-          return answer.decision;
-        } catch (err) {
-          counters.redisErrors++;
-          logger.debug({ err: { message: err instanceof Error ? err.message : String(err) } }, 'rate limiter: Redis call failed');
-          changed(breaker.failure(ticket), err);
+    // A plain function, not an async one: one promise per take (the Redis answer's `then`), not three.
+    take(bucketId, cost, spec) {
+      try {
+        assertValid(cost, spec);
+        const local = overLimit.check(bucketId, cost, spec);
+        if (local) {
+          counters.localRefusals++;
+          return Promise.resolve(local);
         }
+        const ticket = breaker.allow();
+        if (!ticket) return Promise.resolve(fallback(bucketId, cost, spec));
+        return redis.takeWithState(bucketId, cost, spec).then(
+          (answer) => {
+            lastAnswer = 'redis';
+            changed(breaker.success(ticket));
+            overLimit.remember(bucketId, answer.decision, answer.tokens, spec);
+            return answer.decision;
+          },
+          (err: unknown) => {
+            counters.redisErrors++;
+            logger.debug({ err: { message: err instanceof Error ? err.message : String(err) } }, 'rate limiter: Redis call failed');
+            changed(breaker.failure(ticket), err);
+            return fallback(bucketId, cost, spec);
+          },
+        );
+      } catch (err) {
+        return Promise.reject(err);
       }
-      return fallback(bucketId, cost, spec);
     },
     backend: () => lastAnswer,
     ready: (timeoutMs = 5_000) => whenReady(redis.client, timeoutMs),
