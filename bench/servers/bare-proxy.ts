@@ -1,8 +1,8 @@
 // The floor: the thinnest pass-through proxy Node and undici allow, run as its
 // own process. It forwards method, path and headers (minus hop-by-hop ones)
 // through a keep-alive pool the size of the gateway's, and streams the answer
-// back with pool.stream (the gateway's forwarding primitive). No parsing, no
-// checks. Env: PORT, UPSTREAM (origin), HOST (default 127.0.0.1), CONTRACT.
+// back with pool.stream in its callback form (the gateway's forwarding
+// primitive; no promise per request). No parsing, no checks. Env: PORT, UPSTREAM (origin), HOST (default 127.0.0.1), CONTRACT.
 //
 // CONTRACT adds only the work the gateway's contract makes unavoidable, so a
 // run shows the most any gateway honouring it could reach, beside what ours
@@ -60,28 +60,28 @@ function responseHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
 function relay(req: IncomingMessage, res: ServerResponse, requestId?: string, decision?: LimitDecision): void {
   let headers = requestHeaders(req.rawHeaders);
   if (requestId !== undefined) headers = withIdentity(req, requestId, headers);
-  pool
-    .stream(
-      {
-        method: req.method as 'GET',
-        path: req.url ?? '/',
-        headers,
-        body: hasBody(req) ? req : null,
-      },
-      ({ statusCode, headers: answer }) => {
-        const outgoing = responseHeaders(answer as IncomingHttpHeaders);
-        if (requestId !== undefined && decision !== undefined) {
-          outgoing['x-request-id'] = requestId;
-          setRateLimitHeaders(outgoing as Record<string, string>, decision, { ietf: false });
-        }
-        res.writeHead(statusCode, outgoing);
-        return res;
-      },
-    )
-    .catch(() => {
+  pool.stream(
+    {
+      method: req.method as 'GET',
+      path: req.url ?? '/',
+      headers,
+      body: hasBody(req) ? req : null,
+    },
+    ({ statusCode, headers: answer }) => {
+      const outgoing = responseHeaders(answer as IncomingHttpHeaders);
+      if (requestId !== undefined && decision !== undefined) {
+        outgoing['x-request-id'] = requestId;
+        setRateLimitHeaders(outgoing as Record<string, string>, decision, { ietf: false });
+      }
+      res.writeHead(statusCode, outgoing);
+      return res;
+    },
+    (err) => {
+      if (!err) return;
       if (!res.headersSent) res.writeHead(502);
       res.end();
-    });
+    },
+  );
 }
 
 function withIdentity(req: IncomingMessage, requestId: string, forwarded: string[]): string[] {

@@ -51,8 +51,15 @@ class ClientGone {
   };
 }
 
-/** Resolves with the upstream status once the response is fully relayed; rejects with an ApiError. */
-export async function forward(request: ForwardRequest): Promise<number> {
+/** What `forward` reports once, when the exchange ends: the upstream status, or the ApiError to answer. */
+export type ForwardDone = (err: ApiError | undefined, status: number) => void;
+
+/**
+ * Calls `done` with the upstream status once the response is fully relayed,
+ * or with an ApiError. Callbacks, not a promise: undici's callback form and
+ * no async frames, so a request costs no promise and no microtask hop here.
+ */
+export function forward(request: ForwardRequest, done: ForwardDone): void {
   const { req, res } = request;
   const abort = new ClientGone(res);
   // Left in place: it fires once, when the response closes, and is a no-op after a normal finish.
@@ -61,29 +68,29 @@ export async function forward(request: ForwardRequest): Promise<number> {
   // 'close': its request must not be started at all.
   if (res.destroyed) abort.abort();
   let status = 0;
-  try {
-    await request.pool.stream(
-      {
-        method: req.method as 'GET',
-        path: request.pathAndQuery,
-        headers: request.headers,
-        body: hasBody(req) ? req : null,
-        headersTimeout: request.timeoutMs,
-        bodyTimeout: request.timeoutMs,
-        signal: abort,
-      },
-      ({ statusCode, headers }) => {
-        status = statusCode;
-        const outgoing = clientResponseHeaders(headers);
-        Object.assign(outgoing, request.responseHeaders);
-        res.writeHead(statusCode, outgoing);
-        return res;
-      },
-    );
-    return status;
-  } catch (err) {
-    throw toGatewayError(err, abort.aborted);
-  }
+  // undici reports every failure, a synchronous one included, through the callback.
+  request.pool.stream(
+    {
+      method: req.method as 'GET',
+      path: request.pathAndQuery,
+      headers: request.headers,
+      body: hasBody(req) ? req : null,
+      headersTimeout: request.timeoutMs,
+      bodyTimeout: request.timeoutMs,
+      signal: abort,
+    },
+    ({ statusCode, headers }) => {
+      status = statusCode;
+      const outgoing = clientResponseHeaders(headers);
+      Object.assign(outgoing, request.responseHeaders);
+      res.writeHead(statusCode, outgoing);
+      return res;
+    },
+    (err) => {
+      if (err) done(toGatewayError(err, abort.aborted), 0);
+      else done(undefined, status);
+    },
+  );
 }
 
 function toGatewayError(err: unknown, clientGone: boolean): ApiError {

@@ -10,7 +10,7 @@ import { forward } from '../forward/forward.js';
 import { identityOf, upstreamRequestHeaders } from '../forward/forward-headers.js';
 import type { UpstreamPools } from '../forward/upstream-pools.js';
 import type { GatewayMetrics } from '../metrics.js';
-import { createAdmission, type AdmissionDeps, type Outcome } from './admission.js';
+import { createAdmission, type Admitted, type AdmissionDeps, type Outcome } from './admission.js';
 
 export interface PipelineDeps extends AdmissionDeps {
   pools: UpstreamPools;
@@ -52,44 +52,57 @@ export const newOutcome = (): Outcome => ({
   upstreamMs: undefined,
 });
 
-/** The request listener; its promise never rejects (every failure is answered and logged). */
-export function createRequestHandler(deps: PipelineDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+/**
+ * The request listener. Every failure is answered and logged. Callbacks, not
+ * an async function: with a memory limiter a request runs to its forwarding
+ * without a promise; with Redis it waits on exactly one (the take's).
+ */
+export function createRequestHandler(deps: PipelineDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { logger } = deps;
   const admit = createAdmission(deps);
 
-  return async function handleRequest(req, res) {
+  return function handleRequest(req, res) {
     const startedAt = performance.now();
     const requestId = requestIdOf(req.headers['x-request-id']);
     const responseHeaders: Record<string, string> = { 'x-request-id': requestId };
     const outcome = newOutcome();
-    try {
-      const admission = admit(req, outcome, responseHeaders);
-      const { route, pathAndQuery } = admission instanceof Promise ? await admission : admission;
-      if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
-      const upstream = route.upstream;
-      const headers = upstreamRequestHeaders(
-        req.rawHeaders,
-        identityOf(req, outcome.key, requestId),
-        upstream.forwardKey,
-      );
-      const forwardedAt = performance.now();
-      outcome.status = await forward({
-        req,
-        res,
-        pool: deps.pools.get(upstream.origin),
-        pathAndQuery,
-        headers,
-        timeoutMs: upstream.timeoutMs,
-        responseHeaders,
-      });
-      outcome.upstreamMs = performance.now() - forwardedAt;
-    } catch (err) {
+
+    const finish = (): void => {
+      const durationMs = performance.now() - startedAt;
+      logAccess(logger, req, requestId, durationMs, outcome);
+      deps.metrics.observe(req.method ?? '', outcome, durationMs);
+    };
+    const fail = (err: unknown): void => {
       outcome.status = isApiError(err) ? err.status : 500;
       outcome.errorCode = isApiError(err) ? err.code : 'internal';
       sendProblem(res, err, logger, requestId, responseHeaders);
+      finish();
+    };
+    const proceed = ({ route, pathAndQuery }: Admitted): void => {
+      try {
+        if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
+        const upstream = route.upstream;
+        const headers = upstreamRequestHeaders(req.rawHeaders, identityOf(req, outcome.key, requestId), upstream.forwardKey);
+        const forwardedAt = performance.now();
+        const pool = deps.pools.get(upstream.origin);
+        forward({ req, res, pool, pathAndQuery, headers, timeoutMs: upstream.timeoutMs, responseHeaders }, (err, status) => {
+          if (err) return fail(err);
+          outcome.status = status;
+          outcome.upstreamMs = performance.now() - forwardedAt;
+          finish();
+        });
+      } catch (err) {
+        fail(err);
+      }
+    };
+
+    let admission: Admitted | Promise<Admitted>;
+    try {
+      admission = admit(req, outcome, responseHeaders);
+    } catch (err) {
+      return fail(err);
     }
-    const durationMs = performance.now() - startedAt;
-    logAccess(logger, req, requestId, durationMs, outcome);
-    deps.metrics.observe(req.method ?? '', outcome, durationMs);
+    if (admission instanceof Promise) admission.then(proceed, fail);
+    else proceed(admission);
   };
 }
