@@ -3,7 +3,7 @@
 // files under bench/results/ (latest.md is the one the README quotes).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, release, type } from 'node:os';
+import { cpus, loadavg, release, type } from 'node:os';
 import { join } from 'node:path';
 import { PROXY_CPU } from './cpu-time.js';
 import { warningsIn } from './log-summary.js';
@@ -135,11 +135,13 @@ export interface RunSettings {
 }
 
 export function machineSection(settings: RunSettings): string {
-  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  // The machine's CPUs, not this process' (with --pin the harness itself runs on fewer).
+  const all = cpus();
+  const cpu = all[0]?.model ?? 'unknown CPU';
   const load = (now: readonly number[]) => now.map((n) => n.toFixed(2)).join(' ');
   return [
     `- date: ${new Date().toISOString()}`,
-    `- machine: ${availableParallelism()} CPUs (${cpu}), ${type()} ${release()}; load average ${load(settings.loadAtStart)} at start, ${load(loadavg())} at end`,
+    `- machine: ${all.length} CPUs (${cpu}), ${type()} ${release()}; load average ${load(settings.loadAtStart)} at start, ${load(loadavg())} at end`,
     `- Node ${process.version}; load generator: ${settings.generator}`,
     `- CPUs: ${settings.pinning}`,
     settings.settingsLine ? `- ${settings.settingsLine}` : `- ${settings.rounds} interleaved rounds × ${settings.durationSec} s per target, ${settings.connections} connections, ${settings.warmupSec} s warm-up; medians over rounds`,
