@@ -4,6 +4,7 @@
 // a key (test/core/logger.test.ts proves it).
 import { IncomingMessage, ServerResponse } from 'node:http';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { systemClock, type Clock } from './clock.js';
 
 export type { Logger } from 'pino';
 
@@ -28,6 +29,25 @@ export interface LoggerSettings {
   level?: string;
   name?: string;
   destination?: DestinationStream;
+  /** Where each line's `time` comes from (default the system clock). */
+  clock?: Clock;
+}
+
+/**
+ * pino's ISO `time` field, formatted once per millisecond: under load an
+ * access-log line is written per request, and many share a millisecond.
+ */
+function isoTimeOncePerMs(clock: Clock): () => string {
+  let formattedMs = Number.NaN;
+  let field = '';
+  return () => {
+    const now = clock.now();
+    if (now !== formattedMs) {
+      formattedMs = now;
+      field = `,"time":"${new Date(now).toISOString()}"`;
+    }
+    return field;
+  };
 }
 
 export function createLogger(settings: LoggerSettings = {}): Logger {
@@ -45,7 +65,7 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
         res instanceof ServerResponse ? { statusCode: res.statusCode, headers: res.getHeaders() } : res,
     },
     base: settings.name ? { service: settings.name } : { pid: process.pid },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTimeOncePerMs(settings.clock ?? systemClock),
     formatters: { level: (label) => ({ level: label }) },
   };
   return settings.destination ? pino(options, settings.destination) : pino(options);

@@ -4,6 +4,8 @@ import { EventEmitter, once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
+import { createManualClock } from '../../core/clock.js';
+import { createLogger } from '../../core/logger.js';
 import { call } from '../helpers/http.js';
 import { captureLogs } from '../helpers/log-capture.js';
 
@@ -78,4 +80,16 @@ t.test('real IncomingMessage and ServerResponse objects', async (t) => {
     t.match(logs.entries()[before], { req: { method: 'GET', url: '/a?x=1', headers: { [header.toLowerCase()]: '[redacted]' } } }, `${header}: request logged with method, url, headers`);
     t.match(logs.entries()[before + 2], { res: { statusCode: 200, headers: { 'x-request-id': 'req-1' } } }, `${header}: response logged with status and headers`);
   }
+});
+
+t.test('each line carries its ISO time, formatted once per millisecond', async (t) => {
+  const clock = createManualClock(Date.UTC(2026, 10, 29, 12, 0, 0, 5));
+  const lines: string[] = [];
+  const logger = createLogger({ clock, destination: { write: (line: string) => void lines.push(line) } });
+  logger.info('first');
+  logger.info('same millisecond');
+  clock.advance(1);
+  logger.warn('next millisecond');
+  const times = lines.map((line) => (JSON.parse(line) as { time: string }).time);
+  t.same(times, ['2026-11-29T12:00:00.005Z', '2026-11-29T12:00:00.005Z', '2026-11-29T12:00:00.006Z']);
 });
