@@ -34,6 +34,9 @@ export const ERROR_CODES = {
   headers_too_large: [431, 'Request Header Fields Too Large'],
   rate_limited: [429, 'Too Many Requests'],
   too_many_failed_authentications: [429, 'Too Many Requests'],
+  // Never sent (the client is gone): what logs and metrics record for a request whose client
+  // disconnected before its response was complete, after nginx's 499.
+  client_closed_request: [499, 'Client Closed Request'],
   // 5xx: our side or the upstream's
   internal: [500, 'Internal Server Error'],
   bad_gateway: [502, 'Bad Gateway'],

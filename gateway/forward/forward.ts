@@ -1,6 +1,6 @@
 // Step 6: stream the request to the upstream and the response back, neither
 // buffered whole. Failures map to gateway errors: refused or reset → 502, no
-// answer in time → 504. Nothing is retried (undici pools never retry, and a
+// answer in time → 504, the client gone first → 499 (logged, never sent). Nothing is retried (undici pools never retry, and a
 // retried POST could run twice). A client that goes away aborts the upstream
 // request so its connection slot is freed.
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -96,6 +96,10 @@ export function forward(request: ForwardRequest, done: ForwardDone): void {
 function toGatewayError(err: unknown, clientGone: boolean): ApiError {
   const code = (err as { code?: string }).code ?? '';
   const context = { upstreamError: code || String(err), clientGone };
+  // The client's doing, not the upstream's: no 5xx in the logs and metrics for it.
+  if (clientGone) {
+    return new ApiError('client_closed_request', 'The client closed the connection before the response was complete.', { context, cause: err });
+  }
   if (TIMEOUT_CODES.has(code)) {
     return new ApiError('gateway_timeout', 'The upstream service did not answer in time.', { context, cause: err });
   }

@@ -245,13 +245,16 @@ routes:
       req.resume(); // never answered: the body never completes
     });
     const socket = connect(stack.gatewayPort, '127.0.0.1');
-    socket.write(raw(`POST ${ORG}/import HTTP/1.1`, key, 'Content-Length: 100000') + 'x'.repeat(1000));
+    const requestId = 'client-gone-mid-body';
+    socket.write(raw(`POST ${ORG}/import HTTP/1.1`, key, 'Content-Length: 100000', `X-Request-Id: ${requestId}`) + 'x'.repeat(1000));
     const req = await upstreamReq;
     const closed = new Promise((resolve) => req.once('close', resolve)); // events.once would reject on the reset
     socket.destroy();
     await closed;
     t.equal(req.complete, false, 'the upstream saw its request cut short, not completed');
     t.match(upstreamError, { code: 'ECONNRESET' }, 'as an aborted request');
+    const logged = await stack.admin.logs.entry((entry) => entry.msg === 'request' && entry.requestId === requestId);
+    t.match(logged, { status: 499, errorCode: 'client_closed_request' }, 'logged as the client closing, not as a 502');
   });
 
   t.test('a client that disconnects while waiting for the response aborts the upstream request', async (t) => {
@@ -259,12 +262,15 @@ routes:
     const upstreamRes = new Promise<ServerResponse>((resolve) => (arrived = resolve));
     probe.handle((_req, res) => arrived(res)); // never answered
     const socket = connect(stack.gatewayPort, '127.0.0.1');
-    socket.write(raw(`GET ${ORG}/export HTTP/1.1`, key));
+    const requestId = 'client-gone-before-answer';
+    socket.write(raw(`GET ${ORG}/export HTTP/1.1`, key, `X-Request-Id: ${requestId}`));
     const res = await upstreamRes;
     const closed = once(res, 'close');
     socket.destroy();
     await closed;
     t.equal(res.writableFinished, false, 'the upstream connection went away before any answer');
+    const logged = await stack.admin.logs.entry((entry) => entry.msg === 'request' && entry.requestId === requestId);
+    t.match(logged, { status: 499, errorCode: 'client_closed_request' }, 'logged as the client closing, not as a 502');
   });
 
   t.test('a POST is never retried: the upstream resets, one attempt, 502', async (t) => {

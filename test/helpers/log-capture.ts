@@ -8,25 +8,41 @@ export interface CapturedLog {
   /** Everything logged so far, one JSON line per entry. */
   text(): string;
   entries(): Record<string, unknown>[];
+  /** The first entry that matches, logged before or after the call: resolves when it is written. */
+  entry(matches: (entry: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
 }
 
 export function captureLogs(level = 'trace'): CapturedLog {
   const chunks: string[] = [];
+  const waiters = new Set<() => void>();
   const destination = new Writable({
     write(chunk, _encoding, done) {
       chunks.push(String(chunk));
+      for (const check of waiters) check();
       done();
     },
   });
   const logger = createLogger({ level, destination });
   const text = () => chunks.join('');
+  const entries = () =>
+    text()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
   return {
     logger,
     text,
-    entries: () =>
-      text()
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    entries,
+    entry: (matches) =>
+      new Promise((resolve) => {
+        const check = (): void => {
+          const found = entries().find(matches);
+          if (found === undefined) return;
+          waiters.delete(check);
+          resolve(found);
+        };
+        waiters.add(check);
+        check();
+      }),
   };
 }
