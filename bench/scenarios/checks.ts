@@ -12,9 +12,9 @@ export function targetChecks(summaries: readonly Summary[]): string {
   const memory = byId('gateway-memory');
   const headersFloor = byId('bare-headers');
   const redisFloor = byId('bare-redis');
-  const ratio = (s: Summary | undefined, of: Summary | undefined, pick: (s: Summary) => number) =>
+  const relative = (s: Summary | undefined, of: Summary | undefined, pick: (s: Summary) => number) =>
     s && of ? pick(s) / pick(of) : NaN;
-  const vsBare = (s: Summary | undefined, pick: (s: Summary) => number) => ratio(s, bare, pick);
+  const vsBare = (s: Summary | undefined, pick: (s: Summary) => number) => relative(s, bare, pick);
   const rps = (s: Summary) => s.rps;
 
   const cpuRatio = (s: Summary | undefined): string => {
@@ -40,8 +40,8 @@ export function targetChecks(summaries: readonly Summary[]): string {
     // honouring the contract can beat them, so they bound what the two targets above can reach here.
     ['(for reference) bare proxy + contract headers req/s vs bare proxy: the memory target\'s ceiling', pct(vsBare(headersFloor, rps)), '', ''],
     ['(for reference) bare proxy + contract headers + Redis take req/s vs bare proxy: the Redis target\'s ceiling', pct(vsBare(redisFloor, rps)), '', ''],
-    ['(for reference) gateway (memory) req/s vs its ceiling', pct(ratio(memory, headersFloor, rps)), '', ''],
-    ['(for reference) gateway (Redis) req/s vs its ceiling', pct(ratio(redis, redisFloor, rps)), '', ''],
+    ['(for reference) gateway (memory) req/s vs its ceiling', pct(relative(memory, headersFloor, rps)), '', ''],
+    ['(for reference) gateway (Redis) req/s vs its ceiling', pct(relative(redis, redisFloor, rps)), '', ''],
     // Each take travels in exactly one script call and each request makes one take, so takes per
     // request count the round trips a request waits for. The load generator counts completed
     // responses, but up to one in-flight request per connection reaches Redis after the count

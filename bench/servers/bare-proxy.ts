@@ -2,7 +2,8 @@
 // own process. It forwards method, path and headers (minus hop-by-hop ones)
 // through a keep-alive pool the size of the gateway's, and streams the answer
 // back with pool.stream in its callback form (the gateway's forwarding
-// primitive; no promise per request). No parsing, no checks. Env: PORT, UPSTREAM (origin), HOST (default 127.0.0.1), CONTRACT.
+// primitive; no promise per request). No parsing, no checks.
+// Env: PORT, UPSTREAM (origin), HOST (default 127.0.0.1), CONTRACT, REDIS_URL.
 //
 // CONTRACT adds only the work the gateway's contract makes unavoidable, so a
 // run shows the most any gateway honouring it could reach, beside what ours
@@ -110,8 +111,8 @@ function contractHandler(): (req: IncomingMessage, res: ServerResponse) => void 
     const limiter = createRedisLimiter({ client: createRedisClient(redisUrl), commandTimeoutMs: 50 });
     return (req, res) => {
       const requestId = randomUUID();
-      (limiter.take('bench-key', 1, SPEC) as Promise<LimitDecision>).then(
-        (decision) => relay(req, res, requestId, decision),
+      limiter.takeWithState('bench-key', 1, SPEC).then(
+        ({ decision }) => relay(req, res, requestId, decision),
         () => {
           res.writeHead(503);
           res.end();
