@@ -16,6 +16,8 @@ export interface BenchContext {
   readonly cliPath: string;
   /** Extra node flags for gateway processes (e.g. --cpu-prof). */
   readonly gatewayNodeArgs: readonly string[];
+  /** True when processes marked under test run on their own CPU (--pin). */
+  readonly pinned: boolean;
   log(message: string): void;
 }
 

@@ -13,6 +13,7 @@ import { chooseLoadGenerator, type LoadChoice } from './load/index.js';
 import { createProcessGroup } from './processes.js';
 import { machineSection, writeResults } from './report.js';
 import { badKeysScenario } from './scenarios/bad-keys.js';
+import { compareScenario } from './scenarios/compare.js';
 import { keysScenario } from './scenarios/keys.js';
 import { pipeliningScenario } from './scenarios/pipelining.js';
 import { revocationScenario } from './scenarios/revocation.js';
@@ -25,6 +26,7 @@ const SCENARIOS: Record<string, Scenario> = {
   revocation: revocationScenario,
   'bad-keys': badKeysScenario,
   pipelining: pipeliningScenario,
+  compare: compareScenario,
 };
 
 const HELP = `Usage: npm run bench -- [options]     (or: node dist/bench/run.js [options] after npm run build)
@@ -40,6 +42,8 @@ Options:
   --targets a,b       throughput targets to run (default all: ${THROUGHPUT_TARGETS.join(', ')})
   --keys N            keys in the large replica, keys scenario (default 1000000)
   --revocations N     revocations to time, revocation scenario (default 100)
+  --against DIR       compare scenario: another checkout (npm run build done there) whose gateway
+                      is loaded at the same time as this one's, on the same CPU (needs --pin)
   --profile           run gateway processes with --cpu-prof (profiles in bench/results/profiles/)
   --pin               pin the proxy under test to the first CPU and everything else to the others
                       (steadier rounds; each ratio is then the proxy's own cost alone)
@@ -66,6 +70,7 @@ function parseOptions(argv: string[]) {
       targets: { type: 'string', default: '' },
       keys: { type: 'string', default: '1000000' },
       revocations: { type: 'string', default: '100' },
+      against: { type: 'string' },
       profile: { type: 'boolean', default: false },
       pin: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
@@ -87,6 +92,7 @@ function parseOptions(argv: string[]) {
     targets: values.targets.split(',').map((s) => s.trim()).filter(Boolean),
     keys: int('keys', 200),
     revocations: int('revocations', 1),
+    against: values.against,
   };
   return { ...values, threads: int('threads', 1), load: values.load as LoadChoice, options: scenario };
 }
@@ -123,6 +129,7 @@ async function main(): Promise<number> {
     benchDist,
     cliPath: join(repoRoot, 'dist', 'cli.js'),
     gatewayNodeArgs,
+    pinned: typeof plan !== 'string',
     log: (message) => process.stderr.write(`bench: ${message}\n`),
   };
   let keep = parsed.keep;

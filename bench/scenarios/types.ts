@@ -12,6 +12,8 @@ export interface ScenarioOptions extends RoundOptions {
   keys: number;
   /** Revocations to time (revocation scenario). */
   revocations: number;
+  /** Another checkout, built, to compare this one with (compare scenario). */
+  against?: string;
 }
 
 export interface ScenarioOutcome {

@@ -32,9 +32,9 @@ export function gatewayMissing(ctx: BenchContext): string | undefined {
 export async function bootstrapKey(
   ctx: BenchContext,
   databasePath: string,
-  options: { name?: string; scopes?: string; org?: string } = {},
+  options: { name?: string; scopes?: string; org?: string; cliPath?: string } = {},
 ): Promise<BootstrappedKey> {
-  const args = [ctx.cliPath, 'keys', 'create', '--org', options.org ?? BENCH_ORG, '--name', options.name ?? 'bench'];
+  const args = [options.cliPath ?? ctx.cliPath, 'keys', 'create', '--org', options.org ?? BENCH_ORG, '--name', options.name ?? 'bench'];
   args.push('--scopes', options.scopes ?? 'read');
   const result = await ctx.group.run(process.execPath, args, gatewayEnv({ DATABASE_PATH: databasePath }));
   if (result.code !== 0) {

@@ -29,6 +29,8 @@ export interface GatewayOptions {
   settingsYaml?: string;
   extraEnv?: Record<string, string>;
   readyTimeoutMs?: number;
+  /** The build to run (default this checkout's dist/cli.js). */
+  cliPath?: string;
 }
 
 export interface RunningGateway {
@@ -41,12 +43,13 @@ export interface RunningGateway {
 }
 
 export async function startCombinedGateway(ctx: BenchContext, options: GatewayOptions): Promise<RunningGateway> {
+  const cliPath = options.cliPath ?? ctx.cliPath;
   const missing = gatewayMissing(ctx);
   if (missing) throw new Error(missing);
   const dir = join(ctx.workDir, options.id);
   mkdirSync(dir, { recursive: true });
   const databasePath = join(dir, 'bench.db');
-  const key = await bootstrapKey(ctx, databasePath);
+  const key = await bootstrapKey(ctx, databasePath, { cliPath });
   const [gatewayPort, adminPort, syncPort, opsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const opsOrigin = `http://127.0.0.1:${opsPort}`;
   const env = gatewayEnv({
@@ -67,7 +70,7 @@ export async function startCombinedGateway(ctx: BenchContext, options: GatewayOp
   const child = await ctx.group.start({
     name: options.id,
     command: process.execPath,
-    args: [...ctx.gatewayNodeArgs, ctx.cliPath, 'start'],
+    args: [...ctx.gatewayNodeArgs, cliPath, 'start'],
     env,
     underTest: true,
     ready: () => answers(`${opsOrigin}/readyz`, 200),

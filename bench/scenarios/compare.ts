@@ -1,0 +1,92 @@
+// Two builds of the gateway side by side: this checkout's and another's
+// (--against DIR: a checkout with `npm run build` done). Both are loaded at
+// the same time on the one pinned CPU (--pin), each by its own load generator
+// with half the connections, so the kernel splits that core between them and
+// their request counts compare their costs per request under the same noise.
+// Interleaved rounds on a shared machine move by ±10 % or more between
+// rounds; this shows a 3 % change. Every round starts both builds afresh,
+// because a process' own JIT and heap layout are worth about ±5 %.
+// Target (--targets): gateway-memory (default) or gateway-redis.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PROXY_CPU } from '../cpu-time.js';
+import type { LoadGenerator, LoadResult } from '../load/types.js';
+import { fmt, markdownTable, median, times } from '../report.js';
+import { perRequest } from '../rounds.js';
+import { startCombinedGateway, type RunningGateway } from '../targets/gateway.js';
+import { startRedisServer } from '../targets/redis.js';
+import { startUpstream } from '../targets/upstream.js';
+import type { BenchContext } from '../context.js';
+import type { ScenarioOptions, ScenarioOutcome } from './types.js';
+
+const KINDS = ['gateway-memory', 'gateway-redis'];
+
+interface RoundResult {
+  results: LoadResult[];
+  cpuMicros: number[];
+}
+
+export async function compareScenario(
+  ctx: BenchContext,
+  load: LoadGenerator,
+  options: ScenarioOptions,
+): Promise<ScenarioOutcome> {
+  if (!options.against) throw new Error('--scenario compare needs --against DIR (another checkout, built with npm run build)');
+  const otherCli = join(resolve(options.against), 'dist', 'cli.js');
+  if (!existsSync(otherCli)) throw new Error(`${otherCli} not found (run npm run build in ${options.against})`);
+  if (!ctx.pinned) throw new Error('--scenario compare needs --pin: both builds must share one CPU');
+  const kind = options.targets[0] ?? 'gateway-memory';
+  if (!KINDS.includes(kind) || options.targets.length > 1) throw new Error(`--targets for compare: one of ${KINDS.join(', ')}`);
+
+  const upstream = await startUpstream(ctx);
+  const redis = kind === 'gateway-redis' ? await startRedisServer(ctx, 'compare-redis') : undefined;
+  const builds = [
+    { id: 'this', label: 'this checkout', cliPath: ctx.cliPath },
+    { id: 'against', label: `--against ${options.against}`, cliPath: otherCli },
+  ];
+  const connections = Math.max(1, Math.floor(options.connections / 2));
+  const rounds: RoundResult[] = [];
+  for (let round = 1; round <= options.rounds; round++) {
+    const gateways: RunningGateway[] = [];
+    for (const build of builds) {
+      const id = `${build.id}-${round}`;
+      gateways.push(await startCombinedGateway(ctx, { id, label: build.label, upstream, redis, cliPath: build.cliPath }));
+    }
+    const loadBoth = (durationSec: number) =>
+      Promise.all(gateways.map(({ target }) => load.run({ url: target.url, headers: target.headers, connections, durationSec })));
+    ctx.log(`round ${round}/${options.rounds}: both builds at once (${options.warmupSec}s warm-up, ${options.durationSec}s)`);
+    if (options.warmupSec > 0) await loadBoth(options.warmupSec);
+    const before = await Promise.all(gateways.map(({ target }) => target.counters?.() ?? {}));
+    const results = await loadBoth(options.durationSec);
+    const after = await Promise.all(gateways.map(({ target }) => target.counters?.() ?? {}));
+    const cpuMicros = results.map((result, i) => perRequest(before[i]!, after[i]!, result.requests)[PROXY_CPU] ?? NaN);
+    rounds.push({ results, cpuMicros });
+    await Promise.all(gateways.map(({ child }) => child.stop()));
+  }
+
+  const rpsRatios = rounds.map(({ results }) => results[0]!.rps / results[1]!.rps);
+  const cpuRatios = rounds.map(({ cpuMicros }) => cpuMicros[0]! / cpuMicros[1]!);
+  const rows = rounds.map(({ results, cpuMicros }, i) => [
+    String(i + 1),
+    results[1]!.rps.toFixed(0),
+    results[0]!.rps.toFixed(0),
+    times(rpsRatios[i]!),
+    fmt(cpuMicros[1]!, 1),
+    fmt(cpuMicros[0]!, 1),
+    times(cpuRatios[i]!),
+  ]);
+  rows.push(['median', '', '', times(median(rpsRatios)), '', '', times(median(cpuRatios))]);
+  const markdown = [
+    `## ${kind}: this checkout against ${options.against}`,
+    `Both builds loaded at once on the pinned CPU, ${connections} connections each, fresh processes every round. Above 1.00× in req/s (below in CPU) means this checkout is cheaper per request.`,
+    '',
+    markdownTable(['round', 'against req/s', 'this req/s', 'req/s this/against', 'against CPU µs/req', 'this CPU µs/req', 'CPU this/against'], rows),
+  ].join('\n');
+  const failures = rounds.flatMap(({ results }, round) =>
+    results.flatMap((result, i) =>
+      result.errors || result.non2xx ? [`round ${round + 1}, ${builds[i]!.label}: ${result.errors} errors, ${result.non2xx} unexpected statuses`] : [],
+    ),
+  );
+  const settingsLine = `${options.rounds} rounds × ${options.durationSec} s, both builds at once with ${connections} connections each, ${options.warmupSec} s warm-up per round; medians over rounds`;
+  return { markdown, failures, data: { kind, against: options.against, rounds }, settingsLine };
+}
