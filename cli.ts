@@ -28,14 +28,26 @@ const root: CommandGroup = {
  */
 function logDestinationOnStdout(): DestinationStream {
   const destination = pino.destination({ dest: 1, sync: false, minLength: 4096, maxLength: 16 * 1024 * 1024 });
+  // sonic-boom's flush() writes even with nothing buffered (a 0-byte write), so the timer flushes
+  // only on the three ticks after the last line, then an idle process writes nothing. A write still
+  // in flight at one tick (flush does nothing then) has finished by a later one, which flushes its tail.
+  const QUIET_TICKS = 3;
+  let quietTicks = QUIET_TICKS;
   setInterval(() => {
+    if (quietTicks >= QUIET_TICKS) return;
+    quietTicks++;
     try {
       destination.flush();
     } catch {
       // Destroyed (stdout closed): nothing can be written any more.
     }
   }, 100).unref();
-  return destination;
+  return {
+    write(line: string) {
+      quietTicks = 0;
+      destination.write(line);
+    },
+  };
 }
 
 const io: CliIo = {
