@@ -32,17 +32,35 @@ export const DEFAULT_SCOPES: Readonly<Record<KeyFamily, readonly Scope[]>> = Obj
 
 export const MAX_NAME_LENGTH = 255;
 
-// Control characters would corrupt listings and log lines; nobody names a key with them.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
+// Characters a name refuses, checked in order; the first match is the problem.
+// They spoof or corrupt listings and log lines (U+202E renders
+// "ci-\u202egnp.exe" as "ci-exe.png"), and nobody names a key with them. A lone
+// surrogate cannot be stored as UTF-8 at all. \p{Cs} under the u flag matches
+// only unpaired surrogates; it stands in for String.prototype.isWellFormed,
+// which Node 20 has but the ES2022 lib types do not.
+const NAME_RULES: ReadonlyArray<{ pattern: RegExp; problem: string }> = [
+  { pattern: /\p{Cs}/u, problem: 'name must be valid Unicode (no lone surrogates)' },
+  // eslint-disable-next-line no-control-regex
+  { pattern: /[\u0000-\u001f\u007f]/u, problem: 'name must not contain control characters' },
+  {
+    pattern: /[\u202a-\u202e\u2066-\u2069]/u,
+    problem: 'name must not contain bidirectional control characters (U+202A–U+202E, U+2066–U+2069)',
+  },
+  { pattern: /[\u2028\u2029]/u, problem: 'name must not contain line or paragraph separators (U+2028, U+2029)' },
+  {
+    pattern: /[\u200b-\u200d\u2060\ufeff]/u,
+    problem: 'name must not contain zero-width characters (U+200B–U+200D, U+2060, U+FEFF)',
+  },
+];
 
+/** A key name (also --created-by / --revoked-by): trimmed, 1 to 255 characters, none of NAME_RULES. */
 export function checkName(value: unknown): Checked<string> {
   if (typeof value !== 'string') return bad('name must be a string');
   const name = value.trim();
   if (name === '') return bad('name must not be empty');
   if ([...name].length > MAX_NAME_LENGTH) return bad(`name must be at most ${MAX_NAME_LENGTH} characters`);
-  if (CONTROL.test(name)) return bad('name must not contain control characters');
-  return ok(name);
+  const refused = NAME_RULES.find((rule) => rule.pattern.test(name));
+  return refused ? bad(refused.problem) : ok(name);
 }
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;

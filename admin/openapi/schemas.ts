@@ -92,7 +92,15 @@ function familySchemas(family: KeyFamily): Record<string, JsonSchema> {
       additionalProperties: false,
       required: ['name'],
       properties: {
-        name: { type: 'string', pattern: '\\S', maxLength: MAX_NAME_LENGTH, description: 'Trimmed; not blank; no control characters.' },
+        name: {
+          type: 'string',
+          pattern: '\\S',
+          maxLength: MAX_NAME_LENGTH,
+          description:
+            'Trimmed; not blank; no control characters, bidirectional controls (U+202A–U+202E, U+2066–U+2069), ' +
+            'line or paragraph separators (U+2028, U+2029), zero-width characters (U+200B–U+200D, U+2060, U+FEFF) ' +
+            'or lone surrogates.',
+        },
         scopes: {
           ...scopeList(family),
           default: [...DEFAULT_SCOPES[family]],

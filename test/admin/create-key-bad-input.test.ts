@@ -81,3 +81,57 @@ t.test('a charset parameter on JSON is accepted', async (t) => {
   });
   t.equal(res.status, 201);
 });
+
+// Names that would spoof or corrupt listings and logs (issue 11, requirement 9).
+// Each character is sent twice: as raw UTF-8 and as a JSON \u escape; a lone
+// surrogate can only be spelled as an escape (its raw bytes are not UTF-8).
+const hex = (char: string): string => char.charCodeAt(0).toString(16).padStart(4, '0');
+const SPOOFING_NAMES: Array<[string, RegExp, string[]]> = [
+  [
+    'bidirectional control characters',
+    /bidirectional control characters \(U\+202A–U\+202E, U\+2066–U\+2069\)/,
+    ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'],
+  ],
+  ['line or paragraph separators', /line or paragraph separators/, ['\u2028', '\u2029']],
+  ['zero-width characters', /zero-width characters/, ['\u200b', '\u200c', '\u200d', '\u2060', '\ufeff']],
+];
+
+t.test('names with spoofing characters or lone surrogates get 400 invalid_body and store nothing', async (t) => {
+  const admin = await startAdmin(t);
+  const callers = [
+    [PATH, createTestKey(admin.store, { org: 'acme' })],
+    [PARTNER_PATH, createTestKey(admin.store, { partner: 'p-1' })],
+  ] as const;
+  const attacks: Array<[string, RegExp, string]> = [
+    ['the U+202E spoof ci-exe.png', /bidirectional/, JSON.stringify({ name: 'ci-\u202egnp.exe' })],
+    ['a lone high surrogate', /^name must be valid Unicode \(no lone surrogates\)$/, '{"name":"a\\ud800b"}'],
+    ['a lone low surrogate', /lone surrogates/, '{"name":"a\\udc00b"}'],
+    ['a reversed surrogate pair', /lone surrogates/, '{"name":"a\\ude00\\ud83db"}'],
+  ];
+  for (const [label, problem, chars] of SPOOFING_NAMES) {
+    for (const char of chars) {
+      attacks.push([`${label}, raw U+${hex(char)}`, problem, JSON.stringify({ name: `a${char}b` })]);
+      attacks.push([`${label}, escaped U+${hex(char)}`, problem, `{"name":"a\\u${hex(char)}b"}`]);
+    }
+  }
+  t.equal(attacks.length, 36);
+  const before = admin.snapshot();
+  for (const [path, caller] of callers) {
+    for (const [label, problem, body] of attacks) {
+      const headers = { ...caller.headers, 'content-type': 'application/json' };
+      const res = await call(admin.baseUrl, 'POST', path, { headers, body });
+      t.equal(res.status, 400, `${path}, ${label}: status`);
+      t.equal(res.json?.code, 'invalid_body', `${path}, ${label}: code`);
+      t.match(res.json?.detail, problem, `${path}, ${label}: names the character class`);
+      expectMatchesSpec(t, `POST ${path}`, res);
+    }
+    const listed = await call(admin.baseUrl, 'GET', path, { headers: caller.headers });
+    t.same(listed.json?.apiKeys.map((k: { id: string }) => k.id), [caller.id], `${path}: no key was stored`);
+  }
+  t.equal(admin.snapshot(), before, 'database unchanged');
+  for (const [path, caller] of callers) {
+    const ok = await call(admin.baseUrl, 'POST', path, { headers: caller.headers, body: { name: 'café 😀 東京' } });
+    t.equal(ok.status, 201, `${path}: the service keeps serving`);
+    t.equal(ok.json?.apiKey.name, 'café 😀 東京', `${path}: and still stores names in any script`);
+  }
+});

@@ -72,6 +72,47 @@ t.test('names', async (t) => {
   }
 });
 
+// [class, message fragment, every character of the class]
+const REFUSED_IN_NAMES: Array<[string, RegExp, string[]]> = [
+  ['control characters', /^name must not contain control characters$/, ['\u0000', '\t', '\n', '\u001f', '\u007f']],
+  [
+    'bidirectional controls',
+    /^name must not contain bidirectional control characters \(U\+202A–U\+202E, U\+2066–U\+2069\)$/,
+    ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'],
+  ],
+  ['line and paragraph separators', /^name must not contain line or paragraph separators/, ['\u2028', '\u2029']],
+  ['zero-width characters', /^name must not contain zero-width characters/, ['\u200b', '\u200c', '\u200d', '\u2060', '\ufeff']],
+  ['lone surrogates', /^name must be valid Unicode \(no lone surrogates\)$/, ['\ud800', '\udbff', '\udc00', '\udfff', '\ude00\ud83d']],
+];
+
+t.test('names refuse characters that spoof or corrupt listings and logs', async (t) => {
+  for (const [label, problem, chars] of REFUSED_IN_NAMES) {
+    for (const char of chars) {
+      const code = [...char].map((c) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`).join(' ');
+      for (const name of [`a${char}b`, `${'x'.repeat(100)}${char}${'y'.repeat(100)}`]) {
+        t.match(checkName(name), { ok: false, problem }, `${label}: ${code}`);
+      }
+    }
+  }
+  t.match(checkName('ci-\u202egnp.exe'), { ok: false, problem: /bidirectional/ }, 'the classic spoof: shows as ci-exe.png');
+  t.match(checkName(JSON.parse('"a\\ud800b"')), { ok: false, problem: /lone surrogates/ }, 'as JSON.parse produces it');
+  t.match(checkCreateKeyBody({ name: 'a\u2069b' }, 'org', 0), { ok: false, problem: /bidirectional/ }, 'through the create body');
+});
+
+t.test('names in any script still pass', async (t) => {
+  const names = [
+    'café crème', 'Zürich-Ø', 'deploy 😀', '🇫🇷 prod', '👍🏽 ok', 'ключ', '東京 本番', '키', 'مفتاح', 'עברית', 'नमस्ते',
+    'e\u0301', // a combining accent is not a zero-width character
+    '\u{10ffff}', // a well-formed astral code point (a surrogate pair)
+  ];
+  for (const name of names) t.same(checkName(name), { ok: true, value: name }, name);
+  // trim() treats U+FEFF, U+2028 and U+2029 as white space: at the edges they
+  // are trimmed away like a space, so the stored name never contains them.
+  t.same(checkName('\ufeffdeploy\u2028'), { ok: true, value: 'deploy' });
+  // The price of refusing U+200D: emoji joined by a zero-width joiner are refused too.
+  t.match(checkName('\u{1f469}\u200d\u{1f4bb} on call'), { ok: false, problem: /zero-width/ }, 'woman technologist (ZWJ sequence)');
+});
+
 t.test('scopes', async (t) => {
   t.same(checkScopes(undefined, 'org'), { ok: true, value: ['read', 'write'] });
   t.same(checkScopes(undefined, 'partner'), { ok: true, value: ['read', 'write', 'admin'] });
