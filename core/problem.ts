@@ -37,6 +37,9 @@ export function toProblem(err: unknown, requestId?: string): Problem {
   return { status: error.status, headers: { ...error.headers }, body };
 }
 
+/** On every problem response, from either plane: never cached, never sniffed into HTML. */
+const PROBLEM_HEADERS = 'content-type: application/problem+json\r\ncache-control: no-store\r\nx-content-type-options: nosniff\r\n';
+
 /**
  * Header names are case-insensitive: merge them lower-cased (later sources win),
  * so `Retry-After` and `retry-after` cannot both go out.
@@ -77,6 +80,7 @@ export function sendProblem(
   headers['content-type'] = 'application/problem+json';
   headers['content-length'] = Buffer.byteLength(payload);
   headers['cache-control'] = 'no-store';
+  headers['x-content-type-options'] = 'nosniff';
   res.writeHead(problem.status, headers);
   res.end(payload);
 }
@@ -98,7 +102,9 @@ export function writeProblemToSocket(
   const problem = toProblem(err, requestId);
   const payload = JSON.stringify(problem.body);
   let head = `HTTP/1.1 ${problem.status} ${problem.body.title}\r\n`;
-  for (const [name, value] of Object.entries(mergeHeaders(extraHeaders, problem.headers))) head += `${name}: ${value}\r\n`;
-  head += `content-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\n`;
-  socket.end(`${head}cache-control: no-store\r\nconnection: close\r\n\r\n${payload}`);
+  for (const [name, value] of Object.entries(mergeHeaders(extraHeaders, problem.headers))) {
+    if (name !== 'connection') head += `${name}: ${value}\r\n`;
+  }
+  head += `${PROBLEM_HEADERS}content-length: ${Buffer.byteLength(payload)}\r\n`;
+  socket.end(`${head}connection: close\r\n\r\n${payload}`);
 }

@@ -53,10 +53,7 @@ export function sendEmpty(exchange: Exchange, status: number): void {
 
 /** Every error goes out through core/problem.ts, with the request id. */
 export function sendError(exchange: Exchange, err: unknown): void {
-  sendProblem(exchange.res, err, exchange.log, exchange.requestId, {
-    'x-content-type-options': 'nosniff',
-    ...closeIfUnread(exchange),
-  });
+  sendProblem(exchange.res, err, exchange.log, exchange.requestId, closeIfUnread(exchange));
 }
 
 /** Told about every finished exchange (metrics). */

@@ -103,6 +103,7 @@ t.test('sendProblem over a real HTTP server', async (t) => {
     t.equal(res.status, 429);
     t.equal(res.headers['content-type'], 'application/problem+json');
     t.equal(res.headers['cache-control'], 'no-store');
+    t.equal(res.headers['x-content-type-options'], 'nosniff', 'never sniffed into something a browser renders');
     t.equal(res.headers['x-request-id'], 'req-41', 'extra header sent');
     t.equal(res.headers['retry-after'], '7', "the error's own header wins over an extra header of any case");
     t.equal(res.headers['content-length'], String(Buffer.byteLength(res.text)));
