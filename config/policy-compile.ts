@@ -60,6 +60,7 @@ export function compilePolicy(draft: PolicyDraft, problems: Problems, identity: 
   return Object.freeze({
     ...identity,
     rateLimit: draft.defaults.rateLimit,
+    concurrency: draft.defaults.concurrency,
     upstreams: frozenMap(upstreams),
     routes: Object.freeze(routes),
     match: (method: string, path: string) => table.match(method, path),
@@ -81,6 +82,11 @@ function compileRoute(
   const key = route.key ?? draft.defaults.key;
   const family = key?.value ?? 'org';
   const cost = route.cost?.value ?? 1;
+  const websocket = route.websocket?.value ?? false;
+  if (websocket && route.method !== 'GET') {
+    // RFC 6455 §4.1: the opening handshake is a GET; any other method asking to upgrade is refused.
+    problems.add(route.websocket!.at, route.websocket!.path, `websocket: true needs a GET route, not ${route.method}`);
+  }
 
   if (route.public) {
     // Nobody's key is checked on a public route, so nothing that depends on a key may be set.
@@ -120,6 +126,7 @@ function compileRoute(
     family: route.public ? 'any' : family,
     upstream,
     cost,
+    websocket,
     organizationParam,
     partnerParam,
   });

@@ -10,6 +10,8 @@ import { describe, MapReader, type Entry, type FieldReader, type Located, type Y
 
 export const DEFAULT_RATE_LIMIT: RateLimitSpec = Object.freeze({ requests: 1000, perMs: 60_000 });
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Requests one key may have in flight at once through one gateway (defaults.concurrency). */
+export const DEFAULT_CONCURRENCY = 100;
 
 /** Every declared upstream; `origin` is undefined when its URL was invalid (already reported). */
 export interface UpstreamDraft {
@@ -28,6 +30,8 @@ export interface RouteDraft {
   readonly key: Located<KeyChoice> | undefined;
   readonly upstream: Located<string> | undefined;
   readonly cost: Located<number> | undefined;
+  /** `websocket: true`: the one kind of route that may open a WebSocket tunnel. */
+  readonly websocket: Located<boolean> | undefined;
   readonly entry: Entry;
 }
 
@@ -38,6 +42,7 @@ export interface PolicyDraft {
     readonly key: Located<KeyChoice> | undefined;
     readonly rateLimit: RateLimitSpec;
     readonly timeoutMs: number;
+    readonly concurrency: number;
   };
   readonly routes: readonly RouteDraft[];
 }
@@ -100,6 +105,7 @@ function readDefaults(src: YamlSource, entry: Entry | undefined): PolicyDraft['d
     key: map?.readAt('key', oneOf(KEY_CHOICES)),
     rateLimit: map?.read('rateLimit', rateLimit) ?? DEFAULT_RATE_LIMIT,
     timeoutMs: map?.read('timeout', duration) ?? DEFAULT_TIMEOUT_MS,
+    concurrency: map?.read('concurrency', integer(1)) ?? DEFAULT_CONCURRENCY,
   };
   map?.finish();
   return defaults;
@@ -145,7 +151,14 @@ function readRouteKey(src: YamlSource, item: Entry): RouteTarget | undefined {
 }
 
 type RouteSettings = Omit<RouteDraft, 'method' | 'pattern' | 'paramNames' | 'entry'>;
-const NO_SETTINGS: RouteSettings = { public: false, scope: null, key: undefined, upstream: undefined, cost: undefined };
+const NO_SETTINGS: RouteSettings = {
+  public: false,
+  scope: null,
+  key: undefined,
+  upstream: undefined,
+  cost: undefined,
+  websocket: undefined,
+};
 
 /**
  * A route whose key parsed is kept even when its value is wrong (scope null),
@@ -167,6 +180,7 @@ function readRouteSettings(src: YamlSource, item: Entry): RouteSettings {
       key: map.readAt('key', oneOf(KEY_CHOICES)),
       upstream: map.readAt('upstream', text),
       cost: map.readAt('cost', integer(1)),
+      websocket: map.readAt('websocket', flag),
     };
     map.finish();
     return settings;
@@ -174,7 +188,7 @@ function readRouteSettings(src: YamlSource, item: Entry): RouteSettings {
   const value = isScalar(item.value) ? item.value.value : undefined;
   if (value === 'public') return { ...NO_SETTINGS, public: true };
   if (typeof value === 'string') return { ...NO_SETTINGS, scope: scope(src, item) ?? null };
-  const shape = 'a scope name, public, or a map of scope, key, upstream, cost, public';
+  const shape = 'a scope name, public, or a map of scope, key, upstream, cost, public, websocket';
   src.problems.add(item.at, item.path, `must be ${shape}, got ${describe(item.value)}`);
   return NO_SETTINGS;
 }

@@ -32,6 +32,8 @@ export interface CompiledRoute {
   readonly upstream: UpstreamSpec;
   /** Tokens one request takes from the key's bucket. */
   readonly cost: number;
+  /** May upgrade to a WebSocket (GET only); every other route refuses a request carrying Upgrade. */
+  readonly websocket: boolean;
   /** The path has `{organization_id}`: the key's organization must equal it. */
   readonly organizationParam: boolean;
   /** The path has `{partner_id}`: the partner key's owner must equal it. */
@@ -49,6 +51,8 @@ export interface Policy {
   /** First 12 hex characters of the SHA-256 of the file's bytes. */
   readonly hash: string;
   readonly rateLimit: RateLimitSpec;
+  /** Requests one key may have in flight at once through one gateway. */
+  readonly concurrency: number;
   readonly upstreams: ReadonlyMap<string, UpstreamSpec>;
   /** In file order. */
   readonly routes: readonly CompiledRoute[];

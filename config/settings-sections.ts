@@ -16,6 +16,13 @@ export interface ServerSettings {
   readonly maxConnections: number;
   /** On SIGTERM: how long in-flight requests may finish before the process exits. */
   readonly shutdownGraceMs: number;
+  /**
+   * Request bodies up to this many bytes are read whole before the upstream request opens, so a
+   * stalled small body never holds an upstream connection; larger ones stream (0: always stream).
+   */
+  readonly bufferBodyBytes: number;
+  /** A request body, buffered or streamed, that sends nothing for this long is cut with 408. */
+  readonly bodyIdleTimeoutMs: number;
 }
 
 export interface UpstreamPoolSettings {
@@ -74,6 +81,8 @@ export function readSettingsSections(root: Section): SettingsSections {
     maxHeaderSize: map?.read('maxHeaderSize', integer(1024, 1_048_576)) ?? 16_384,
     maxConnections: map?.read('maxConnections', integer(1)) ?? 10_000,
     shutdownGraceMs: map?.read('shutdownGrace', duration) ?? 10_000,
+    bufferBodyBytes: map?.read('bufferBodyBytes', integer(0, 16_777_216)) ?? 65_536,
+    bodyIdleTimeoutMs: map?.read('bodyIdleTimeout', duration) ?? 10_000,
   }));
   if (server.headersTimeoutMs > server.requestTimeoutMs) {
     // Node refuses this combination when the server is created; say so at load time instead.

@@ -33,12 +33,30 @@ export interface Credential {
   readonly plainKey: string;
 }
 
+/** SP and HTAB: the only optional whitespace around a field value (RFC 9110 §5.6.3). */
+const isOws = (code: number): boolean => code === 0x20 || code === 0x09;
+
+/**
+ * The value without its surrounding OWS. Only SP and HTAB: a key wrapped in anything else (NBSP,
+ * other Unicode spaces, zero-width characters) is not the key, and a reader that trimmed with
+ * String#trim would accept it while an upstream re-checking the key reads it differently. Node
+ * already strips OWS around header values, so this usually returns `value` itself after two checks.
+ */
+function trimOws(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && isOws(value.charCodeAt(start))) start++;
+  while (end > start && isOws(value.charCodeAt(end - 1))) end--;
+  return start === 0 && end === value.length ? value : value.slice(start, end);
+}
+
 /**
  * Find the one credential of a request. `rawHeaders` is scanned (not the
  * merged `headers` object) so a header sent twice is seen as such: Node would
  * otherwise join the two values with a comma. Two credentials, or one twice,
  * is ambiguous (400); none is `undefined` (the caller decides whether the
- * route needs one); a value not of its header's format is 401 malformed_key.
+ * route needs one); a value not of its header's format, after trimming SP and
+ * HTAB only, is 401 malformed_key.
  */
 export function readCredential(rawHeaders: readonly string[]): Credential | undefined | ApiError {
   let found: Credential | undefined;
@@ -56,7 +74,7 @@ export function readCredential(rawHeaders: readonly string[]): Credential | unde
           : 'Send either X-API-Key or X-Partner-API-Key, not both.',
       );
     }
-    found = { family, plainKey: (rawHeaders[i + 1] as string).trim() };
+    found = { family, plainKey: trimOws(rawHeaders[i + 1] as string) };
   }
   if (found && !isWellFormedKey(found.plainKey, found.family)) {
     const spec = FAMILIES[found.family];

@@ -15,7 +15,10 @@ export function problemForClientError(err: NodeJS.ErrnoException): ApiError {
 
 /** A `clientError` listener for node:http servers. */
 export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
-  if (err.code === 'ECONNRESET') {
+  // A response already under way (a request timeout while a long body streams and the upstream has
+  // answered) cannot be replaced: a problem written now would land inside its body. Cut it, as Node does.
+  const inProgress = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (err.code === 'ECONNRESET' || inProgress?.headersSent) {
     socket.destroy();
     return;
   }

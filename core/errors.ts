@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   invalid_json: [400, 'Bad Request'],
   invalid_body: [400, 'Bad Request'],
   invalid_parameter: [400, 'Bad Request'],
+  upgrade_not_allowed: [400, 'Bad Request'],
   // 401: who are you?
   missing_key: [401, 'Unauthorized'],
   malformed_key: [401, 'Unauthorized'],
@@ -34,6 +35,7 @@ export const ERROR_CODES = {
   headers_too_large: [431, 'Request Header Fields Too Large'],
   rate_limited: [429, 'Too Many Requests'],
   too_many_failed_authentications: [429, 'Too Many Requests'],
+  too_many_concurrent_requests: [429, 'Too Many Requests'],
   // Never sent (the client is gone): what logs and metrics record for a request whose client
   // disconnected before its response was complete, after nginx's 499.
   client_closed_request: [499, 'Client Closed Request'],

@@ -1,10 +1,10 @@
 // Canonicalize or reject: the one function that decides whether a request
 // target is safe to route. If the gateway and an upstream could read a target
 // differently (dot segments, encoded slashes, `;` path parameters, backslashes,
-// double-decoding...), the request is refused rather than "fixed", because a
-// repaired path is how gateways get bypassed. What is accepted is forwarded
-// exactly as matched (percent-escapes upper-cased), so what was authorized is
-// what the upstream serves.
+// double-decoding, a fullwidth `／` that NFKC turns into `/`...), the request is
+// refused rather than "fixed", because a repaired path is how gateways get
+// bypassed. What is accepted is forwarded exactly as matched (percent-escapes
+// upper-cased), so what was authorized is what the upstream serves.
 
 export interface CanonicalTarget {
   /** The path, starting with `/`, percent-escapes in upper case. */
@@ -46,6 +46,61 @@ const isUnreserved = (byte: number): boolean =>
 
 const fail = (reason: string): TargetResult => ({ ok: false, reason });
 
+/**
+ * What an upstream that applies Unicode compatibility normalization (NFKC, as application code,
+ * some frameworks and WAFs do to "clean" input) after decoding would read as a delimiter.
+ * `．．／` (U+FF0E U+FF0E U+FF0F) becomes `../`, `％` (U+FF05) a new escape, `＼` (U+FF3C) a
+ * backslash, `；` `？` `＃` a path parameter, query or fragment.
+ */
+const NFKC_DELIMITER = new Uint8Array(128);
+for (const ch of './\\%;?#') NFKC_DELIMITER[ch.charCodeAt(0)] = 1;
+
+function countDelimiters(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 128 && NFKC_DELIMITER[code] === 1) count++;
+  }
+  return count;
+}
+
+/**
+ * True when NFKC turns a decoded non-ASCII character into one of the delimiters. ASCII is
+ * NFKC-stable and no composition consumes a delimiter, so NFKC adds delimiters exactly when
+ * some compatibility character maps onto one: comparing counts is enough, and one normalize()
+ * call covers the whole part (only parts with non-ASCII escapes pay for it).
+ */
+function normalizesToDelimiter(decoded: string): boolean {
+  const normalized = decoded.normalize('NFKC');
+  return normalized !== decoded && countDelimiters(normalized) > countDelimiters(decoded);
+}
+
+const lenientUtf8 = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * Percent-decode the way a lenient upstream does: the query may carry escapes that are not UTF-8
+ * (it does not take part in routing), and those become U+FFFD, never a delimiter. For a part
+ * canonicalizeTarget accepted (escapes well-formed, every other character ASCII); `+` is left as is.
+ */
+export function decodeLenient(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    const bytes = new Uint8Array(part.length);
+    let length = 0;
+    for (let i = 0; i < part.length; i++) {
+      const code = part.charCodeAt(i);
+      if (code === 0x25) {
+        bytes[length++] = hexValue(part.charCodeAt(i + 1)) * 16 + hexValue(part.charCodeAt(i + 2));
+        i += 2;
+      } else {
+        bytes[length++] = code;
+      }
+    }
+    return lenientUtf8.decode(bytes.subarray(0, length));
+  }
+}
+
 /** Scan `part` for legal characters and escapes; returns it with escapes upper-cased, or a reason. */
 function scan(part: string, allowed: Uint8Array, inPath: boolean): string | { reason: string } {
   let needsUpper = false;
@@ -69,17 +124,23 @@ function scan(part: string, allowed: Uint8Array, inPath: boolean): string | { re
       return { reason: code === 0x3b ? 'path parameters (;) are not allowed' : 'illegal character' };
     }
   }
-  // Escaped bytes must spell valid UTF-8. Overlong forms (`%C0%AE` for `.`,
-  // `%C0%AF` for `/`) are decoded as the ASCII character by some servers, and
-  // invalid bytes become U+FFFD in others, so two distinct paths would reach
-  // the upstream as one. decodeURIComponent throws on exactly these (ECMA-262
-  // requires strict UTF-8); the escapes left here are all non-delimiters.
-  if (inPath && nonAscii) {
-    try {
-      decodeURIComponent(part);
-    } catch {
-      return { reason: 'percent-encoded bytes are not valid UTF-8' };
+  if (nonAscii) {
+    // Escaped bytes in the path must spell valid UTF-8. Overlong forms (`%C0%AE`
+    // for `.`, `%C0%AF` for `/`) are decoded as the ASCII character by some
+    // servers, and invalid bytes become U+FFFD in others, so two distinct paths
+    // would reach the upstream as one. decodeURIComponent throws on exactly these
+    // (ECMA-262 requires strict UTF-8); the escapes left here are all non-delimiters.
+    let decoded: string;
+    if (inPath) {
+      try {
+        decoded = decodeURIComponent(part);
+      } catch {
+        return { reason: 'percent-encoded bytes are not valid UTF-8' };
+      }
+    } else {
+      decoded = decodeLenient(part);
     }
+    if (normalizesToDelimiter(decoded)) return { reason: 'encoded compatibility form of a delimiter (NFKC)' };
   }
   return needsUpper ? part.replace(/%[0-9a-fA-F]{2}/g, (escape) => escape.toUpperCase()) : part;
 }
@@ -87,7 +148,9 @@ function scan(part: string, allowed: Uint8Array, inPath: boolean): string | { re
 /**
  * Accept only origin-form targets (`/path?query`) with no dot or empty
  * segments, no fragment, and no escape an upstream could decode into a
- * different path. Pure; safe to call with any string a client sent.
+ * different path: in the path or the query, no escaped character whose NFKC
+ * form holds `.` `/` `\` `%` `;` `?` `#` (`%EF%BC%8F`, fullwidth `／`).
+ * Pure; safe to call with any string a client sent.
  */
 export function canonicalizeTarget(rawTarget: string | undefined): TargetResult {
   if (!rawTarget || rawTarget.charCodeAt(0) !== 0x2f) return fail('request target must be origin-form (start with /)');

@@ -63,7 +63,7 @@ export function createGatewayMetrics(state: GatewayStateView): GatewayMetrics {
   });
   const rateLimited = new Counter({
     name: 'bullseye_gateway_rate_limited_total',
-    help: 'Requests refused with 429, by limiter: key (per-key bucket) or address (failed-authentication guard).',
+    help: 'Requests refused with 429, by limiter: key (per-key bucket), address (failed-authentication guard) or concurrency (per-key in-flight cap).',
     labelNames: ['limiter'],
     registers: [registry],
   });
@@ -218,6 +218,7 @@ export function createGatewayMetrics(state: GatewayStateView): GatewayMetrics {
       if (reason !== undefined) authFailures.inc({ reason });
       else if (code === 'rate_limited') rateLimited.inc({ limiter: 'key' });
       else if (code === 'too_many_failed_authentications') rateLimited.inc({ limiter: 'address' });
+      else if (code === 'too_many_concurrent_requests') rateLimited.inc({ limiter: 'concurrency' });
       else if (UPSTREAM_ERRORS[code] !== undefined && outcome.route) {
         upstreamErrors.inc({ upstream: outcome.route.upstream.name, kind: UPSTREAM_ERRORS[code] });
       }

@@ -1,11 +1,12 @@
 // What the upstream is told. Forward what was authorized: the client's
-// headers minus anything hop-by-hop, anything naming an identity (credential
-// headers unless the upstream re-checks keys, every X-Bullseye-*, every
-// X-Forwarded-*), then the identity the gateway computed. Pure functions over
-// Node's flat rawHeaders arrays, so order and duplicates survive.
+// headers minus anything hop-by-hop, anything claiming an identity, a hop, an
+// address or a path (claim-headers.ts, the one list; credential headers too
+// unless the upstream re-checks keys), then the identity the gateway computed.
+// Pure functions over Node's flat rawHeaders arrays, so order and duplicates survive.
 import type { IncomingMessage } from 'node:http';
 import type { KeyAuthRecord } from '../../core/auth.js';
 import { expandScopes, type Scope } from '../../core/scopes.js';
+import { CREDENTIAL_HEADERS, fieldKey, isClaimHeader } from './claim-headers.js';
 
 /** RFC 9110 §7.6.1 connection-specific fields, plus the legacy ones proxies must drop. */
 const HOP_BY_HOP = new Set([
@@ -24,12 +25,8 @@ const HOP_BY_HOP = new Set([
   'host',
 ]);
 
-const CREDENTIAL_HEADERS = new Set(['x-api-key', 'x-partner-api-key']);
-/**
- * Headers a client could use to claim an identity or a hop it does not own, or to make the upstream
- * serve another path than the one authorized (Symfony, Zend and IIS URL Rewrite honour the last two).
- */
-const CLAIM_HEADERS = new Set(['forwarded', 'x-real-ip', 'x-request-id', 'x-original-url', 'x-rewrite-url']);
+/** A lower-case field name that applies to one hop only and is never relayed. */
+export const isHopByHop = (lowerName: string): boolean => HOP_BY_HOP.has(lowerName);
 
 export interface ForwardIdentity {
   key: KeyAuthRecord | undefined;
@@ -58,13 +55,13 @@ export function identityOf(req: IncomingMessage, key: KeyAuthRecord | undefined,
   };
 }
 
-/** Names listed in the Connection header(s): they are hop-by-hop for this message (lower case). */
+/** Names listed in the Connection header(s): they are hop-by-hop for this message (as `fieldKey` spells them). */
 export function connectionListed(rawHeaders: readonly string[]): Set<string> | undefined {
   let listed: Set<string> | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     if ((rawHeaders[i] as string).toLowerCase() !== 'connection') continue;
     for (const token of (rawHeaders[i + 1] as string).split(',')) {
-      const name = token.trim().toLowerCase();
+      const name = fieldKey(token.trim());
       if (name) (listed ??= new Set()).add(name);
     }
   }
@@ -91,14 +88,11 @@ export function upstreamRequestHeaders(
   }
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string;
-    let lower = name.toLowerCase();
-    if (listed?.has(lower)) continue;
     // CGI-style servers (PHP, Rack, WSGI) read `X_Bullseye_Organization_Id` as `X-Bullseye-Organization-Id`:
     // classify with `_` read as `-`, so no spelling of a claim gets through.
-    if (lower.includes('_')) lower = lower.replaceAll('_', '-');
-    if (HOP_BY_HOP.has(lower) || CLAIM_HEADERS.has(lower)) continue;
-    if (lower.startsWith('x-bullseye-') || lower.startsWith('x-forwarded-')) continue;
-    if (!forwardKey && CREDENTIAL_HEADERS.has(lower)) continue;
+    const field = fieldKey(name);
+    if (listed?.has(field) || HOP_BY_HOP.has(field) || isClaimHeader(field)) continue;
+    if (!forwardKey && CREDENTIAL_HEADERS.has(field)) continue;
     out.push(name, rawHeaders[i + 1] as string);
   }
   return out;

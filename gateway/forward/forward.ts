@@ -1,13 +1,17 @@
-// Step 6: stream the request to the upstream and the response back, neither
-// buffered whole. Failures map to gateway errors: refused or reset → 502, no
-// answer in time → 504, the client gone first → 499 (logged, never sent). Nothing is retried (undici pools never retry, and a
-// retried POST could run twice). A client that goes away aborts the upstream
-// request so its connection slot is freed.
+// Step 6: the request to the upstream and the response back. A small request
+// body is read whole before the upstream request opens, a large one streams
+// (request-body.ts); the response always streams. Failures map to gateway
+// errors: refused or reset → 502, no answer in time → 504, a body that stalls
+// → 408, the client gone first → 499 (logged, never sent). Nothing is retried
+// (undici pools never retry, and a retried POST could run twice). A client
+// that goes away, or stalls its streamed body, aborts the upstream request so
+// its connection slot is freed.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Pool } from 'undici';
 import { ApiError } from '../../core/errors.js';
 import { hasBody } from '../../core/has-body.js';
 import { clientResponseHeaders } from './forward-headers.js';
+import { RequestBody, type BodyLimits, type BodyPayload } from './request-body.js';
 
 export interface ForwardRequest {
   req: IncomingMessage;
@@ -19,19 +23,24 @@ export interface ForwardRequest {
   timeoutMs: number;
   /** Headers the gateway adds to the client response (request id, rate limit). */
   responseHeaders: Record<string, string>;
+  /** How request bodies are buffered or streamed, and their idle timeout. */
+  bodyLimits: BodyLimits;
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /**
  * The abort signal undici is given: the smallest object undici accepts as one
- * (`aborted`, and add/removeEventListener for its single 'abort' listener).
- * An AbortController's EventTarget machinery showed as ~8 % of the gateway's
- * CPU per request, and an EventEmitter still cost about a microsecond in
- * construction and listener bookkeeping.
+ * (`aborted`, `reason`, and add/removeEventListener for its single 'abort'
+ * listener). An AbortController's EventTarget machinery showed as ~8 % of the
+ * gateway's CPU per request, and an EventEmitter still cost about a
+ * microsecond in construction and listener bookkeeping. Aborted by the client
+ * going away (no reason), or with the error to answer (a stalled body).
  */
-class ClientGone {
+class UpstreamAbort {
   aborted = false;
+  /** Why the gateway aborted, when it was not the client leaving; undici fails the request with it. */
+  reason: ApiError | undefined = undefined;
   #listener: (() => void) | undefined = undefined;
   constructor(private readonly res: ServerResponse) {}
   addEventListener(_type: 'abort', listener: () => void): void {
@@ -40,10 +49,16 @@ class ClientGone {
   removeEventListener(): void {
     this.#listener = undefined;
   }
-  abort(): void {
+  abort(reason?: ApiError): void {
     if (this.aborted) return;
     this.aborted = true;
-    this.#listener?.();
+    this.reason = reason;
+    // Once the upstream's answer is being relayed, cut it instead: undici then aborts the upstream
+    // request itself. Aborted through the signal while it holds a live response and a streamed
+    // body, undici 7.30 calls back twice and throws from its stream handler (the kind of bug in
+    // nodejs/undici#2349); slow-clients.test.ts covers this case.
+    if (reason && this.res.headersSent) this.res.destroy();
+    else this.#listener?.();
   }
   /** The response's 'close' listener: closed before it finished means the client went away. */
   readonly onResponseClose = (): void => {
@@ -61,12 +76,41 @@ export type ForwardDone = (err: ApiError | undefined, status: number) => void;
  */
 export function forward(request: ForwardRequest, done: ForwardDone): void {
   const { req, res } = request;
-  const abort = new ClientGone(res);
+  const abort = new UpstreamAbort(res);
   // Left in place: it fires once, when the response closes, and is a no-op after a normal finish.
   res.on('close', abort.onResponseClose);
   // A client that left while admission awaited (the rate-limit round trip) has already fired
   // 'close': its request must not be started at all.
   if (res.destroyed) abort.abort();
+  if (!hasBody(req)) {
+    send(request, abort, null, undefined, done);
+    return;
+  }
+  if (abort.aborted) {
+    done(toGatewayError(new Error('client gone before its body was read'), abort), 0);
+    return;
+  }
+  const body: RequestBody = new RequestBody(
+    req,
+    request.bodyLimits,
+    (err, payload) => {
+      if (err) done(err, 0);
+      else send(request, abort, payload as BodyPayload, body, done);
+    },
+    abort,
+  );
+  body.start();
+}
+
+/** Open the upstream request and relay its answer; `reading` is stopped when the exchange ends. */
+function send(
+  request: ForwardRequest,
+  abort: UpstreamAbort,
+  body: BodyPayload | null,
+  reading: RequestBody | undefined,
+  done: ForwardDone,
+): void {
+  const { req, res } = request;
   let status = 0;
   // undici reports every failure, a synchronous one included, through the callback.
   request.pool.stream(
@@ -74,7 +118,7 @@ export function forward(request: ForwardRequest, done: ForwardDone): void {
       method: req.method as 'GET',
       path: request.pathAndQuery,
       headers: request.headers,
-      body: hasBody(req) ? req : null,
+      body,
       headersTimeout: request.timeoutMs,
       bodyTimeout: request.timeoutMs,
       signal: abort,
@@ -87,13 +131,17 @@ export function forward(request: ForwardRequest, done: ForwardDone): void {
       return res;
     },
     (err) => {
-      if (err) done(toGatewayError(err, abort.aborted), 0);
+      reading?.stop();
+      if (err) done(toGatewayError(err, abort), 0);
       else done(undefined, status);
     },
   );
 }
 
-function toGatewayError(err: unknown, clientGone: boolean): ApiError {
+function toGatewayError(err: unknown, abort: UpstreamAbort): ApiError {
+  // The gateway's own reason (a stalled body): answered as it is.
+  if (abort.reason) return abort.reason;
+  const clientGone = abort.aborted;
   const code = (err as { code?: string }).code ?? '';
   const context = { upstreamError: code || String(err), clientGone };
   // The client's doing, not the upstream's: no 5xx in the logs and metrics for it.

@@ -1,8 +1,10 @@
 // Failed authentications per client address, limited in memory with the
 // token-bucket maths, so a flood of bad keys from one address is refused with
-// 429 before any key is parsed or hashed. Per instance by design: it is a
-// cheap abuse brake, not an exact quota. Only failures spend tokens; a
-// blocked address stays blocked until a token has refilled.
+// 429. Per instance by design: it is a cheap abuse brake, not an exact quota.
+// Only failures spend tokens; a blocked address stays blocked until a token
+// has refilled. It never refuses a valid key: behind a shared NAT or an
+// ingress one bad client must not lock out every tenant, so the pipeline
+// still authenticates a blocked address and answers only its failures so.
 // Addresses are grouped so they cannot be rotated for free: an IPv4-mapped
 // IPv6 address counts as its IPv4 address, and IPv6 counts per /64 (what one
 // subscriber typically holds). Memory is bounded (bucket-store.ts).
@@ -15,7 +17,8 @@ import type { LimitDecision, RateLimitSpec } from './types.js';
 export interface AuthFailureGuard {
   /** The refusal to answer with when `address` has no failures left, else undefined. */
   isBlocked(address: string): LimitDecision | undefined;
-  recordFailure(address: string): void;
+  /** Spend one failure; true when it was the address' last one (the guard trips: log it once). */
+  recordFailure(address: string): boolean;
 }
 
 export interface AuthFailureGuardOptions {
@@ -41,7 +44,9 @@ export function createAuthFailureGuard(options: AuthFailureGuardOptions): AuthFa
     recordFailure(address) {
       const id = clientAddressKey(address);
       const result = takeTokens(store.get(id), clock.now(), 1, spec);
-      if (result.decision.allowed) store.set(id, result.state, result.fullAtMs);
+      if (!result.decision.allowed) return false;
+      store.set(id, result.state, result.fullAtMs);
+      return result.state.tokens < 1;
     },
   };
 }

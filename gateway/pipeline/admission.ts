@@ -8,11 +8,15 @@ import type { IncomingMessage } from 'node:http';
 import { authenticate, authorize, readCredential, type KeyAuthRecord, type KeyDirectory } from '../../core/auth.js';
 import type { Clock } from '../../core/clock.js';
 import { ApiError, isApiError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 import { canonicalizeTarget } from '../../core/request-target.js';
-import type { AuthFailureGuard } from '../limiter/auth-failure-guard.js';
+import { clientAddressKey, type AuthFailureGuard } from '../limiter/auth-failure-guard.js';
 import { setRateLimitHeaders, type RateLimitHeaderOptions } from '../limiter/headers.js';
 import type { LimitDecision, RateLimiter, RateLimitSpec } from '../limiter/types.js';
+import type { InFlight } from './in-flight.js';
 import type { PolicySource, RouteRule } from './policy-view.js';
+import { screenRoute, screenHeaders } from './screen-request.js';
+import { screenUpgrade } from './upgrade-handshake.js';
 
 export interface AdmissionDeps {
   policy: PolicySource;
@@ -20,7 +24,10 @@ export interface AdmissionDeps {
   keys: KeyDirectory & { readonly loaded: boolean };
   limiter: RateLimiter;
   authFailures: AuthFailureGuard;
+  /** Requests in flight per key (defaults.concurrency); the handler releases the slot when it finishes. */
+  inFlight: InFlight;
   clock: Clock;
+  logger: Logger;
   lastUsed: { touch(keyId: string, atMs: number): void };
   ietfRateLimitHeaders: boolean;
 }
@@ -35,33 +42,14 @@ export interface Outcome {
   limiterMs: number | undefined;
   /** Time spent forwarding, when the request was forwarded. */
   upstreamMs: number | undefined;
+  /** The key whose in-flight slot this request holds, until the handler releases it. */
+  inFlightKeyId: string | undefined;
 }
 
 export interface Admitted {
   route: RouteRule;
   /** Canonical path and query: exactly what was authorized, and what is forwarded. */
   pathAndQuery: string;
-}
-
-/** Headers that let a client ask an upstream framework to treat a POST as another method. */
-const METHOD_OVERRIDE_HEADERS: ReadonlySet<string> = new Set(['x-http-method-override', 'x-http-method', 'x-method-override']);
-
-/**
- * One pass over the raw header list: a second Host (RFC 9112 §3.2; Node keeps
- * the first and says nothing, an upstream might keep the last) and
- * method-override headers are refused. Returns the reason, or undefined.
- */
-function screenHeaders(rawHeaders: readonly string[]): string | undefined {
-  let hosts = 0;
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i] as string;
-    if (name.length === 4) {
-      if (name.toLowerCase() === 'host' && ++hosts > 1) return 'The Host header was sent more than once.';
-    } else if (name.length >= 13 && name.length <= 22 && METHOD_OVERRIDE_HEADERS.has(name.toLowerCase())) {
-      return `The ${name} header is not allowed.`;
-    }
-  }
-  return undefined;
 }
 
 const DE_FACTO_HEADERS_ONLY: RateLimitHeaderOptions = { ietf: false };
@@ -83,6 +71,25 @@ export function createAdmission(deps: AdmissionDeps) {
   }
 
   /**
+   * A 401 counts against the client address. An address already over its budget gets the 429
+   * instead; a valid key from it was authenticated above and passed, so the guard never locks
+   * a tenant out for a neighbour behind the same NAT.
+   */
+  function failedAuthentication(req: IncomingMessage, failure: ApiError): ApiError {
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const blocked = deps.authFailures.isBlocked(address);
+    if (blocked) {
+      return new ApiError('too_many_failed_authentications', 'Too many failed authentications from this address.', {
+        headers: { 'retry-after': String(blocked.retryAfterSec) },
+      });
+    }
+    if (deps.authFailures.recordFailure(address)) {
+      deps.logger.warn({ clientAddress: clientAddressKey(address) }, 'failed-authentication guard tripped for an address');
+    }
+    return failure;
+  }
+
+  /**
    * Steps 1-5: the route and canonical target to forward, or a thrown ApiError.
    * Synchronous unless the limiter is remote; then the promise rejects instead.
    */
@@ -94,22 +101,20 @@ export function createAdmission(deps: AdmissionDeps) {
     const target = canonicalizeTarget(req.url);
     if (!target.ok) throw new ApiError('invalid_request_target', `Request target refused: ${target.reason}.`);
     const refused = screenHeaders(req.rawHeaders);
-    if (refused) throw new ApiError('invalid_header', refused);
+    if (refused) throw refused;
     const policy = deps.policy.current();
     const match = policy.match(req.method ?? '', target.target.path);
     if (!match) throw new ApiError('route_not_found', 'No route matches this method and path.');
     const route = match.value;
     outcome.route = route;
+    // Both before any key is hashed: cheap refusals of what the route does not allow.
+    const upgradeRefused = screenUpgrade(req, route);
+    if (upgradeRefused) throw upgradeRefused;
+    const routeRefused = screenRoute(route, match.params, target.target.query);
+    if (routeRefused) throw routeRefused;
     const admitted: Admitted = { route, pathAndQuery: target.target.path + target.target.query };
     if (route.public) return admitted;
 
-    const address = req.socket.remoteAddress ?? 'unknown';
-    const blocked = deps.authFailures.isBlocked(address);
-    if (blocked) {
-      throw new ApiError('too_many_failed_authentications', 'Too many failed authentications from this address.', {
-        headers: { 'retry-after': String(blocked.retryAfterSec) },
-      });
-    }
     // Before the first snapshot every key would look unknown: say "not ready", not "invalid key".
     if (!deps.keys.loaded) throw new ApiError('not_ready', 'The gateway is still loading API keys.', { headers: { 'retry-after': '1' } });
     const credential = readCredential(req.rawHeaders);
@@ -119,10 +124,7 @@ export function createAdmission(deps: AdmissionDeps) {
         : isApiError(credential)
           ? credential
           : authenticate(credential, deps.keys, clock);
-    if (isApiError(key)) {
-      if (key.status === 401) deps.authFailures.recordFailure(address);
-      throw key;
-    }
+    if (isApiError(key)) throw key.status === 401 ? failedAuthentication(req, key) : key;
     outcome.key = key;
     const denied = authorize(key, {
       family: route.family,
@@ -131,6 +133,13 @@ export function createAdmission(deps: AdmissionDeps) {
       partnerId: route.partnerParam ? match.params.partner_id : undefined,
     });
     if (denied) throw denied;
+    // Before the bucket: a request refused for concurrency costs its key no token.
+    if (!deps.inFlight.acquire(key.id, policy.concurrency)) {
+      throw new ApiError('too_many_concurrent_requests', `This API key already has ${policy.concurrency} requests in flight.`, {
+        headers: { 'retry-after': '1' },
+      });
+    }
+    outcome.inFlightKeyId = key.id;
 
     const rateLimit = policy.rateLimit;
     const limiterStartedAt = performance.now();

@@ -7,15 +7,19 @@ import type { Logger } from '../../core/logger.js';
 import { sendProblem } from '../../core/problem.js';
 import { requestIdOf } from '../../core/request-id.js';
 import { forward } from '../forward/forward.js';
+import type { BodyLimits } from '../forward/request-body.js';
 import { identityOf, upstreamRequestHeaders } from '../forward/forward-headers.js';
 import type { UpstreamPools } from '../forward/upstream-pools.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { createAdmission, type Admitted, type AdmissionDeps, type Outcome } from './admission.js';
+import type { InFlight } from './in-flight.js';
 
 export interface PipelineDeps extends AdmissionDeps {
   pools: UpstreamPools;
   logger: Logger;
   metrics: Pick<GatewayMetrics, 'observe'>;
+  /** Request-body buffering and idle timeout (the server settings). */
+  limits: BodyLimits;
 }
 
 export function logAccess(
@@ -50,7 +54,15 @@ export const newOutcome = (): Outcome => ({
   errorCode: undefined,
   limiterMs: undefined,
   upstreamMs: undefined,
+  inFlightKeyId: undefined,
 });
+
+/** Give back the in-flight slot admission took for this request, once. */
+export function releaseInFlight(inFlight: InFlight, outcome: Outcome): void {
+  if (outcome.inFlightKeyId === undefined) return;
+  inFlight.release(outcome.inFlightKeyId);
+  outcome.inFlightKeyId = undefined;
+}
 
 /**
  * The request listener. Every failure is answered and logged. Callbacks, not
@@ -68,6 +80,7 @@ export function createRequestHandler(deps: PipelineDeps): (req: IncomingMessage,
     const outcome = newOutcome();
 
     const finish = (): void => {
+      releaseInFlight(deps.inFlight, outcome);
       const durationMs = performance.now() - startedAt;
       logAccess(logger, req, requestId, durationMs, outcome);
       deps.metrics.observe(req.method ?? '', outcome, durationMs);
@@ -85,7 +98,9 @@ export function createRequestHandler(deps: PipelineDeps): (req: IncomingMessage,
         const headers = upstreamRequestHeaders(req.rawHeaders, identityOf(req, outcome.key, requestId), upstream.forwardKey);
         const forwardedAt = performance.now();
         const pool = deps.pools.get(upstream.origin);
-        forward({ req, res, pool, pathAndQuery, headers, timeoutMs: upstream.timeoutMs, responseHeaders }, (err, status) => {
+        const timeoutMs = upstream.timeoutMs;
+        // After the 100 Continue above: the body is read (or streamed) only once the request is admitted.
+        forward({ req, res, pool, pathAndQuery, headers, timeoutMs, responseHeaders, bodyLimits: deps.limits }, (err, status) => {
           if (err) return fail(err);
           outcome.status = status;
           outcome.upstreamMs = performance.now() - forwardedAt;

@@ -24,6 +24,8 @@ export interface RouteRule {
   readonly family: KeyFamily | 'any';
   readonly upstream: UpstreamRule;
   readonly cost: number;
+  /** The one kind of route on which a WebSocket upgrade may be opened. */
+  readonly websocket: boolean;
   /** The path has {organization_id}: the key's organization must equal it. */
   readonly organizationParam: boolean;
   /** The path has {partner_id}: the key's partner must equal it. */
@@ -33,6 +35,8 @@ export interface RouteRule {
 export interface RoutingPolicy {
   readonly hash: string;
   readonly rateLimit: RateLimitSpec;
+  /** Requests one key may have in flight at once (defaults.concurrency). */
+  readonly concurrency: number;
   readonly upstreams: ReadonlyMap<string, UpstreamRule>;
   match(method: string, path: string): RouteMatch<RouteRule> | undefined;
 }

@@ -29,6 +29,8 @@ const DEFAULTS = {
     maxHeaderSize: 16_384,
     maxConnections: 10_000,
     shutdownGraceMs: 10_000,
+    bufferBodyBytes: 65_536,
+    bodyIdleTimeoutMs: 10_000,
   },
   upstream: { connections: 128, connectTimeoutMs: 2_000 },
   sync: { pollWaitMs: 25_000, staleAfterMs: 60_000, lastUsedFlushMs: 5_000 },
@@ -106,7 +108,7 @@ t.test('the file sets sections and env-backed values; the environment wins', asy
 opsPort: 7090
 logLevel: warn
 redisUrl: redis://127.0.0.1:6379
-server: { headersTimeout: 5s, maxConnections: 50 }
+server: { headersTimeout: 5s, maxConnections: 50, bufferBodyBytes: 0, bodyIdleTimeout: 2s }
 upstream: { connections: 8 }
 sync: { pollWait: 10s, staleAfter: 30s, lastUsedFlush: 250ms }
 rateLimit: { onRedisFailure: closed, ietfHeaders: true, authFailures: { requests: 5, per: 10s } }
@@ -119,7 +121,13 @@ rateLimit: { onRedisFailure: closed, ietfHeaders: true, authFailures: { requests
   t.equal(settings.logLevel, 'warn');
   t.equal(settings.redisUrl, 'redis://127.0.0.1:6379');
   t.equal(settings.configPath, path);
-  t.same(settings.server, { ...DEFAULTS.server, headersTimeoutMs: 5_000, maxConnections: 50 });
+  t.same(settings.server, {
+    ...DEFAULTS.server,
+    headersTimeoutMs: 5_000,
+    maxConnections: 50,
+    bufferBodyBytes: 0,
+    bodyIdleTimeoutMs: 2_000,
+  });
   t.same(settings.upstream, { connections: 8, connectTimeoutMs: 2_000 });
   t.same(settings.sync, { pollWaitMs: 10_000, staleAfterMs: 30_000, lastUsedFlushMs: 250 });
   t.same(settings.rateLimit, {
@@ -170,6 +178,8 @@ const EXPECTED: Record<string, [number, string]> = {
   'bad-admin-url': [1, 'adminUrl: must be an http:// or https:// URL'],
   'section-not-a-map': [1, 'server: must be a map, got "fast"'],
   'bad-max-header-size': [1, 'server.maxHeaderSize: must be an integer from 1024 to 1048576, got 100'],
+  'bad-buffer-body-bytes': [2, 'server.bufferBodyBytes: must be an integer from 0 to 16777216, got 20000000'],
+  'bad-body-idle-timeout': [3, 'server.bodyIdleTimeout: must be greater than zero, got 0'],
   'quoted-number': [1, 'upstream.connections: must be an integer from 1 to 65536, got "128"'],
   'bad-flag': [1, 'rateLimit.ietfHeaders: must be true or false, got "yes"'],
   'duplicate-section': [2, 'server: duplicate key (first at line 1)'],

@@ -74,6 +74,10 @@ t.test('defaults', async (t) => {
   t.same(explicit.rateLimit, { requests: 50, perMs: 10_000 });
   const noDefaults = parsePolicy(`${UPSTREAMS}routes:\n  GET /a: { scope: read, upstream: admin }\n`, 'test.yaml');
   t.equal(noDefaults.routes[0]?.family, 'org', 'key defaults to org');
+  t.equal(implicit.concurrency, 100, 'concurrency: 100 requests in flight per key unless set');
+  t.equal(noDefaults.concurrency, 100, 'also without a defaults section');
+  t.equal(policyWith('  GET /a: read\n', '{ upstream: bullseye, concurrency: 1 }').concurrency, 1, 'the least allowed');
+  t.equal(policyWith('  GET /a: read\n', '{ upstream: bullseye, concurrency: 5000 }').concurrency, 5000);
 });
 
 t.test('anchors and aliases resolve', async (t) => {

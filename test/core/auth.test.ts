@@ -51,6 +51,21 @@ t.test('readCredential', async (t) => {
     ['two keys in one value', ['X-API-Key', `${ORG}, ${ORG}`], { code: 'malformed_key', detail: /X-API-Key/ }],
     ['surrounding spaces are optional whitespace', ['X-API-Key', `  ${ORG}  `], { family: 'org', plainKey: ORG }],
     ['surrounding tabs are optional whitespace', ['X-Partner-API-Key', `\t${PARTNER}\t`], { family: 'partner', plainKey: PARTNER }],
+    ['mixed spaces and tabs are optional whitespace', ['X-API-Key', ` \t ${ORG}\t \t`], { family: 'org', plainKey: ORG }],
+    // Only SP and HTAB are optional whitespace (RFC 9110 §5.6.3): String#trim would also strip these.
+    ['wrapped in NBSP (U+00A0)', ['X-API-Key', `\u00a0${ORG}\u00a0`], { code: 'malformed_key', detail: /X-API-Key/ }],
+    ['leading NBSP only', ['X-API-Key', `\u00a0${ORG}`], { code: 'malformed_key', detail: /X-API-Key/ }],
+    ['trailing NBSP only, partner', ['X-Partner-API-Key', `${PARTNER}\u00a0`], { code: 'malformed_key', detail: /X-Partner-API-Key/ }],
+    ['NBSP inside spaces', ['X-API-Key', ` \u00a0 ${ORG}`], { code: 'malformed_key', detail: /X-API-Key/ }],
+    ['ideographic space (U+3000)', ['X-API-Key', `\u3000${ORG}`], { code: 'malformed_key', detail: /X-API-Key/ }],
+    ['em space (U+2003)', ['X-API-Key', `${ORG}\u2003`], { code: 'malformed_key', detail: /X-API-Key/ }],
+    ['narrow no-break space (U+202F)', ['X-API-Key', `${ORG}\u202f`], { code: 'malformed_key', detail: /X-API-Key/ }],
+    ['line separator (U+2028)', ['X-API-Key', `${ORG}\u2028`], { code: 'malformed_key', detail: /X-API-Key/ }],
+    ['zero-width space (U+200B)', ['X-API-Key', `\u200b${ORG}`], { code: 'malformed_key', detail: /X-API-Key/ }],
+    ['byte order mark (U+FEFF)', ['X-API-Key', `\ufeff${ORG}`], { code: 'malformed_key', detail: /X-API-Key/ }],
+    ['vertical tab', ['X-API-Key', `\u000b${ORG}`], { code: 'malformed_key', detail: /X-API-Key/ }],
+    ['form feed', ['X-API-Key', `${ORG}\u000c`], { code: 'malformed_key', detail: /X-API-Key/ }],
+    ['carriage return', ['X-API-Key', `${ORG}\r`], { code: 'malformed_key', detail: /X-API-Key/ }],
   ];
   for (const [label, rawHeaders, expected] of CASES) {
     const result = readCredential(rawHeaders);

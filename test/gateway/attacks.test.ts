@@ -19,8 +19,10 @@ const VISITORS = '/api/v1/organization/acme/visitors';
 const LISTS = '/api/v1/organization/acme/lists';
 
 /** A request with the given start line and header lines, closed after the response. */
-const request = (startLine: string, ...headers: string[]): string =>
-  `${startLine}\r\nHost: gw.test\r\n${headers.map((h) => `${h}\r\n`).join('')}Connection: close\r\n\r\n`;
+const request = (startLine: string, ...headers: string[]): string => requestTo('gw.test', startLine, ...headers);
+/** The same with another Host value. */
+const requestTo = (host: string, startLine: string, ...headers: string[]): string =>
+  `${startLine}\r\nHost: ${host}\r\n${headers.map((h) => `${h}\r\n`).join('')}Connection: close\r\n\r\n`;
 
 /** Every response written on one connection until the server closes it (for pipelining cases). */
 function allResponses(port: number, payload: string): Promise<string> {
@@ -81,7 +83,19 @@ t.test('attack suite', async (t) => {
     { label: 'overlong UTF-8 slash %c0%af', bytes: request('GET /api/v1/organization/acme%c0%afvisitors HTTP/1.1', key), expect: badTarget },
     { label: 'IIS-style %u002e', bytes: request('GET /api/v1/organization/globex/%u002e%u002e/acme/visitors HTTP/1.1', key), expect: badTarget },
     { label: 'raw non-ASCII byte', bytes: Buffer.from(request('GET /api/v1/organization/acme/visitors\xff HTTP/1.1', key), 'latin1'), expect: malformed },
-    { label: 'fullwidth solidus %EF%BC%8F (valid UTF-8, no route)', bytes: request('GET /api/v1/organization/acme%EF%BC%8Fvisitors HTTP/1.1', key), expect: noRoute },
+    // Compatibility characters an upstream applying NFKC reads as delimiters; inside {listId} they would match a route.
+    { label: 'fullwidth solidus %EF%BC%8F (NFKC /)', bytes: request('GET /api/v1/organization/acme%EF%BC%8Fvisitors HTTP/1.1', key), expect: badTarget },
+    { label: 'fullwidth traversal ．．／ in a parameter', bytes: request(`GET ${LISTS}/%EF%BC%8E%EF%BC%8E%EF%BC%8F%EF%BC%8E%EF%BC%8E%EF%BC%8Fglobex HTTP/1.1`, key), expect: badTarget },
+    { label: 'fullwidth dots ．． (U+FF0E) as a segment', bytes: request(`GET ${LISTS}/%EF%BC%8E%EF%BC%8E HTTP/1.1`, key), expect: badTarget },
+    { label: 'fullwidth solidus in a parameter', bytes: request(`GET ${LISTS}/a%EF%BC%8Fb HTTP/1.1`, key), expect: badTarget },
+    { label: 'fullwidth reverse solidus ＼ (U+FF3C)', bytes: request(`GET ${LISTS}/a%EF%BC%BCb HTTP/1.1`, key), expect: badTarget },
+    { label: 'small reverse solidus ﹨ (U+FE68)', bytes: request(`GET ${LISTS}/a%EF%B9%A8b HTTP/1.1`, key), expect: badTarget },
+    { label: 'fullwidth percent ％ (U+FF05), a second escape after NFKC', bytes: request(`GET ${LISTS}/%EF%BC%852e%EF%BC%852e HTTP/1.1`, key), expect: badTarget },
+    { label: 'fullwidth semicolon ； (U+FF1B)', bytes: request(`GET ${LISTS}/a%EF%BC%9Bjsessionid=1 HTTP/1.1`, key), expect: badTarget },
+    { label: 'fullwidth question mark ？ (U+FF1F)', bytes: request(`GET ${LISTS}/a%EF%BC%9Forganization_id=globex HTTP/1.1`, key), expect: badTarget },
+    { label: 'fullwidth number sign ＃ (U+FF03)', bytes: request(`GET ${LISTS}/a%EF%BC%83x HTTP/1.1`, key), expect: badTarget },
+    { label: 'two dot leader ‥ (U+2025) as a segment', bytes: request(`GET ${LISTS}/%E2%80%A5 HTTP/1.1`, key), expect: badTarget },
+    { label: 'fullwidth solidus in the query', bytes: request(`GET ${VISITORS}?next=%EF%BC%8F%EF%BC%8E%EF%BC%8E HTTP/1.1`, key), expect: badTarget },
     { label: 'invalid percent-encoding', bytes: request(`GET ${VISITORS}%zz HTTP/1.1`, key), expect: badTarget },
     { label: 'encoded NUL %00', bytes: request(`GET ${VISITORS}%00.json HTTP/1.1`, key), expect: badTarget },
     { label: 'raw NUL in the target', bytes: request(`GET ${VISITORS}\0.json HTTP/1.1`, key), expect: malformed },
@@ -103,6 +117,33 @@ t.test('attack suite', async (t) => {
     { label: 'X-HTTP-Method', bytes: request(`POST ${LISTS} HTTP/1.1`, key, 'X-HTTP-Method: DELETE', 'Content-Length: 0'), expect: badHeader },
     { label: 'X-Method-Override', bytes: request(`POST ${LISTS} HTTP/1.1`, key, 'X-Method-Override: DELETE', 'Content-Length: 0'), expect: badHeader },
     { label: 'method override on a public route', bytes: request('GET /status HTTP/1.1', 'x-http-method-override: DELETE'), expect: badHeader },
+    // CGI-style servers read `_` as `-`: these are the same overrides to them.
+    { label: 'X_HTTP_Method_Override (underscores)', bytes: request(`POST ${LISTS} HTTP/1.1`, key, 'X_HTTP_Method_Override: DELETE', 'Content-Length: 0'), expect: badHeader },
+    { label: 'X_HTTP_Method (underscores)', bytes: request(`POST ${LISTS} HTTP/1.1`, key, 'X_HTTP_Method: DELETE', 'Content-Length: 0'), expect: badHeader },
+    { label: 'x_method_override (underscores, lower case)', bytes: request(`POST ${LISTS} HTTP/1.1`, key, 'x_method_override: DELETE', 'Content-Length: 0'), expect: badHeader },
+    { label: 'X-HTTP_Method-Override (mixed separators)', bytes: request(`POST ${LISTS} HTTP/1.1`, key, 'X-HTTP_Method-Override: DELETE', 'Content-Length: 0'), expect: badHeader },
+    // The query-parameter override (Laravel, Symfony, Express method-override): part of the target.
+    { label: '_method query parameter', bytes: request(`POST ${LISTS}?_method=DELETE HTTP/1.1`, key, 'Content-Length: 0'), expect: badTarget },
+    { label: '_METHOD query parameter', bytes: request(`POST ${LISTS}?_METHOD=PUT HTTP/1.1`, key, 'Content-Length: 0'), expect: badTarget },
+    { label: 'escaped %5Fmethod query parameter', bytes: request(`POST ${LISTS}?%5Fmethod=DELETE HTTP/1.1`, key, 'Content-Length: 0'), expect: badTarget },
+    { label: '.method query parameter (PHP reads _method)', bytes: request(`POST ${LISTS}?a=1&.method=DELETE HTTP/1.1`, key, 'Content-Length: 0'), expect: badTarget },
+    { label: '_method on a GET route', bytes: request(`GET ${VISITORS}?_method=DELETE HTTP/1.1`, key), expect: badTarget },
+    { label: '_method on a public route', bytes: request('GET /status?_method=DELETE HTTP/1.1'), expect: badTarget },
+    // Credential twins: `X_API_Key` is HTTP_X_API_KEY to a CGI-style upstream, a second, unchecked key.
+    { label: 'X_API_Key next to X-API-Key', bytes: request(`GET ${VISITORS} HTTP/1.1`, key, `X_API_Key: ${globex.plainKey}`), expect: ambiguous },
+    { label: 'X_API_Key before X-API-Key', bytes: request(`GET ${VISITORS} HTTP/1.1`, `X_API_Key: ${globex.plainKey}`, key), expect: ambiguous },
+    { label: 'x_api_key alone', bytes: request(`GET ${VISITORS} HTTP/1.1`, `x_api_key: ${acme.plainKey}`), expect: ambiguous },
+    { label: 'X-API_Key (one underscore)', bytes: request(`GET ${VISITORS} HTTP/1.1`, key, `X-API_Key: ${globex.plainKey}`), expect: ambiguous },
+    { label: 'X_Partner_API_Key next to X-Partner-API-Key', bytes: request('GET /api/v1/partner/reports HTTP/1.1', `X-Partner-API-Key: ${partner.plainKey}`, `X_Partner_API_Key: ${partner.plainKey}`), expect: ambiguous },
+    { label: 'x_partner_api_key next to an org key', bytes: request(`GET ${VISITORS} HTTP/1.1`, key, `x_partner_api_key: ${partner.plainKey}`), expect: ambiguous },
+    { label: 'X_API_Key next to X-API-Key, forwardKey upstream (admin)', bytes: request('GET /api/v1/organization/acme/api-keys HTTP/1.1', key, `X_API_Key: ${globex.plainKey}`), expect: ambiguous },
+    { label: 'X_Partner_API_Key next to X-Partner-API-Key, forwardKey upstream (admin)', bytes: request('GET /api/v1/partner/api-keys HTTP/1.1', `X-Partner-API-Key: ${partner.plainKey}`, `X_Partner_API_Key: ${partner.plainKey}`), expect: ambiguous },
+    { label: 'twin on a public route', bytes: request('GET /status HTTP/1.1', `X_API_Key: ${acme.plainKey}`), expect: ambiguous },
+    // Only SP and HTAB are optional whitespace: a key wrapped in NBSP (0xA0) is not the key.
+    { label: 'key wrapped in NBSP (0xA0)', bytes: Buffer.from(request(`GET ${VISITORS} HTTP/1.1`, `X-API-Key: \xa0${acme.plainKey}\xa0`), 'latin1'), expect: malformedKey },
+    { label: 'key after an NBSP', bytes: Buffer.from(request(`GET ${VISITORS} HTTP/1.1`, `X-API-Key: \xa0${acme.plainKey}`), 'latin1'), expect: malformedKey },
+    { label: 'key before an NBSP, between spaces', bytes: Buffer.from(request(`GET ${VISITORS} HTTP/1.1`, `X-API-Key:  ${acme.plainKey}\xa0 `), 'latin1'), expect: malformedKey },
+    { label: 'partner key wrapped in NBSP', bytes: Buffer.from(request('GET /api/v1/partner/reports HTTP/1.1', `X-Partner-API-Key: \xa0${partner.plainKey}\xa0`), 'latin1'), expect: malformedKey },
     { label: 'oversized headers', bytes: request(`GET ${VISITORS} HTTP/1.1`, key, `X-Filler: ${'x'.repeat(20_000)}`), expect: { status: 431, code: 'headers_too_large' } },
     { label: 'many headers over the size limit', bytes: request(`GET ${VISITORS} HTTP/1.1`, key, ...Array.from({ length: 3_000 }, (_, i) => `X-H${i}: vvvvv`)), expect: { status: 431, code: 'headers_too_large' } },
     { label: 'second credential after 1500 padding headers', bytes: request(`GET ${VISITORS} HTTP/1.1`, key, ...padding, `X-API-Key: ${globex.plainKey}`), expect: ambiguous },
@@ -126,6 +167,52 @@ t.test('attack suite', async (t) => {
     { label: 'chunk-size garbage', bytes: `POST ${LISTS} HTTP/1.1\r\nHost: gw.test\r\n${key}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`, expect: malformed },
     { label: 'negative Content-Length', bytes: `POST ${LISTS} HTTP/1.1\r\nHost: gw.test\r\n${key}\r\nContent-Length: -1\r\nConnection: close\r\n\r\n`, expect: malformed },
     { label: 'a second request hidden in a refused request\'s body', bytes: `POST ${LISTS} HTTP/1.1\r\nHost: gw.test\r\nContent-Length: ${hidden.length}\r\nConnection: close\r\n\r\n${hidden}`, expect: { status: 401, code: 'missing_key' } },
+  ];
+
+  // Host is forwarded as X-Forwarded-Host, which upstreams build links and redirects from.
+  const hostTricks: Attack[] = [
+    { label: 'space inside the host', bytes: requestTo('gw test', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
+    { label: 'userinfo', bytes: requestTo('user:pass@gw.test', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
+    { label: 'userinfo without a password', bytes: requestTo('evil.test@gw.test', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
+    { label: 'a path after the host', bytes: requestTo('gw.test/admin', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
+    { label: 'a query after the host', bytes: requestTo('gw.test?x=1', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
+    { label: 'a list of hosts', bytes: requestTo('gw.test,evil.test', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
+    { label: 'port 0', bytes: requestTo('gw.test:0', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
+    { label: 'port 99999', bytes: requestTo('gw.test:99999', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
+    { label: 'port 65536', bytes: requestTo('gw.test:65536', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
+    { label: 'empty port', bytes: requestTo('gw.test:', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
+    { label: 'non-numeric port', bytes: requestTo('gw.test:http', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
+    { label: 'two ports', bytes: requestTo('gw.test:80:81', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
+    { label: 'unbracketed IPv6', bytes: requestTo('::1', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
+    { label: 'bad IPv6 [::g]', bytes: requestTo('[::g]', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
+    { label: 'IPv6 without its closing bracket', bytes: requestTo('[::1:8080', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
+    { label: 'IPv6 with a zone', bytes: requestTo('[fe80::1%25eth0]', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
+    { label: 'IPv4 in hex (an URL parser reads 127.0.0.1)', bytes: requestTo('0x7f.0.0.1', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
+    { label: 'IPv4 shorthand 127.1', bytes: requestTo('127.1', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
+    { label: 'IPv4 octet over 255', bytes: requestTo('1.2.3.999', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
+    { label: 'percent-encoded host', bytes: requestTo('gw%2etest', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
+    { label: 'non-ASCII host byte', bytes: Buffer.from(requestTo('gw\xa0test', `GET ${VISITORS} HTTP/1.1`, key), 'latin1'), expect: badHeader },
+    { label: 'empty host', bytes: requestTo('', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
+    { label: 'bad host on a public route', bytes: requestTo('user@gw.test', 'GET /status HTTP/1.1'), expect: badHeader },
+  ];
+
+  // Frameworks that merge path and query parameters may let the query win over the authorized path.
+  const queryTricks: Attack[] = [
+    { label: 'organization_id=globex restating the path', bytes: request(`GET ${VISITORS}?organization_id=globex HTTP/1.1`, key), expect: badTarget },
+    { label: 'after other parameters', bytes: request(`GET ${VISITORS}?page=2&organization_id=globex HTTP/1.1`, key), expect: badTarget },
+    { label: 'a second copy with another value', bytes: request(`GET ${VISITORS}?organization_id=acme&organization_id=globex HTTP/1.1`, key), expect: badTarget },
+    { label: 'upper case Organization_ID', bytes: request(`GET ${VISITORS}?Organization_ID=globex HTTP/1.1`, key), expect: badTarget },
+    { label: 'hyphen organization-id', bytes: request(`GET ${VISITORS}?organization-id=globex HTTP/1.1`, key), expect: badTarget },
+    { label: 'camel case organizationId', bytes: request(`GET ${VISITORS}?organizationId=globex HTTP/1.1`, key), expect: badTarget },
+    { label: 'percent-encoded name organization%5Fid', bytes: request(`GET ${VISITORS}?organization%5Fid=globex HTTP/1.1`, key), expect: badTarget },
+    { label: '+ in the name (PHP reads organization_id)', bytes: request(`GET ${VISITORS}?organization+id=globex HTTP/1.1`, key), expect: badTarget },
+    { label: 'array form organization_id[]', bytes: request(`GET ${VISITORS}?organization_id[]=globex HTTP/1.1`, key), expect: badTarget },
+    { label: '; as a separator', bytes: request(`GET ${VISITORS}?x=1;organization_id=globex HTTP/1.1`, key), expect: badTarget },
+    { label: 'case variant of the value', bytes: request(`GET ${VISITORS}?organization_id=ACME HTTP/1.1`, key), expect: badTarget },
+    { label: 'empty value', bytes: request(`GET ${VISITORS}?organization_id= HTTP/1.1`, key), expect: badTarget },
+    { label: 'another list than the path names (list_id for {listId})', bytes: request(`GET ${LISTS}/l-1?list_id=l-2 HTTP/1.1`, key), expect: badTarget },
+    { label: 'on a write route', bytes: request(`POST ${LISTS}?organization_id=globex HTTP/1.1`, key, 'Content-Length: 0'), expect: badTarget },
+    { label: 'on a forwardKey route (admin)', bytes: request('GET /api/v1/organization/acme/api-keys?organization_id=globex HTTP/1.1', key), expect: badTarget },
   ];
 
   const methodTricks: Attack[] = [
@@ -162,7 +249,15 @@ t.test('attack suite', async (t) => {
   /** A request that must succeed after each attack: the process keeps serving. */
   const stillServing = async (): Promise<RawResponse> => rawRequest(stack.gatewayPort, request(`GET ${VISITORS} HTTP/1.1`, key));
 
-  const groups = { 'path tricks': pathTricks, 'header tricks': headerTricks, smuggling, 'method tricks': methodTricks, 'credential tricks': credentialTricks };
+  const groups = {
+    'path tricks': pathTricks,
+    'header tricks': headerTricks,
+    'host tricks': hostTricks,
+    'query tricks': queryTricks,
+    smuggling,
+    'method tricks': methodTricks,
+    'credential tricks': credentialTricks,
+  };
   for (const [group, attacks] of Object.entries(groups)) {
     t.test(group, async (t) => {
       for (const attack of attacks) {
@@ -207,6 +302,16 @@ t.test('attack suite', async (t) => {
       t.equal(stack.upstream.received.at(-1)!.headers['x-bullseye-key-id'], acme.id, `${label}: authenticated as that key`);
     }
 
+    // Path overrides and client-address claims, each also in its CGI spelling (`_` for `-`).
+    const overrides = ['X-Original-URL', 'X-Rewrite-URL', 'X-Original-URI', 'X-Envoy-Original-Path', 'X-Original-Path', 'X-Override-URL', 'X-HTTP-DestinationURL', 'X-Proxy-URL', 'X-Forwarded-Prefix', 'X-Forwarded-Uri'];
+    const addresses = ['X-Client-IP', 'True-Client-IP', 'CF-Connecting-IP', 'Fastly-Client-IP', 'X-Cluster-Client-IP', 'Client-IP', 'X-Forwarded', 'Forwarded-For', 'X-Originating-IP', 'X-Remote-IP', 'X-Remote-Addr'];
+    const CLAIMED_PATH = '/api/v1/organization/globex/visitors';
+    const CLAIMED_ADDRESS = '203.0.113.66';
+    const claims = [
+      ...overrides.flatMap((name) => [`${name}: ${CLAIMED_PATH}`, `${name.replaceAll('-', '_')}: ${CLAIMED_PATH}`]),
+      ...addresses.flatMap((name) => [`${name}: ${CLAIMED_ADDRESS}`, `${name.replaceAll('-', '_')}: ${CLAIMED_ADDRESS}`]),
+    ];
+
     const before = stack.upstream.received.length;
     const response = await rawRequest(
       stack.gatewayPort,
@@ -226,10 +331,9 @@ t.test('attack suite', async (t) => {
         // CGI-style servers read `_` as `-`: these would otherwise arrive as the identity headers.
         'X_Bullseye_Organization_Id: globex',
         'X_Forwarded_For: 203.0.113.9',
-        'X_API_Key: bsk_live_' + 'f'.repeat(32),
-        // Path overrides some frameworks honour (Symfony, IIS): the upstream must serve what was authorized.
-        'X-Original-URL: /api/v1/organization/globex/visitors',
-        'X-Rewrite-URL: /api/v1/organization/globex/visitors',
+        // Path overrides some frameworks honour (Symfony, IIS, Spring, Envoy): the upstream must serve what
+        // was authorized; client-address claims CDNs and frameworks trust.
+        ...claims,
       ),
     );
     t.equal(response.status, 200, 'forwarded: the claims are replaced, not refused');
@@ -242,11 +346,38 @@ t.test('attack suite', async (t) => {
     t.equal(seen.headers['x-forwarded-for'], '127.0.0.1', 'X-Forwarded-For from the connection');
     t.equal(seen.headers['x-forwarded-host'], 'gw.test', 'X-Forwarded-Host from the Host header');
     t.equal(seen.headers['x-forwarded-proto'], 'http', 'X-Forwarded-Proto from the connection');
-    for (const name of ['forwarded', 'x-real-ip', 'x_bullseye_organization_id', 'x_forwarded_for', 'x_api_key', 'x-original-url', 'x-rewrite-url']) {
+    for (const name of ['forwarded', 'x-real-ip', 'x_bullseye_organization_id', 'x_forwarded_for']) {
       t.equal(seen.headers[name], undefined, `${name} not forwarded`);
     }
+    for (const claim of claims) {
+      const name = claim.slice(0, claim.indexOf(':')).toLowerCase();
+      t.equal(seen.headers[name], undefined, `${claim.slice(0, claim.indexOf(':'))} not forwarded`);
+    }
+    const values = seen.rawHeaders.filter((_, i) => i % 2 === 1);
+    t.notOk(values.includes(CLAIMED_PATH), 'no claimed path reached the upstream');
+    t.notOk(values.includes(CLAIMED_ADDRESS), 'no claimed address reached the upstream');
+    t.equal(seen.url, VISITORS, 'the authorized path is the one served');
     const orgHeaders = seen.rawHeaders.filter((_, i) => i % 2 === 0 && seen.rawHeaders[i]!.toLowerCase() === 'x-bullseye-organization-id');
     t.equal(orgHeaders.length, 1, 'one organization header, not the claim plus the truth');
+  });
+
+  t.test('accepted: valid Host forms, a restated path parameter with its own value', async (t) => {
+    for (const host of ['[::1]:8080', '[2001:db8::1]', '127.0.0.1:8080', '10.0.0.9', 'gw.test:65535', 'api.example.', 'my_service:3000']) {
+      const response = await rawRequest(stack.gatewayPort, requestTo(host, `GET ${VISITORS} HTTP/1.1`, key));
+      t.equal(response.status, 200, `Host ${host} accepted`);
+      t.equal(stack.upstream.received.at(-1)!.headers['x-forwarded-host'], host, `Host ${host} forwarded as X-Forwarded-Host`);
+    }
+    for (const query of ['?organization_id=acme', '?organization_id=%61cme&page=2', '?Organization-Id=acme', '?method=card']) {
+      const response = await rawRequest(stack.gatewayPort, request(`GET ${VISITORS}${query} HTTP/1.1`, key));
+      t.equal(response.status, 200, `${query} accepted`);
+      t.equal(stack.upstream.received.at(-1)!.url, `${VISITORS}${query}`, `${query} forwarded`);
+    }
+    const list = await rawRequest(stack.gatewayPort, request(`GET ${LISTS}/l-1?list_id=l-1 HTTP/1.1`, key));
+    t.equal(list.status, 200, '{listId} restated with its own value');
+    // A fullwidth letter is not a delimiter: it is data (and no route literal matches it).
+    const letters = await rawRequest(stack.gatewayPort, request(`GET ${LISTS}/%EF%BD%8C-1 HTTP/1.1`, key));
+    t.equal(letters.status, 200, 'a fullwidth letter in a parameter is forwarded');
+    t.equal(stack.upstream.received.at(-1)!.url, `${LISTS}/%EF%BD%8C-1`);
   });
 
   t.test('accepted with padding: identity and body survive 1500 header fields', async (t) => {

@@ -62,11 +62,55 @@ t.test('client identity claims are replaced by the computed identity', async (t)
   t.same(out.get('x-request-id'), ['req-1'], 'the request id the gateway chose');
 });
 
+// Path overrides, client-address and host claims: named here, not read from the module's list,
+// so dropping a name from the list fails this test.
+const CLAIMS = [
+  'Forwarded', 'X-Real-IP', 'X-Request-Id',
+  'X-Original-URL', 'X-Rewrite-URL', 'X-Original-URI', 'X-Envoy-Original-Path', 'X-Original-Path', 'X-Override-URL',
+  'X-HTTP-DestinationURL', 'X-Proxy-URL', 'X-Forwarded-Prefix', 'X-Forwarded-Uri',
+  'X-Client-IP', 'True-Client-IP', 'CF-Connecting-IP', 'CF-Connecting-IPv6', 'CF-Pseudo-IPv4', 'Fastly-Client-IP',
+  'Fly-Client-IP', 'X-Azure-ClientIP', 'X-Azure-SocketIP', 'X-AppEngine-User-IP', 'X-Cluster-Client-IP',
+  'WL-Proxy-Client-IP', 'Proxy-Client-IP', 'Client-IP', 'X-Forwarded', 'Forwarded-For', 'X-Original-Forwarded-For',
+  'X-Originating-IP', 'X-Remote-IP', 'X-Remote-Addr',
+  'X-Host', 'X-Original-Host', 'X-HTTP-Host-Override',
+  'X-Forwarded-Server', 'X-Forwarded-Port', 'X-Bullseye-Anything',
+];
+
+t.test('every claim is stripped, in every spelling (case, `_` for `-`)', async (t) => {
+  for (const name of CLAIMS) {
+    for (const spelling of [name, name.toLowerCase(), name.toUpperCase(), name.replaceAll('-', '_'), name.toLowerCase().replaceAll('-', '_')]) {
+      const out = upstreamRequestHeaders([spelling, 'claimed', 'Accept', '*/*'], identity, true);
+      const values = out.filter((_, i) => i % 2 === 1);
+      t.notOk(values.includes('claimed'), `${spelling} not forwarded`);
+      t.same(toMap(out).get('accept'), ['*/*'], `${spelling}: other headers kept`);
+    }
+  }
+});
+
+t.test('look-alikes of claims are forwarded', async (t) => {
+  const raw = ['X-Client-IPs', 'a', 'X-Original-URL-Note', 'b', 'Client', 'c', 'X-Forwarded2', 'd'];
+  t.same(
+    upstreamRequestHeaders(raw, identity, false).slice(-raw.length),
+    raw,
+    'only exact names (after case and `_` folding) are claims',
+  );
+});
+
+t.test('a header named in Connection is dropped in either spelling', async (t) => {
+  const out = toMap(upstreamRequestHeaders(['Connection', 'X_Hop', 'X-Hop', '1', 'x_hop', '2', 'Accept', '*/*'], identity, false));
+  t.notOk(out.has('x-hop'));
+  t.notOk(out.has('x_hop'));
+  t.same(out.get('accept'), ['*/*']);
+});
+
 t.test('credential headers are stripped unless the upstream re-checks keys', async (t) => {
   const raw = ['X-API-Key', 'bsk_live_' + 'a'.repeat(32), 'x-partner-api-key', 'pk_live_' + 'b'.repeat(32)];
   t.notOk(toMap(upstreamRequestHeaders(raw, identity, false)).has('x-api-key'));
   t.notOk(toMap(upstreamRequestHeaders(raw, identity, false)).has('x-partner-api-key'));
   t.ok(toMap(upstreamRequestHeaders(raw, identity, true)).has('x-api-key'));
+  // The screen refuses an underscore twin before forwarding; stripping reads it as the credential anyway.
+  t.notOk(toMap(upstreamRequestHeaders(['X_API_Key', 'k', 'x_partner_api_key', 'k'], identity, false)).has('x_api_key'));
+  t.notOk(toMap(upstreamRequestHeaders(['X_API_Key', 'k', 'x_partner_api_key', 'k'], identity, false)).has('x_partner_api_key'));
 });
 
 t.test('partner keys are named as partners; public routes carry no identity', async (t) => {

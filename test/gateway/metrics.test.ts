@@ -1,7 +1,7 @@
 // /metrics on the ops listener: the documented series after some traffic,
 // with bounded labels only (no raw path, no key id, no key).
 import t from 'tap';
-import { startGatewayStack } from '../helpers/gateway.js';
+import { startGatewayStack, TEST_POLICY } from '../helpers/gateway.js';
 import { call } from '../helpers/http.js';
 
 t.test('metrics after traffic', async (t) => {
@@ -58,4 +58,22 @@ t.test('policy reloads are counted', async (t) => {
   await refused;
   const text = (await call(stack.opsUrl, 'GET', '/metrics')).text;
   t.match(text, /bullseye_gateway_policy_reloads_total\{result="failed"\} 1/);
+});
+
+t.test('a request over its key in-flight cap is counted as a concurrency 429', async (t) => {
+  const stack = await startGatewayStack(t, { policy: TEST_POLICY.replace('key: org, rateLimit:', 'key: org, concurrency: 1, rateLimit:') });
+  const reader = stack.key({ org: 'acme', scopes: ['read'] });
+  let release = (): void => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  stack.upstream.respond((_request, res) => void held.then(() => res.end('{}')));
+  const arrived = stack.upstream.nextRequest();
+  const first = call(stack.gatewayUrl, 'GET', '/api/v1/organization/acme/visitors', { headers: reader.headers });
+  await arrived;
+  const second = await call(stack.gatewayUrl, 'GET', '/api/v1/organization/acme/visitors', { headers: reader.headers });
+  t.equal(second.status, 429);
+  t.equal(second.json?.code, 'too_many_concurrent_requests');
+  release();
+  t.equal((await first).status, 200);
+  const text = (await call(stack.opsUrl, 'GET', '/metrics')).text;
+  t.match(text, /bullseye_gateway_rate_limited_total\{limiter="concurrency"\} 1/);
 });

@@ -1,132 +1,15 @@
-// WebSocket upgrades through the gateway, over raw sockets: admitted like any
-// request (401/403/400 written on the socket, the upstream never asked),
-// then proxied to an upstream that completes the RFC 6455 handshake and echoes
-// bytes. The upstream receives the authorized path, the computed identity and
-// no credential.
-import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+// WebSocket upgrades through the gateway on `websocket: true` routes, over
+// raw sockets: admitted like any request (401/403/400 written on the socket,
+// the upstream never asked), then proxied to an upstream that completes the
+// RFC 6455 handshake and echoes bytes. The upstream receives the authorized
+// path, the computed identity and no credential; repeated fields survive both
+// ways. Refused and forged upgrades: upgrade-attacks.test.ts.
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { startGatewayStack } from '../helpers/gateway.js';
-
-interface Teardown {
-  teardown(fn: () => void | Promise<void>): void;
-}
-interface SeenUpgrade {
-  url: string;
-  headers: IncomingHttpHeaders;
-}
-
-const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
-/** RFC 6455 §4.2.2: base64(SHA-1(key + GUID)). */
-const acceptFor = (key: string): string => createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64');
-
-/** An upstream that completes WebSocket handshakes, records them, and then echoes every byte. */
-async function startWebSocketUpstream(t: Teardown): Promise<{ origin: string; upgrades: SeenUpgrade[] }> {
-  const upgrades: SeenUpgrade[] = [];
-  const sockets = new Set<Socket>();
-  const server = createServer((_req, res) => res.writeHead(426, { connection: 'close' }).end());
-  server.on('upgrade', (req, socket: Socket, head: Buffer) => {
-    sockets.add(socket);
-    socket.on('error', () => socket.destroy());
-    upgrades.push({ url: req.url ?? '', headers: req.headers });
-    if (req.url === '/ws/stuck') return; // never answers the handshake
-    const key = req.headers['sec-websocket-key'];
-    if (typeof key !== 'string') {
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    socket.write(
-      'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-        `Sec-WebSocket-Accept: ${acceptFor(key)}\r\n\r\n`,
-    );
-    if (head.length) socket.write(head);
-    socket.pipe(socket);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, upgrades };
-}
-
-interface Handshake {
-  status: number;
-  headers: Record<string, string>;
-  /** The body of a refusal (read to the end of the connection); empty after a 101. */
-  body: string;
-  socket: Socket;
-}
-
-/** Send an upgrade request and read the response head; a refusal is read until the server closes. */
-function upgrade(port: number, path: string, headers: string[]): Promise<Handshake> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let buffered = Buffer.alloc(0);
-    const onData = (chunk: Buffer): void => {
-      buffered = Buffer.concat([buffered, chunk]);
-      const end = buffered.indexOf('\r\n\r\n');
-      if (end === -1) return;
-      const [statusLine, ...lines] = buffered.subarray(0, end).toString('latin1').split('\r\n');
-      const parsed: Record<string, string> = {};
-      for (const line of lines) {
-        const colon = line.indexOf(':');
-        parsed[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-      }
-      const status = Number(statusLine?.split(' ')[1]);
-      if (status === 101) {
-        socket.off('data', onData);
-        socket.off('close', onClose);
-        if (buffered.length > end + 4) socket.unshift(buffered.subarray(end + 4));
-        resolve({ status, headers: parsed, body: '', socket });
-      }
-    };
-    const onClose = (): void => {
-      const text = buffered.toString('latin1');
-      const end = text.indexOf('\r\n\r\n');
-      if (end === -1) return resolve({ status: 0, headers: {}, body: text, socket });
-      const [statusLine, ...lines] = text.slice(0, end).split('\r\n');
-      const parsed: Record<string, string> = {};
-      for (const line of lines) {
-        const colon = line.indexOf(':');
-        parsed[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-      }
-      resolve({ status: Number(statusLine?.split(' ')[1]), headers: parsed, body: text.slice(end + 4), socket });
-    };
-    socket.on('data', onData);
-    socket.on('close', onClose);
-    socket.on('error', reject);
-    socket.write(`GET ${path} HTTP/1.1\r\nHost: gw.test\r\n${headers.map((h) => `${h}\r\n`).join('')}\r\n`);
-  });
-}
-
-/** Read exactly `length` bytes from a socket. */
-function readBytes(socket: Socket, length: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    let buffered = Buffer.alloc(0);
-    const onData = (chunk: Buffer): void => {
-      buffered = Buffer.concat([buffered, chunk]);
-      if (buffered.length < length) return;
-      socket.off('data', onData);
-      if (buffered.length > length) socket.unshift(buffered.subarray(length));
-      resolve(buffered.subarray(0, length));
-    };
-    socket.on('data', onData);
-    socket.once('close', () => reject(new Error(`closed after ${buffered.length} of ${length} bytes`)));
-  });
-}
-
-/** A masked client text frame (RFC 6455 §5.2), for payloads under 126 bytes. */
-function textFrame(text: string): Buffer {
-  const payload = Buffer.from(text);
-  const mask = randomBytes(4);
-  const masked = payload.map((byte, i) => byte ^ mask[i % 4]!);
-  return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked]);
-}
+import { acceptFor, handshakeHeaders, readBytes, startWebSocketUpstream, textFrame, upgrade } from '../helpers/websocket.js';
 
 t.test('websocket upgrades', async (t) => {
   const upstream = await startWebSocketUpstream(t);
@@ -142,18 +25,18 @@ upstreams:
   down: ${downOrigin}
 defaults: { upstream: live, key: org }
 routes:
-  GET /ws/events: { scope: read, key: any }
-  GET /ws/stuck: { scope: read, key: any, upstream: quick }
-  GET /ws/down: { scope: read, key: any, upstream: down }
-  GET /api/v1/organization/{organization_id}/live: read
-  GET /api/v1/organization/{organization_id}/live/admin: admin
+  GET /ws/events: { scope: read, key: any, websocket: true }
+  GET /ws/stuck: { scope: read, key: any, upstream: quick, websocket: true }
+  GET /ws/down: { scope: read, key: any, upstream: down, websocket: true }
+  GET /api/v1/organization/{organization_id}/live: { scope: read, websocket: true }
+  GET /api/v1/organization/{organization_id}/live/admin: { scope: admin, websocket: true }
 `,
   });
   const acme = stack.key({ org: 'acme', scopes: ['read'] });
   const globex = stack.key({ org: 'globex', scopes: ['read', 'write', 'admin'] });
   const partner = stack.key({ partner: 'p-1', scopes: ['read'] });
   const wsKey = randomBytes(16).toString('base64');
-  const handshake = ['Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Key: ${wsKey}`, 'Sec-WebSocket-Version: 13'];
+  const handshake = handshakeHeaders(wsKey);
 
   t.test('101: the handshake completes and bytes are echoed both ways', async (t) => {
     const before = upstream.upgrades.length;
@@ -174,6 +57,33 @@ routes:
     const burst = randomBytes(64 * 1024);
     opened.socket.write(burst);
     t.same(await readBytes(opened.socket, burst.length), burst, '64 KiB of raw bytes echoed intact');
+  });
+
+  t.test('frames sent right behind the handshake reach the upstream once the tunnel is open', async (t) => {
+    const frame = textFrame('early');
+    const opened = await upgrade(stack.gatewayPort, '/ws/events', [...handshake, `X-API-Key: ${acme.plainKey}`], {
+      after: frame,
+    });
+    t.teardown(() => opened.socket.destroy());
+    t.equal(opened.status, 101);
+    t.same(await readBytes(opened.socket, frame.length), frame, 'echoed back through the tunnel');
+  });
+
+  t.test('repeated header fields survive both ways', async (t) => {
+    const opened = await upgrade(stack.gatewayPort, '/ws/events', [
+      ...handshake,
+      `X-API-Key: ${acme.plainKey}`,
+      'X-Trace: one',
+      'X-Trace: two',
+    ]);
+    t.teardown(() => opened.socket.destroy());
+    t.equal(opened.status, 101);
+    const raw = upstream.upgrades.at(-1)!.rawHeaders;
+    const traces = raw.filter((_, i) => i % 2 === 1 && raw[i - 1]!.toLowerCase() === 'x-trace');
+    t.same(traces, ['one', 'two'], 'two X-Trace fields reached the upstream, in order');
+    const cookies = opened.lines.filter((line) => /^set-cookie:/i.test(line));
+    t.same(cookies, ['Set-Cookie: a=1', 'Set-Cookie: b=2'], "the upstream's two Set-Cookie fields reached the client");
+    t.ok(opened.headers['x-request-id'], 'the gateway adds its request id');
   });
 
   t.test('the upstream receives the identity headers and no credential', async (t) => {

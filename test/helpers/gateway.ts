@@ -35,7 +35,7 @@ routes:
   GET /api/v1/partner/api-keys: { scope: read, key: partner, upstream: admin }
   GET /api/v1/partner/reports: { scope: read, key: partner }
   GET /api/v1/whoami: { scope: read, key: any }
-  GET /ws/events: { scope: read, key: any }
+  GET /ws/events: { scope: read, key: any, websocket: true }
   GET /status: public
 `;
 

@@ -66,3 +66,13 @@ t.test('memory stays bounded under a flood of addresses', async (t) => {
   t.ok(guard.isBlocked(recent), 'the most recent addresses are remembered');
   t.equal(guard.isBlocked('10.0.0.0'), undefined, 'the oldest were evicted');
 });
+
+t.test('recordFailure says when it spent the last failure (the trip), once per exhaustion', async (t) => {
+  const clock = createManualClock(T0);
+  const guard = createAuthFailureGuard({ clock, spec: { requests: 2, perMs: 60_000 } });
+  t.equal(guard.recordFailure('192.0.2.9'), false);
+  t.equal(guard.recordFailure('192.0.2.9'), true, 'the second of two trips the guard');
+  t.equal(guard.recordFailure('192.0.2.9'), false, 'a failure past the budget spends nothing and trips nothing');
+  clock.advance(30_000);
+  t.equal(guard.recordFailure('192.0.2.9'), true, 'refilled one, spent it: tripped again');
+});
