@@ -29,6 +29,8 @@ export interface PolicyWatcher {
    * false when the content is unchanged or invalid (logged).
    */
   reload(): boolean;
+  /** Problems in the file on disk at the last look (0: it loads); the policy in force is unaffected. */
+  fileProblems(): number;
   close(): void;
 }
 
@@ -37,9 +39,11 @@ export function watchPolicy(options: PolicyWatchOptions): PolicyWatcher {
   let policy = loadPolicyFile(path);
   /** Hash of the last content examined, good or bad: an unrelated event must not re-log a known-bad file. */
   let lastSeen = policy.hash;
+  let fileProblems = 0;
   logger.info({ policy: path, hash: policy.hash, routes: policy.routes.length }, 'policy loaded');
 
   const refuse = (err: unknown): false => {
+    fileProblems = err instanceof ConfigError ? Math.max(1, err.problems.length) : 1;
     if (!(err instanceof ConfigError)) {
       // A bug rather than a bad edit; still no reason to stop serving with the policy in force.
       logger.error({ err, policy: path }, 'policy reload failed unexpectedly; keeping the last good policy');
@@ -62,6 +66,7 @@ export function watchPolicy(options: PolicyWatchOptions): PolicyWatcher {
     const seenBefore = hash === lastSeen;
     lastSeen = hash;
     if (hash === policy.hash) {
+      fileProblems = 0;
       if (explicit) logger.info({ policy: path, hash }, 'policy unchanged');
       return false;
     }
@@ -69,6 +74,7 @@ export function watchPolicy(options: PolicyWatchOptions): PolicyWatcher {
     try {
       const previousHash = policy.hash;
       policy = parsePolicy(text, path);
+      fileProblems = 0;
       logger.info({ policy: path, hash: policy.hash, previousHash, routes: policy.routes.length }, 'policy reloaded');
     } catch (err) {
       return refuse(err);
@@ -99,6 +105,7 @@ export function watchPolicy(options: PolicyWatchOptions): PolicyWatcher {
   return {
     current: () => policy,
     reload: () => check(true),
+    fileProblems: () => fileProblems,
     /** Stops watching; the watcher otherwise keeps the process alive. */
     close: () => {
       clearTimeout(timer);

@@ -117,6 +117,10 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
         checks: {
           policyLoaded: true,
           policyHash: policy.current().hash,
+          // The file on disk, which may differ from the policy in force: an invalid edit is
+          // reported here but does not flip readiness, since the last good policy still serves.
+          policyFile: policy.fileProblems() === 0 ? 'ok' : 'invalid',
+          policyFileProblems: policy.fileProblems(),
           replicaLoaded: replica.loaded,
           replicaStale: replica.stale,
           replicaKeys: replica.size,

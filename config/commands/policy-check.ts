@@ -4,6 +4,7 @@
 import { EXIT, parseCommandArgs, type CommandGroup, type CommandLeaf } from '../../core/cli-kit.js';
 import { ConfigError } from '../../core/errors.js';
 import { loadPolicyFile } from '../policy.js';
+import { policyExplainCommand, policyRoutesCommand } from './policy-inspect.js';
 
 export const policyCheckCommand: CommandLeaf = {
   summary: 'validate a policy file (exit 0 when valid, 1 with every problem when not)',
@@ -31,5 +32,5 @@ and exits 1 when it is not.
 
 export const policyCommands: CommandGroup = {
   summary: 'work with route policy files',
-  commands: { check: policyCheckCommand },
+  commands: { check: policyCheckCommand, routes: policyRoutesCommand, explain: policyExplainCommand },
 };

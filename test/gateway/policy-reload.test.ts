@@ -26,6 +26,19 @@ t.test('policy reload', async (t) => {
     t.equal((await get(NEW_ROUTE)).status, 200, 'still served by the previous policy');
     t.match(stack.admin.logs.text(), /policy reload refused/);
     t.match(stack.admin.logs.text(), /unknown scope \\"raed\\"/, 'the log names the problem');
+    const ready = await call(stack.opsUrl, 'GET', '/readyz');
+    t.equal(ready.status, 200, 'still ready: the last good policy serves');
+    t.equal(ready.json?.checks?.policyFile, 'invalid', '/readyz says the file on disk does not load');
+    t.equal(ready.json?.checks?.policyFileProblems, 1);
+  });
+
+  t.test('reverting the bad edit: the file loads again', async (t) => {
+    // The same content as the policy in force: nothing to apply, but the file is known good again.
+    stack.writePolicy(`${TEST_POLICY}  GET /api/v1/organization/{organization_id}/companies: read\n`);
+    t.equal(stack.plane.reloadPolicy(), false, 'unchanged');
+    const ready = await call(stack.opsUrl, 'GET', '/readyz');
+    t.equal(ready.json?.checks?.policyFile, 'ok');
+    t.equal(ready.json?.checks?.policyFileProblems, 0);
   });
 
   t.test('reloading under load drops no request', async (t) => {
