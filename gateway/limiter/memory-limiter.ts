@@ -3,7 +3,7 @@
 // REDIS_URL and as the fallback while Redis is unreachable in `open` mode.
 import type { Clock } from '../../core/clock.js';
 import { createBucketStore, type BucketStore } from './bucket-store.js';
-import { takeTokens } from './token-bucket.js';
+import { msUntilFull, takeTokens } from './token-bucket.js';
 import type { LimitDecision, RateLimiter, RateLimitSpec } from './types.js';
 
 export interface MemoryLimiterOptions {
@@ -16,6 +16,11 @@ export interface MemoryLimiterOptions {
 export interface MemoryLimiter extends RateLimiter {
   /** Always synchronous: the decision itself, never a promise (the fallback path relies on it). */
   take(bucketId: string, cost: number, spec: RateLimitSpec): LimitDecision;
+  /**
+   * Set a bucket to `tokens` now (what Redis last said about it), so a fallback during an outage
+   * starts from the key's real usage instead of a full bucket.
+   */
+  seed(bucketId: string, tokens: number, spec: RateLimitSpec): void;
   readonly buckets: Pick<BucketStore, 'size' | 'sweep'>;
 }
 
@@ -30,8 +35,16 @@ export function createMemoryLimiter(options: MemoryLimiterOptions): MemoryLimite
     return result.decision;
   }
 
+  function seed(bucketId: string, tokens: number, spec: RateLimitSpec): void {
+    // A full bucket is an unknown one: nothing to hold.
+    if (tokens >= spec.requests) return store.delete(bucketId);
+    const now = clock.now();
+    store.set(bucketId, { tokens, updatedAtMs: now }, now + msUntilFull(tokens, spec));
+  }
+
   return {
     take,
+    seed,
     backend: () => 'memory',
     buckets: store,
     close: async () => {},

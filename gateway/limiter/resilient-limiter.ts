@@ -8,6 +8,9 @@
 // 3. otherwise the failure mode decides: `open` answers from an in-memory
 //    bucket per instance with the same spec (the limit then holds per
 //    instance, not across them); `closed` refuses with 503 and Retry-After.
+// Each Redis answer also sets the key's fallback bucket to the tokens Redis
+// reported, so an outage continues from the key's usage on this gateway
+// instead of handing it a fresh quota (a key never seen starts full).
 // It never throws anything but that 503 (and RangeError for invalid
 // arguments, a programming error), logs once per breaker state change, and holds
 // nothing unbounded: the memory fallback and the over-limit cache are bounded
@@ -96,6 +99,7 @@ export function createResilientLimiter(options: ResilientLimiterOptions): Resili
             lastAnswer = 'redis';
             changed(breaker.success(ticket));
             overLimit.remember(bucketId, answer.decision, answer.tokens, spec);
+            if (mode === 'open') memory.seed(bucketId, answer.tokens, spec);
             return answer.decision;
           },
           (err: unknown) => {

@@ -62,3 +62,18 @@ t.test('invalid arguments throw, and the limiter keeps working', async (t) => {
   t.throws(() => limiter.take('key_1', -1, FIVE_PER_10S), RangeError);
   t.equal((await limiter.take('key_1', 1, FIVE_PER_10S)).allowed, true);
 });
+
+t.test('seed: a bucket set to what another source reported, refilling from there; full means forgotten', async (t) => {
+  const clock = createManualClock(Date.UTC(2026, 0, 1));
+  const limiter = createMemoryLimiter({ clock });
+  const spec = { requests: 10, perMs: 10_000 };
+  limiter.seed('k', 2, spec);
+  t.equal(limiter.take('k', 1, spec).remaining, 1, 'starts from the seeded 2 tokens');
+  t.equal(limiter.take('k', 1, spec).remaining, 0);
+  t.equal(limiter.take('k', 1, spec).allowed, false);
+  clock.advance(1_000);
+  t.equal(limiter.take('k', 1, spec).allowed, true, 'and refills at the spec rate');
+  limiter.seed('k', 10, spec);
+  t.equal(limiter.buckets.size, 0, 'a full bucket is not held');
+  t.equal(limiter.take('k', 1, spec).remaining, 9);
+});
