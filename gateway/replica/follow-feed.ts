@@ -47,6 +47,15 @@ interface PageResponse {
   readonly page: Promise<ChangesPage>;
 }
 
+/** What a refusal from the feed means, in the words an operator needs to fix it. */
+export function feedRefusal(status: number, adminUrl: string): string {
+  if (status === 404) {
+    return `change feed answered 404 at ${adminUrl}${CHANGES_PATH}: the URL must be the admin's sync listener (its SYNC_PORT, default 8082), not its API port`;
+  }
+  if (status === 401 || status === 403) return `change feed answered ${status}: SYNC_TOKEN does not match the admin's`;
+  return `change feed answered ${status}`;
+}
+
 export function followFeed(options: FeedFollowerOptions): FeedFollower {
   const { replica, clock, logger, token } = options;
   const pageSize = options.pageSize ?? 5000;
@@ -76,7 +85,7 @@ export function followFeed(options: FeedFollowerOptions): FeedFollower {
     });
     if (response.statusCode !== 200) {
       await response.body.dump();
-      throw new Error(`change feed answered ${response.statusCode}`);
+      throw new Error(feedRefusal(response.statusCode, options.adminUrl));
     }
     const nextSince = Number(response.headers[NEXT_SINCE_HEADER]);
     const page = response.body.json() as Promise<ChangesPage>;
@@ -122,6 +131,7 @@ export function followFeed(options: FeedFollowerOptions): FeedFollower {
     }
   }
 
+  logger.info({ feed: `${options.adminUrl}${CHANGES_PATH}` }, 'following the admin change feed');
   const loop = run();
 
   return {
