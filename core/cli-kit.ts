@@ -1,11 +1,12 @@
 // Shared plumbing for the `bullseye-gateway` command line: a tree of
-// commands, `--help` at every level, strict flag parsing, and one mapping
-// from failures to exit codes. Commands never touch `process`: they get argv,
+// commands, `--help` at every level, `--version` at the root, strict flag
+// parsing, and one mapping from failures to exit codes. Commands never touch `process`: they get argv,
 // the environment and an io object, so tests run them in-process.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { DestinationStream } from 'pino';
 import { ConfigError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
+import { VERSION } from './version.js';
 
 export const EXIT = Object.freeze({ ok: 0, usage: 1, config: 2 });
 
@@ -59,6 +60,7 @@ export function groupHelp(path: string, group: CommandGroup): string {
 
 /** Walk the tree by argv, run the command found, and map every failure to an exit code. */
 export async function runCommandTree(root: CommandGroup, rootName: string, argv: string[], env: Env, io: CliIo): Promise<number> {
+  if (argv[0] === '--version') return printVersion(io);
   let command: Command = root;
   let path = rootName;
   let rest = argv;
@@ -96,6 +98,25 @@ export async function runCommandTree(root: CommandGroup, rootName: string, argv:
     return EXIT.usage;
   }
 }
+
+/** The version alone on a line, so a script can read it as it is. */
+function printVersion(io: CliIo): number {
+  io.stdout(`${VERSION}\n`);
+  return EXIT.ok;
+}
+
+/** `bullseye-gateway version`: the same line as `bullseye-gateway --version`. */
+export const versionCommand: CommandLeaf = {
+  summary: 'Print the version (also: --version).',
+  help: `Usage: bullseye-gateway version
+
+Prints the version (package.json's "version"), as 'bullseye-gateway --version' does.
+`,
+  async run(argv, _env, io) {
+    parseCommandArgs(argv, {});
+    return printVersion(io);
+  },
+};
 
 export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 

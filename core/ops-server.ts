@@ -1,12 +1,13 @@
 // The operations listener (both planes), separate from the API listeners so probes and
 // scrapes never compete with (or get rate limited like) client traffic.
 //   /healthz  the process is alive and its event loop turns
-//   /readyz   policy loaded, key replica loaded and not stale
+//   /readyz   policy loaded, key replica loaded and not stale (with the version running)
 //   /metrics  Prometheus text format
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { listenOn } from './listen.js';
+import { VERSION } from './version.js';
 
 export interface ReadinessReport {
   ready: boolean;
@@ -49,7 +50,8 @@ export function createOpsServer(deps: OpsServerDeps): {
     } else if (path === '/readyz') {
       const report = deps.readiness();
       status = report.ready ? 200 : 503;
-      body = { status: report.ready ? 'ready' : 'not ready', checks: report.checks };
+      // The version in every process' report: a rollout can be followed from the probes alone.
+      body = { status: report.ready ? 'ready' : 'not ready', version: VERSION, checks: report.checks };
     }
     const payload = JSON.stringify(body);
     res.writeHead(status, {

@@ -6,6 +6,8 @@
 // Labelled children are cached so a request costs a few map lookups.
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { FastCounter, FastHistogram, type CounterChild, type HistogramChild } from '../core/fast-metrics.js';
+import { VERSION } from '../core/version.js';
+import type { UpstreamFailure } from './forward/forward.js';
 import type { LimiterCounters, LimiterBackend } from './limiter/types.js';
 import type { Outcome } from './pipeline/admission.js';
 
@@ -22,7 +24,11 @@ const AUTH_FAILURE_REASONS: Readonly<Record<string, string>> = {
   insufficient_scope: 'missing_scope',
 };
 
-const UPSTREAM_ERRORS: Readonly<Record<string, string>> = { bad_gateway: 'unreachable', gateway_timeout: 'timeout' };
+/**
+ * Upstream failure kinds by problem code, for exchanges that report only the code (WebSocket
+ * upgrades); forwarded requests say how their upstream failed (Outcome.upstreamFailure).
+ */
+const UPSTREAM_ERRORS: Readonly<Record<string, UpstreamFailure>> = { bad_gateway: 'unreachable', gateway_timeout: 'timeout' };
 
 export interface GatewayStateView {
   limiterBackend(): LimiterBackend;
@@ -75,10 +81,17 @@ export function createGatewayMetrics(state: GatewayStateView): GatewayMetrics {
   );
   const upstreamErrors = new Counter({
     name: 'bullseye_gateway_upstream_errors_total',
-    help: 'Upstream failures answered 502 (unreachable) or 504 (timeout), by upstream.',
+    help:
+      'Upstream failures, by upstream and kind: unreachable (502, refused or not reached), reset (502, the connection closed or reset, or the body cut short; after the head is relayed the client connection is cut) or timeout (504).',
     labelNames: ['upstream', 'kind'],
     registers: [registry],
   });
+  new Gauge({
+    name: 'bullseye_gateway_build_info',
+    help: 'The running build (value 1), labelled with its version.',
+    labelNames: ['version'],
+    registers: [registry],
+  }).set({ version: VERSION }, 1);
   const reloads = new Counter({
     name: 'bullseye_gateway_policy_reloads_total',
     help: 'Policy reload attempts, by result (ok, failed).',
@@ -219,8 +232,9 @@ export function createGatewayMetrics(state: GatewayStateView): GatewayMetrics {
       else if (code === 'rate_limited') rateLimited.inc({ limiter: 'key' });
       else if (code === 'too_many_failed_authentications') rateLimited.inc({ limiter: 'address' });
       else if (code === 'too_many_concurrent_requests') rateLimited.inc({ limiter: 'concurrency' });
-      else if (UPSTREAM_ERRORS[code] !== undefined && outcome.route) {
-        upstreamErrors.inc({ upstream: outcome.route.upstream.name, kind: UPSTREAM_ERRORS[code] });
+      else if (outcome.route) {
+        const kind = outcome.upstreamFailure ?? UPSTREAM_ERRORS[code];
+        if (kind !== undefined) upstreamErrors.inc({ upstream: outcome.route.upstream.name, kind });
       }
     },
     policyReload: (applied) => reloads.inc({ result: applied ? 'ok' : 'failed' }),

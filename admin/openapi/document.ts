@@ -8,6 +8,7 @@ import { ERROR_CODES, type ErrorCode } from '../../core/errors.js';
 import { FAMILIES, RANDOM_HEX_LENGTH, type KeyFamily } from '../../core/keys.js';
 import { parsePattern } from '../../core/route-table.js';
 import { SCOPES } from '../../core/scopes.js';
+import { VERSION } from '../../core/version.js';
 import type { AdminRoute } from '../routes.js';
 import type { OperationDoc } from './operations.js';
 import { COMPONENT_SCHEMAS, FAMILY_NAME, ownerIdSchema, ref, type JsonSchema } from './schemas.js';
@@ -29,13 +30,15 @@ const KEY_CHECKS: readonly ErrorCode[] = [
 ];
 /** The {organization_id} check and the tenant check, for organization routes. */
 const ORGANIZATION_CHECKS: readonly ErrorCode[] = ['invalid_parameter', 'wrong_organization'];
+/** The database failing under the service (admin/server.ts), for key routes: every one reads the store. */
+const STORE_CHECKS: readonly ErrorCode[] = ['store_unavailable'];
 /** Reading a JSON body (admin/http/body.ts). */
 const BODY_CHECKS: readonly ErrorCode[] = ['payload_too_large', 'unsupported_media_type', 'invalid_json', 'invalid_body'];
 
 export function errorCodesOf(route: AdminRoute): ErrorCode[] {
   const codes = [...ANY_REQUEST, ...route.doc.handlerErrors];
   if (route.kind === 'key') {
-    codes.push(...KEY_CHECKS);
+    codes.push(...KEY_CHECKS, ...STORE_CHECKS);
     if (route.pattern.includes('{organization_id}')) codes.push(...ORGANIZATION_CHECKS);
     if (route.readsBody) codes.push(...BODY_CHECKS);
   }
@@ -61,6 +64,8 @@ function parameters(pattern: string): JsonSchema[] {
 }
 
 const REQUEST_ID_HEADER = { 'X-Request-Id': { $ref: '#/components/headers/RequestId' } };
+/** On 503 store_unavailable (admin/server.ts). */
+const RETRY_AFTER_HEADER = { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'string' } } };
 
 function errorResponses(codes: readonly ErrorCode[]): Record<string, JsonSchema> {
   const byStatus = new Map<number, ErrorCode[]>();
@@ -69,7 +74,7 @@ function errorResponses(codes: readonly ErrorCode[]): Record<string, JsonSchema>
   for (const [status, group] of [...byStatus].sort(([a], [b]) => a - b)) {
     responses[String(status)] = {
       description: `${ERROR_CODES[group[0] as ErrorCode][1]}: ${group.join(', ')}.`,
-      headers: REQUEST_ID_HEADER,
+      headers: status === 503 ? { ...REQUEST_ID_HEADER, ...RETRY_AFTER_HEADER } : REQUEST_ID_HEADER,
       content: {
         'application/problem+json': {
           schema: {
@@ -130,7 +135,7 @@ export function buildOpenApiDocument(routes: readonly AdminRoute[]): OpenApiDocu
   return {
     openapi: '3.1.0',
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
-    info: { title: 'Bullseye Gateway admin API', version: '1.0.0', description: DESCRIPTION },
+    info: { title: 'Bullseye Gateway admin API', version: VERSION, description: DESCRIPTION },
     tags: [...new Set(routes.map((route) => route.doc.tag))].map((name) => ({ name })),
     paths,
     components: {

@@ -10,6 +10,7 @@ import type { Clock } from '../../core/clock.js';
 import { ApiError, isApiError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { canonicalizeTarget } from '../../core/request-target.js';
+import type { UpstreamFailure } from '../forward/forward.js';
 import { clientAddressKey, type AuthFailureGuard } from '../limiter/auth-failure-guard.js';
 import { setRateLimitHeaders, type RateLimitHeaderOptions } from '../limiter/headers.js';
 import type { LimitDecision, RateLimiter, RateLimitSpec } from '../limiter/types.js';
@@ -42,6 +43,8 @@ export interface Outcome {
   limiterMs: number | undefined;
   /** Time spent forwarding, when the request was forwarded. */
   upstreamMs: number | undefined;
+  /** How the upstream failed, when the failure was its own (the metrics' kind; the status alone cannot tell a reset from a refusal). */
+  upstreamFailure: UpstreamFailure | undefined;
   /** The key whose in-flight slot this request holds, until the handler releases it. */
   inFlightKeyId: string | undefined;
 }

@@ -54,6 +54,7 @@ export const newOutcome = (): Outcome => ({
   errorCode: undefined,
   limiterMs: undefined,
   upstreamMs: undefined,
+  upstreamFailure: undefined,
   inFlightKeyId: undefined,
 });
 
@@ -100,8 +101,11 @@ export function createRequestHandler(deps: PipelineDeps): (req: IncomingMessage,
         const pool = deps.pools.get(upstream.origin);
         const timeoutMs = upstream.timeoutMs;
         // After the 100 Continue above: the body is read (or streamed) only once the request is admitted.
-        forward({ req, res, pool, pathAndQuery, headers, timeoutMs, responseHeaders, bodyLimits: deps.limits }, (err, status) => {
-          if (err) return fail(err);
+        forward({ req, res, pool, pathAndQuery, headers, timeoutMs, responseHeaders, bodyLimits: deps.limits }, (err, status, failure) => {
+          if (err) {
+            outcome.upstreamFailure = failure;
+            return fail(err);
+          }
           outcome.status = status;
           outcome.upstreamMs = performance.now() - forwardedAt;
           finish();

@@ -2,10 +2,12 @@
 // serves, it is served as is at GET /openapi.json without a key, and it is
 // well-formed (every $ref resolves, every schema compiles under strict ajv,
 // the code and scope enums are the code's own).
+import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { ERROR_CODES } from '../../core/errors.js';
 import { FAMILIES } from '../../core/keys.js';
 import { SCOPES } from '../../core/scopes.js';
+import { VERSION } from '../../core/version.js';
 import { ADMIN_ROUTES, adminOpenApiDocument, compileAdminRoutes } from '../../admin/routes.js';
 import { startAdmin } from '../helpers/admin.js';
 import { call } from '../helpers/http.js';
@@ -29,6 +31,11 @@ t.test('every route the router serves is documented, and nothing else', async (t
   }
   t.ok(served.includes('GET /openapi.json'));
   t.equal(served.length, 7, 'the six key routes and the document');
+});
+
+t.test("info.version is the product's version, from package.json", async (t) => {
+  t.equal(doc.info.version, VERSION);
+  t.equal(doc.info.version, (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version);
 });
 
 t.test('security, parameters and scopes follow the route table', async (t) => {

@@ -1,6 +1,7 @@
 // /metrics on the ops listener: the documented series after some traffic,
 // with bounded labels only (no raw path, no key id, no key).
 import t from 'tap';
+import { VERSION } from '../../core/version.js';
 import { startGatewayStack, TEST_POLICY } from '../helpers/gateway.js';
 import { call } from '../helpers/http.js';
 
@@ -41,6 +42,7 @@ t.test('metrics after traffic', async (t) => {
   t.equal(value('bullseye_gateway_replica_sequence'), stack.admin.store.currentSeq());
   t.equal(value('bullseye_gateway_replica_stale'), 0);
   t.match(text, /bullseye_gateway_policy_info\{hash="[0-9a-f]{12}"\} 1/);
+  t.equal(value(`bullseye_gateway_build_info{version="${VERSION}"}`), 1, 'the running version');
   t.match(text, /bullseye_gateway_process_resident_memory_bytes \d+/, 'process metrics');
 
   t.notMatch(text, /secret-unrouted-path/, 'no raw path in any label');
