@@ -3,13 +3,15 @@
 // `bullseye-gateway admin` runs it alone; `start` runs it beside a gateway
 // that follows `store` in-process.
 import type { Clock } from '../core/clock.js';
+import { ConfigError } from '../core/errors.js';
 import { createLastUsedBatcher, type LastUsedBatcher } from '../core/last-used.js';
 import { listenOrExplain } from '../core/listen.js';
+import { VERSION } from '../core/version.js';
 import type { Logger } from '../core/logger.js';
 import type { Registry } from 'prom-client';
 import { createAdminMetrics } from './metrics.js';
 import { createAdminServer } from './server.js';
-import { openStore, type KeyStore } from './store/key-store.js';
+import { openStore, type KeyStore, type StoreHealth } from './store/key-store.js';
 import { createSyncServer } from './sync/server.js';
 
 export interface AdminPlane {
@@ -20,6 +22,8 @@ export interface AdminPlane {
   readonly metrics: Registry;
   /** undefined when SYNC_TOKEN is unset. */
   readonly syncPort: number | undefined;
+  /** For /readyz: whether the database takes writes; while it does not, each call probes again. */
+  storeReadiness(): StoreHealth;
   /** Stop listening, flush last-used times, close the database. */
   close(): Promise<void>;
 }
@@ -43,6 +47,18 @@ export interface AdminPlaneOptions {
 export async function startAdminPlane(options: AdminPlaneOptions): Promise<AdminPlane> {
   const { config, clock, logger, lastUsedIntervalMs } = options;
   const store = openStore({ path: config.databasePath, clock, logger });
+  // Prove a write works before taking traffic: a database that opens but cannot be written
+  // (wrong owner on a volume, a read-only mount, a full disk) would otherwise look ready.
+  const unwritable = store.probeWrite();
+  if (unwritable !== undefined) {
+    store.close();
+    throw new ConfigError(unwritable);
+  }
+  logger.info({ database: store.path }, 'database opened and writable');
+  const storeReadiness = (): StoreHealth => {
+    if (!store.health().writable) store.probeWrite();
+    return store.health();
+  };
   const metrics = createAdminMetrics({ keyCounts: () => store.keyCounts(), processMetrics: options.processMetrics ?? true });
   const lastUsed = createLastUsedBatcher({
     flush: (batch) => store.recordLastUsed(batch),
@@ -68,8 +84,8 @@ export async function startAdminPlane(options: AdminPlaneOptions): Promise<Admin
     } else {
       logger.warn('SYNC_TOKEN is not set: no change feed listener, so split-mode gateways cannot sync keys');
     }
-    logger.info({ host: config.host, adminPort, syncPort: syncPort ?? null, database: config.databasePath }, 'admin service listening');
-    return { store, lastUsed, adminPort, syncPort, metrics: metrics.registry, close };
+    logger.info({ host: config.host, adminPort, syncPort: syncPort ?? null, database: store.path, version: VERSION }, 'admin service listening');
+    return { store, lastUsed, adminPort, syncPort, metrics: metrics.registry, storeReadiness, close };
   } catch (err) {
     await close();
     throw err;

@@ -18,6 +18,24 @@ import type { Reply } from './key-handlers.js';
 import { allowedMethods, compileAdminRoutes } from './routes.js';
 import type { KeyOwner, KeyStore } from './store/key-store.js';
 import { isValidOwnerId, OWNER_ID_RULE } from './validation.js';
+import { isStoreFailure, StoreUnavailableError } from './store/writability.js';
+
+/** How long a client is asked to wait after a store failure: about one readiness probe period. */
+export const STORE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The database failing under us (read-only, full, I/O errors, a lock held too
+ * long) is our environment, not a bug: 503 with a stable code, and nothing
+ * about the file in the answer (the store logs the cause once, with the path).
+ */
+function storeUnavailable(err: unknown): ApiError | undefined {
+  if (!(err instanceof StoreUnavailableError) && !isStoreFailure(err)) return undefined;
+  return new ApiError('store_unavailable', 'The key store cannot be written or read right now; retry later.', {
+    headers: { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) },
+    context: { sqliteCode: err instanceof StoreUnavailableError ? err.sqliteCode : err.code },
+    cause: err,
+  });
+}
 
 export interface AdminServerDeps {
   store: KeyStore;
@@ -34,6 +52,14 @@ export function createAdminServer({ store, clock, logger, lastUsed, metrics }: A
   const routes = compileAdminRoutes();
 
   async function handle(exchange: Exchange): Promise<void> {
+    try {
+      await handleRoute(exchange);
+    } catch (err) {
+      throw storeUnavailable(err) ?? err;
+    }
+  }
+
+  async function handleRoute(exchange: Exchange): Promise<void> {
     const { req } = exchange;
     const target = canonicalizeTarget(req.url);
     if (!target.ok) throw new ApiError('invalid_request_target', `The request target was refused: ${target.reason}.`);

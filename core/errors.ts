@@ -43,6 +43,7 @@ export const ERROR_CODES = {
   internal: [500, 'Internal Server Error'],
   bad_gateway: [502, 'Bad Gateway'],
   rate_limiter_unavailable: [503, 'Service Unavailable'],
+  store_unavailable: [503, 'Service Unavailable'],
   not_ready: [503, 'Service Unavailable'],
   gateway_timeout: [504, 'Gateway Timeout'],
 } as const satisfies Record<string, readonly [number, string]>;

@@ -7,6 +7,16 @@ import { loadSettings } from '../../config/gateway-settings.js';
 import { listenOrExplain } from '../../core/listen.js';
 import { createOpsServer } from '../../core/ops-server.js';
 import { startAdminPlane } from '../plane.js';
+import type { KeyStore } from '../store/key-store.js';
+
+/** The change sequence, or null when the database cannot even be read (readiness must answer, not throw). */
+function keySequence(store: KeyStore): number | null {
+  try {
+    return store.currentSeq();
+  } catch {
+    return null;
+  }
+}
 
 export const adminCommand: CommandLeaf = {
   summary: 'run the admin service (key management API and change feed)',
@@ -22,7 +32,8 @@ Environment:
   SYNC_PORT       change feed port (default 8082)
   OPS_PORT        /healthz, /readyz, /metrics (default 9090)
   SYNC_TOKEN      shared secret for gateways (at least 16 characters; unset: no change feed)
-  DATABASE_PATH   SQLite file, created with its folder if missing (default ./data/bullseye.db)
+  DATABASE_PATH   SQLite file, created with its folder if missing (default ./data/bullseye.db);
+                  the service refuses to start (exit 2) unless it can write it
   LOG_LEVEL       fatal, error, warn, info, debug, trace or silent (default info)
 `,
   async run(argv, env, io) {
@@ -37,7 +48,10 @@ Environment:
     });
     const ops = createOpsServer({
       metrics: plane.metrics,
-      readiness: () => ({ ready: true, checks: { database: true, keySequence: plane.store.currentSeq() } }),
+      readiness: () => {
+        const store = plane.storeReadiness();
+        return { ready: store.writable, checks: { store: store.writable, keySequence: keySequence(plane.store) } };
+      },
     });
     let opsPort: number;
     try {

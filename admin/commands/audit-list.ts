@@ -31,7 +31,8 @@ Options:
                         (default ${AUDIT_LIST_LIMITS.defaultLimit}, at most ${AUDIT_LIST_LIMITS.maxLimit}); a note on stderr says when
                         older ones were left out
 
-Environment: DATABASE_PATH (default ./data/bullseye.db)
+Environment: DATABASE_PATH (default ./data/bullseye.db); the file must exist
+(a missing one is an error, exit 2: this command never creates a database)
 
 Example:
   bullseye-gateway audit list --org acme --since 2026-01-01T00:00:00Z
@@ -63,7 +64,7 @@ Example:
       }
       printJson(io, { auditEvents: events.map(toAuditEventJson) });
       return EXIT.ok;
-    });
+    }, { readOnly: true });
   },
 };
 

@@ -6,6 +6,8 @@ import { keysCreateCommand } from './keys-create.js';
 import { keysListCommand } from './keys-list.js';
 import { keysRevokeCommand } from './keys-revoke.js';
 import { orgsAddCommand } from './orgs-add.js';
+import { orgsListCommand } from './orgs-list.js';
+import { orgsSetCommand } from './orgs-set.js';
 
 export { adminCommand };
 
@@ -15,8 +17,8 @@ export const keysCommands: CommandGroup = {
 };
 
 export const orgsCommands: CommandGroup = {
-  summary: 'register organizations',
-  commands: { add: orgsAddCommand },
+  summary: 'register, list and change organizations (agency or not)',
+  commands: { add: orgsAddCommand, list: orgsListCommand, set: orgsSetCommand },
 };
 
 export const auditCommands: CommandGroup = {

@@ -32,7 +32,9 @@ Options:
   --expires-at TIME     RFC 3339 time in the future, e.g. 2030-01-31T00:00:00Z
   --created-by WHO      recorded as createdByUserId (default: cli)
 
-Environment: DATABASE_PATH (default ./data/bullseye.db)
+Environment: DATABASE_PATH (default ./data/bullseye.db; created with its folder
+if missing). The database's absolute path is printed on stderr, so a key created
+in the wrong file is noticed.
 
 Example:
   bullseye-gateway keys create --org acme --name bootstrap --scopes read,write,admin
@@ -56,6 +58,7 @@ Example:
     const expiresAt = rawExpiry === undefined ? null : orUsage(checkExpiresAt(rawExpiry, systemClock.now()), 'expires-at');
 
     return withStore(env, io, (store) => {
+      io.stderr(`database: ${store.path}\n`);
       const created = store.createKey({ ...owner, name, scopes, expiresAt, createdBy, registerOrganization: true });
       if (!created.ok) {
         // Only reason left with registration on: agency scopes for a standard organization.

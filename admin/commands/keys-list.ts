@@ -11,13 +11,14 @@ export const keysListCommand: CommandLeaf = {
 Print {"apiKeys": [...]} as JSON: every key of the owner, revoked ones
 included, oldest first. Keys are shown by keyPrefix; plain keys are never stored.
 
-Environment: DATABASE_PATH (default ./data/bullseye.db)
+Environment: DATABASE_PATH (default ./data/bullseye.db); the file must exist
+(a missing one is an error, exit 2: this command never creates a database)
 `,
   async run(argv, env, io) {
     const owner = ownerFromFlags(parseCommandArgs(argv, OWNER_OPTIONS));
     return withStore(env, io, (store) => {
       printJson(io, { apiKeys: store.listKeys(owner).map(toApiKeyJson) });
       return EXIT.ok;
-    });
+    }, { readOnly: true });
   },
 };

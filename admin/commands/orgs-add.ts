@@ -1,8 +1,8 @@
 // `bullseye-gateway orgs add ORG_ID [--agency]`: register an organization.
 // Only agency organizations' keys may hold agency:read / agency:write.
 import { EXIT, parseCommandArgs, printJson, UsageError, type CommandLeaf } from '../../core/cli-kit.js';
-import { isoTime } from '../key-json.js';
 import { isValidOwnerId, OWNER_ID_RULE } from '../validation.js';
+import { toOrganizationJson } from './organization-json.js';
 import { withStore } from './with-store.js';
 
 export const orgsAddCommand: CommandLeaf = {
@@ -11,7 +11,8 @@ export const orgsAddCommand: CommandLeaf = {
 
 Register organization ORG_ID and print {"organization": {...}} as JSON.
 Only keys of agency organizations may hold agency:read and agency:write.
-Adding an organization that exists with the same kind is not an error.
+Adding an organization that exists with the same kind is not an error;
+to change the kind of an existing one, see 'orgs set'.
 
 Options:
   --agency   register an agency organization
@@ -32,10 +33,7 @@ Environment: DATABASE_PATH (default ./data/bullseye.db)
         return EXIT.usage;
       }
       if (!result.created) io.stderr(`note: organization ${id} was already registered\n`);
-      const { organization } = result;
-      printJson(io, {
-        organization: { id: organization.id, agency: organization.agency, createdAt: isoTime(organization.createdAt) },
-      });
+      printJson(io, { organization: toOrganizationJson(result.organization) });
       return EXIT.ok;
     });
   },

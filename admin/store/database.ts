@@ -1,23 +1,44 @@
-// Opening the SQLite file: folder created if missing, pragmas set, schema
-// migrated. Failures here are operator problems (bad path, permissions, a
-// database from a newer build) and surface as ConfigError.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+// Opening the SQLite file: folder created if missing (unless the file must
+// exist), pragmas set, schema migrated. Failures here are operator problems
+// (bad path, permissions, a database from a newer build) and surface as
+// ConfigError naming the file by its absolute path.
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError } from '../../core/errors.js';
 import { MIGRATIONS } from './migrations.js';
+import { explainFailure, isStoreFailure } from './writability.js';
 
 export type SqliteDatabase = Database.Database;
 
 export const BUSY_TIMEOUT_MS = 5000;
 
-export function openDatabase(path: string, migrations: readonly string[] = MIGRATIONS): SqliteDatabase {
+/** The path the store uses and reports: absolute, so a message never depends on the reader's directory. */
+export const databasePathOf = (path: string): string => (path === ':memory:' ? path : resolve(path));
+
+export interface OpenOptions {
+  /** Refuse a missing file instead of creating it (read-only commands must not leave empty databases behind). */
+  mustExist?: boolean;
+}
+
+const reasonOf = (path: string, err: unknown): string =>
+  isStoreFailure(err) ? explainFailure(path, err) : (err as Error).message;
+
+export function openDatabase(
+  givenPath: string,
+  migrations: readonly string[] = MIGRATIONS,
+  options: OpenOptions = {},
+): SqliteDatabase {
+  const path = databasePathOf(givenPath);
+  if (options.mustExist && path !== ':memory:' && !existsSync(path)) {
+    throw new ConfigError(`database ${path} does not exist (set DATABASE_PATH to the file the admin service uses)`);
+  }
   let db: SqliteDatabase;
   try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    if (path !== ':memory:' && !options.mustExist) mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path, { timeout: BUSY_TIMEOUT_MS, fileMustExist: options.mustExist === true });
   } catch (err) {
-    throw new ConfigError(`cannot open database ${path}: ${(err as Error).message}`);
+    throw new ConfigError(`cannot open database ${path}: ${reasonOf(path, err)}`);
   }
   try {
     // WAL: readers never block the writer; NORMAL is durable across crashes of
@@ -30,7 +51,7 @@ export function openDatabase(path: string, migrations: readonly string[] = MIGRA
   } catch (err) {
     db.close();
     if (err instanceof ConfigError) throw err;
-    throw new ConfigError(`cannot prepare database ${path}: ${(err as Error).message}`);
+    throw new ConfigError(`cannot prepare database ${path}: ${reasonOf(path, err)}`);
   }
 }
 

@@ -4,6 +4,9 @@
 // every write to a key row gives it the next change sequence number, and every
 // creation or revocation its audit event, in that same transaction. Plain keys
 // pass through createKey and are returned once; only their SHA-256 is stored.
+// A write that fails because of the environment (read-only file, full disk,
+// I/O error, a lock held too long) throws StoreUnavailableError and marks the
+// store unwritable until a write or probe succeeds (store-health.ts).
 import { randomUUID } from 'node:crypto';
 import type { KeyAuthRecord, KeyDirectory } from '../../core/auth.js';
 import type { Clock } from '../../core/clock.js';
@@ -12,19 +15,13 @@ import type { Logger } from '../../core/logger.js';
 import { hasAgencyScope, type Scope } from '../../core/scopes.js';
 import { createAuditLog, type Actor, type AuditEvent, type AuditFilter } from './audit-log.js';
 import { createChangeNotifier, type ChangeListener } from './change-notifier.js';
-import { openDatabase } from './database.js';
-import {
-  AUTH_COLUMNS,
-  KEY_COLUMNS,
-  toAuthRecord,
-  toKeyRow,
-  toOrganization,
-  type ApiKeyRow,
-  type AuthRowSql,
-  type KeyRowSql,
-  type Organization,
-  type OrganizationSql,
-} from './rows.js';
+import { databasePathOf, openDatabase } from './database.js';
+import { createOrganizations, type AddOrganizationResult, type SetAgencyResult } from './organizations.js';
+import { AUTH_COLUMNS, KEY_COLUMNS, toAuthRecord, toKeyRow, type ApiKeyRow, type AuthRowSql, type KeyRowSql, type Organization } from './rows.js';
+import { createHealthTracker, type StoreHealth } from './store-health.js';
+import { probeWrite } from './writability.js';
+
+export type { AddOrganizationResult, SetAgencyResult, StoreHealth };
 
 export interface NewKey {
   family: KeyFamily;
@@ -46,10 +43,6 @@ export type CreateKeyResult =
 
 export type RevokeResult = 'revoked' | 'already_revoked' | 'not_found';
 
-export type AddOrganizationResult =
-  | { ok: true; organization: Organization; created: boolean }
-  | { ok: false; reason: 'agency_mismatch'; organization: Organization };
-
 export interface KeyCount {
   family: KeyFamily;
   status: 'active' | 'revoked';
@@ -62,6 +55,12 @@ export interface KeyOwner {
 }
 
 export interface KeyStore extends KeyDirectory {
+  /** The database file, absolute. */
+  readonly path: string;
+  /** Whether writes work, as the last write or probe found. */
+  health(): StoreHealth;
+  /** Prove a write works now (a rolled-back write, free space); updates health(). Returns the problem, naming the file. */
+  probeWrite(): string | undefined;
   findByHash(hash: string): KeyAuthRecord | undefined;
   /** Key records whose latest write is newer than `seq`, oldest first. */
   changesSince(seq: number, limit: number): KeyAuthRecord[];
@@ -74,6 +73,10 @@ export interface KeyStore extends KeyDirectory {
   recordLastUsed(batch: ReadonlyMap<string, number>): void;
   getOrganization(id: string): Organization | undefined;
   addOrganization(id: string, agency: boolean): AddOrganizationResult;
+  /** Every organization, by id. */
+  listOrganizations(): Organization[];
+  /** Make an organization an agency or not; not while any of its active keys holds an agency scope. */
+  setOrganizationAgency(id: string, agency: boolean): SetAgencyResult;
   createKey(input: NewKey): CreateKeyResult;
   listKeys(owner: KeyOwner): ApiKeyRow[];
   getKey(id: string): ApiKeyRow | undefined;
@@ -89,6 +92,8 @@ export interface KeyStore extends KeyDirectory {
 
 export interface StoreOptions {
   path: string;
+  /** Refuse a missing file instead of creating one (read-only commands). */
+  mustExist?: boolean;
   clock: Clock;
   logger: Logger;
   /** How often another process's commits are looked for while someone listens. */
@@ -98,17 +103,18 @@ export interface StoreOptions {
 /** The audit actor of a change made by calling the store directly, without saying who (tests, embedding code). */
 export const UNATTRIBUTED: Actor = Object.freeze({ id: 'system', address: null });
 
-export function openStore({ path, clock, logger, pollMs }: StoreOptions): KeyStore {
-  const db = openDatabase(path);
+export function openStore({ path: givenPath, mustExist, clock, logger, pollMs }: StoreOptions): KeyStore {
+  const path = databasePathOf(givenPath);
+  const db = openDatabase(path, undefined, { mustExist });
   const audit = createAuditLog(db);
+  const orgs = createOrganizations(db, clock);
+  const health = createHealthTracker(path, logger);
   const sql = {
     byHash: db.prepare(`SELECT ${AUTH_COLUMNS} FROM api_keys WHERE key_hash = ?`).raw(true),
     changes: db.prepare(`SELECT ${AUTH_COLUMNS} FROM api_keys WHERE seq > ? ORDER BY seq LIMIT ?`).raw(true),
     seq: db.prepare('SELECT value FROM change_sequence WHERE id = 1').pluck(),
     bumpSeq: db.prepare('UPDATE change_sequence SET value = value + 1 WHERE id = 1 RETURNING value').pluck(),
     touch: db.prepare('UPDATE api_keys SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?'),
-    org: db.prepare('SELECT id, agency, created_at FROM organizations WHERE id = ?'),
-    insertOrg: db.prepare('INSERT INTO organizations (id, agency, created_at) VALUES (?, ?, ?)'),
     insertKey: db.prepare(
       `INSERT INTO api_keys (id, family, owner_id, organization_id, name, key_prefix, key_hash, scopes, status,
          expires_at, last_used_at, created_at, created_by, revoked_at, seq)
@@ -125,10 +131,7 @@ export function openStore({ path, clock, logger, pollMs }: StoreOptions): KeySto
 
   const currentSeq = (): number => sql.seq.get() as number;
   const notifier = createChangeNotifier(db, currentSeq, logger, pollMs);
-  const getOrganization = (id: string): Organization | undefined => {
-    const row = sql.org.get(id) as OrganizationSql | undefined;
-    return row && toOrganization(row);
-  };
+  const getOrganization = orgs.get;
   const getKey = (id: string): ApiKeyRow | undefined => {
     const row = sql.key.get(id) as KeyRowSql | undefined;
     return row && toKeyRow(row);
@@ -139,7 +142,7 @@ export function openStore({ path, clock, logger, pollMs }: StoreOptions): KeySto
     if (input.family === 'org') {
       let org = getOrganization(input.ownerId);
       if (!org && input.registerOrganization) {
-        sql.insertOrg.run(input.ownerId, 0, clock.now());
+        orgs.insert(input.ownerId, false);
         org = getOrganization(input.ownerId);
       }
       if (!org) return { ok: false, reason: 'unknown_organization' };
@@ -180,22 +183,18 @@ export function openStore({ path, clock, logger, pollMs }: StoreOptions): KeySto
     return 'revoked';
   });
 
-  const addOrgTx = db.transaction((id: string, agency: boolean): AddOrganizationResult => {
-    const existing = getOrganization(id);
-    if (existing) {
-      return existing.agency === agency
-        ? { ok: true, organization: existing, created: false }
-        : { ok: false, reason: 'agency_mismatch', organization: existing };
-    }
-    sql.insertOrg.run(id, agency ? 1 : 0, clock.now());
-    return { ok: true, organization: getOrganization(id) as Organization, created: true };
-  });
-
   const lastUsedTx = db.transaction((batch: ReadonlyMap<string, number>) => {
     for (const [keyId, atMs] of batch) sql.touch.run(atMs, keyId);
   });
 
   return {
+    path,
+    health: () => health.status(),
+    probeWrite() {
+      const problem = probeWrite(db, path);
+      health.probed(problem);
+      return problem;
+    },
     findByHash(hash) {
       const row = sql.byHash.get(hash) as AuthRowSql | undefined;
       return row && toAuthRecord(row);
@@ -205,19 +204,21 @@ export function openStore({ path, clock, logger, pollMs }: StoreOptions): KeySto
     keyCounts: () => sql.counts.all() as KeyCount[],
     onChange: (listener) => notifier.subscribe(listener),
     recordLastUsed(batch) {
-      if (batch.size > 0) lastUsedTx.immediate(batch);
+      if (batch.size > 0) health.write(() => lastUsedTx.immediate(batch));
     },
     getOrganization,
-    addOrganization: (id, agency) => addOrgTx.immediate(id, agency),
+    addOrganization: (id, agency) => health.write(() => orgs.add(id, agency)),
+    listOrganizations: () => orgs.list(),
+    setOrganizationAgency: (id, agency) => health.write(() => orgs.setAgency(id, agency)),
     createKey(input) {
-      const result = createTx.immediate(input);
+      const result = health.write(() => createTx.immediate(input));
       if (result.ok) notifier.announce(result.key.seq);
       return result;
     },
     listKeys: (owner) => (sql.list.all(owner.family, owner.ownerId) as KeyRowSql[]).map(toKeyRow),
     getKey,
     revokeKey(id, owner, actor = UNATTRIBUTED) {
-      const result = revokeTx.immediate(id, owner, actor);
+      const result = health.write(() => revokeTx.immediate(id, owner, actor));
       if (result === 'revoked') notifier.announce(currentSeq());
       return result;
     },

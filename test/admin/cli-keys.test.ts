@@ -15,7 +15,7 @@ t.test('keys create bootstraps a key the admin API accepts', async (t) => {
   const env = { DATABASE_PATH: admin.dbPath };
   const created = await runCli(['keys', 'create', '--org', 'acme', '--name', 'bootstrap', '--scopes', 'read,write,admin'], env);
   t.equal(created.code, 0, created.stderr);
-  t.equal(created.stderr, '');
+  t.equal(created.stderr, `database: ${admin.dbPath}\n`, 'only the database path');
   const { apiKey, plainKey } = created.json;
   t.ok(isWellFormedKey(plainKey, 'org'));
   t.match(apiKey, { organizationId: 'acme', name: 'bootstrap', scopes: ['read', 'write', 'admin'], createdByUserId: 'cli', status: 'active' });

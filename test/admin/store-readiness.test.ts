@@ -1,0 +1,201 @@
+// Readiness tells the truth about the database: the admin refuses to start
+// on a file it cannot write (naming the file and why, exit 2), and a database
+// that stops taking writes later turns /readyz false and key writes into 503
+// store_unavailable with Retry-After (never 500), until a write or probe works.
+//
+// Real faults, as root (tests run as root, and root ignores permissions):
+//   wrong owner: the CLI process runs as `nobody` (setpriv) on a root-owned 0644 file;
+//   read-only:   `chattr +i` on the file (even root cannot open it for writing);
+//   full disk:   a small tmpfs filled up with a filler file, later removed.
+// Each test is skipped, saying why, where the machine does not allow its fault.
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createManualClock } from '../../core/clock.js';
+import { startAdminPlane } from '../../admin/plane.js';
+import { openStore } from '../../admin/store/key-store.js';
+import { runCli, type CliRun } from '../helpers/cli.js';
+import { CLI } from '../helpers/cli-process.js';
+import { call } from '../helpers/http.js';
+import { createTestKey } from '../helpers/keys.js';
+import { captureLogs } from '../helpers/log-capture.js';
+import { tempDir } from '../helpers/temp.js';
+
+const isRoot = process.getuid?.() === 0;
+const works = (cmd: string, args: string[]): boolean => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
+const asNobody = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+const noSetpriv = isRoot && works('setpriv', [...asNobody, 'true']) ? false : 'needs root and setpriv to run the CLI as nobody';
+/** Whether this machine lets the tests mount a tmpfs (root in a container may not). */
+function tmpfsAllowed(): boolean {
+  const dir = mkdtempSync(join(tmpdir(), 'bullseye-mount-'));
+  const ok = isRoot && works('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]);
+  if (ok) spawnSync('umount', [dir]);
+  rmSync(dir, { recursive: true, force: true });
+  return ok;
+}
+const noTmpfs = tmpfsAllowed() ? false : 'mounting a small tmpfs is not allowed here';
+
+/** A fresh database with one admin key of organization acme; returns the key's plain value. */
+function seedDatabase(path: string): string {
+  const store = openStore({ path, clock: createManualClock(), logger: captureLogs().logger });
+  try {
+    return createTestKey(store, { org: 'acme' }).plainKey;
+  } finally {
+    store.close();
+  }
+}
+
+/** A tmpfs of `size` at a fresh folder, unmounted at teardown. */
+function smallDisk(t: Parameters<typeof tempDir>[0], size: string): string {
+  const dir = tempDir(t, 'bullseye-disk');
+  if (!works('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir])) throw new Error(`cannot mount a tmpfs at ${dir}`);
+  t.teardown(() => void spawnSync('umount', [dir]));
+  return dir;
+}
+
+/** Write a filler file until the disk is full (ENOSPC); returns its path. */
+function fillDisk(dir: string): string {
+  const path = join(dir, 'filler');
+  const fd = openSync(path, 'w');
+  const chunk = Buffer.alloc(64 * 1024, 1);
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+  } finally {
+    closeSync(fd);
+  }
+  return path;
+}
+
+t.test('a database owned by another user: the admin refuses to start, naming the file, the owner and the reason (exit 2)', { skip: noSetpriv }, async (t) => {
+  // 0755: nobody can create neither the -wal/-shm files nor write the file (fails at open);
+  // 0777: the folder is writable, only the file is not (fails at the write probe).
+  for (const [folderMode, failsAt, problem] of [
+    [0o755, 'prepare', /the file .* is owned by uid 0 gid 0 with mode 0644 and this process runs as uid 65534 gid 65534; the folder .* owned by uid 0 gid 0 with mode 0755/],
+    [0o777, 'write', /the file .* is owned by uid 0 gid 0 with mode 0644 and this process runs as uid 65534 gid 65534 \(SQLITE_READONLY: /],
+  ] as const) {
+    const dir = tempDir(t);
+    const dbPath = join(dir, 'bullseye.db');
+    seedDatabase(dbPath); // owned by root, mode 0644: readable, not writable, by nobody
+    chmodSync(dir, folderMode);
+    const run = spawnSync('setpriv', [...asNobody, process.execPath, CLI, 'admin'], {
+      env: { PATH: process.env.PATH ?? '', DATABASE_PATH: dbPath, ADMIN_PORT: '0', OPS_PORT: '0', LOG_LEVEL: 'info' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    t.equal(run.status, 2, `folder ${folderMode.toString(8)}: exit code 2`);
+    t.match(run.stderr, `error: cannot ${failsAt} database ${dbPath}: `);
+    t.match(run.stderr, problem);
+    t.notMatch(run.stdout, /admin service listening/, 'never listened');
+  }
+});
+
+t.test('an immutable database file (chattr +i): startAdminPlane rejects with a ConfigError naming it', async (t) => {
+  const dbPath = join(tempDir(t), 'bullseye.db');
+  seedDatabase(dbPath);
+  if (!works('chattr', ['+i', dbPath])) {
+    t.pass('skipped: chattr +i is not available on this file system');
+    return;
+  }
+  t.teardown(() => void spawnSync('chattr', ['-i', dbPath]));
+  const config = { host: '127.0.0.1', adminPort: 0, syncPort: 0, databasePath: dbPath, syncToken: undefined };
+  await t.rejects(startAdminPlane({ config, clock: createManualClock(), logger: captureLogs().logger }), {
+    name: 'ConfigError',
+    message: new RegExp(`^cannot write database ${dbPath}: the file ${dbPath} may not be written \\(EPERM.*SQLITE_READONLY`),
+  });
+});
+
+t.test('a full disk at start: startAdminPlane rejects with a ConfigError saying there is no space', { skip: noTmpfs }, async (t) => {
+  const disk = smallDisk(t, '2m');
+  const dbPath = join(disk, 'bullseye.db');
+  seedDatabase(dbPath);
+  fillDisk(disk);
+  const config = { host: '127.0.0.1', adminPort: 0, syncPort: 0, databasePath: dbPath, syncToken: undefined };
+  await t.rejects(startAdminPlane({ config, clock: createManualClock(), logger: captureLogs().logger }), {
+    name: 'ConfigError',
+    // Where it fails depends on the file: opening (the -shm file cannot grow) or the probe.
+    message: new RegExp(`^cannot (prepare|write) database ${dbPath}: no space left on the file system of ${disk} \\(0 bytes free\\)`),
+  });
+});
+
+interface RunningAdmin {
+  adminUrl: string;
+  opsUrl: string;
+  stop(): Promise<CliRun>;
+}
+
+/** `bullseye-gateway admin` in-process; resolves once its ops listener is up. */
+async function startAdminCommand(env: Record<string, string>): Promise<RunningAdmin> {
+  let signal!: (name: string) => void;
+  let adminPort = 0;
+  let opsUp!: (port: number) => void;
+  const up = new Promise<number>((resolve) => (opsUp = resolve));
+  const done = runCli(['admin'], env, {
+    shutdown: new Promise((resolve) => (signal = resolve)),
+    onStdout: (text) => {
+      for (const line of text.split('\n').filter(Boolean)) {
+        const entry = JSON.parse(line);
+        if (entry.msg === 'admin service listening') adminPort = entry.adminPort;
+        if (typeof entry.opsPort === 'number' && entry.msg.startsWith('ops listener')) opsUp(entry.opsPort);
+      }
+    },
+  });
+  const early = done.then((run) => {
+    throw new Error(`admin exited early (${run.code}): ${run.stderr}`);
+  });
+  const opsPort = await Promise.race([up, early]);
+  return {
+    adminUrl: `http://127.0.0.1:${adminPort}`,
+    opsUrl: `http://127.0.0.1:${opsPort}`,
+    stop: async () => {
+      signal('SIGTERM');
+      return done;
+    },
+  };
+}
+
+t.test('the disk fills up under a running admin: /readyz turns false, key writes are 503 store_unavailable, then both recover', { skip: noTmpfs }, async (t) => {
+  const disk = smallDisk(t, '4m');
+  mkdirSync(join(disk, 'data'));
+  const dbPath = join(disk, 'data', 'bullseye.db');
+  const plainKey = seedDatabase(dbPath);
+  const admin = await startAdminCommand({ DATABASE_PATH: dbPath, ADMIN_PORT: '0', OPS_PORT: '0', LOG_LEVEL: 'info' });
+  t.teardown(() => admin.stop());
+  const headers = { 'x-api-key': plainKey };
+  const create = (name: string) => call(admin.adminUrl, 'POST', '/api/v1/organization/acme/api-keys', { headers, body: { name } });
+
+  const before = await call(admin.opsUrl, 'GET', '/readyz');
+  t.equal(before.status, 200);
+  t.match(before.json, { status: 'ready', checks: { store: true } });
+  t.equal((await create('before')).status, 201);
+
+  const filler = fillDisk(disk);
+  const refused = await create('while full');
+  t.equal(refused.status, 503, 'not 500');
+  t.match(refused.json, { code: 'store_unavailable', status: 503 });
+  t.equal(refused.headers['retry-after'], '5');
+  t.notMatch(refused.text, /bullseye\.db|sqlite|SQLITE/i, 'nothing about the file in the answer');
+  const listed = await call(admin.adminUrl, 'GET', '/api/v1/organization/acme/api-keys', { headers });
+  t.equal(listed.status, 200, 'reads still work');
+  const full = await call(admin.opsUrl, 'GET', '/readyz');
+  t.equal(full.status, 503);
+  t.match(full.json, { status: 'not ready', checks: { store: false } });
+
+  rmSync(filler);
+  const after = await call(admin.opsUrl, 'GET', '/readyz');
+  t.equal(after.status, 200, 'a probe found the disk writable again');
+  t.match(after.json, { checks: { store: true } });
+  t.equal((await create('after')).status, 201);
+
+  const run = await admin.stop();
+  const logged = run.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  t.match(logged.find((e) => e.msg === 'database opened and writable'), { database: dbPath });
+  t.match(logged.find((e) => e.msg === 'admin service listening'), { database: dbPath });
+  const failing = logged.filter((e) => e.msg.startsWith('database writes are failing'));
+  t.equal(failing.length, 1, 'the failure is logged once');
+  t.match(failing[0], { level: 'error', database: dbPath, reason: new RegExp(`^cannot write database ${dbPath}: no space left.*SQLITE_FULL`) });
+  t.ok(logged.some((e) => e.msg === 'database writable again'));
+});
