@@ -3,7 +3,7 @@
 // binds it to this process (argv, env, stdout/stderr, signals); every command
 // lives in its own module and runs in-process in tests.
 import pino, { type DestinationStream } from 'pino';
-import { runCommandTree, type CliIo, type CommandGroup } from './core/cli-kit.js';
+import { runCommandTree, versionCommand, type CliIo, type CommandGroup } from './core/cli-kit.js';
 import { adminPlaneCommands } from './admin/commands/index.js';
 import { gatewayCommand } from './gateway/commands/gateway.js';
 import { startCommand } from './gateway/commands/start.js';
@@ -16,39 +16,73 @@ const root: CommandGroup = {
     gateway: gatewayCommand,
     ...adminPlaneCommands,
     policy: policyCommands,
+    version: versionCommand,
   },
 };
+
+/** How long the last log lines may take to reach stdout once the command is done. */
+const FINAL_FLUSH_MS = 300;
+/** Past the final flush, a write still retrying against a stalled stdout must not keep the process alive. */
+const EXIT_AFTER_FLUSH_MS = 100;
+
+interface StdoutLog {
+  destination: DestinationStream;
+  /** Flush what is pending for at most `boundMs`, then stop writing (what is left is dropped). */
+  close(boundMs: number): Promise<void>;
+}
 
 /**
  * Log lines go to fd 1 asynchronously and buffered: 4 KiB at a time, or whatever is pending every
  * 100 ms. A synchronous write per line cost the gateway about a quarter of its throughput at
  * LOG_LEVEL=info, and an unbuffered asynchronous one still a thread-pool round trip per line. At most
  * 16 MiB wait while stdout is blocked (a stalled log collector); past that, lines are dropped rather
- * than the process growing or stalling. pino flushes what is pending when the process exits.
+ * than the process growing or stalling. A log write never blocks and never keeps the process alive:
+ * once stdout fails (EPIPE: the reader went away) lines are dropped, and the last flush is bounded
+ * by close(). sonic-boom's own exit-time flushSync retries EPIPE (and EAGAIN) forever, so the stream
+ * is destroyed after close() and that flush never runs.
  */
-function logDestinationOnStdout(): DestinationStream {
+function logDestinationOnStdout(): StdoutLog {
   const destination = pino.destination({ dest: 1, sync: false, minLength: 4096, maxLength: 16 * 1024 * 1024 });
+  let open = true;
+  destination.on('error', () => {
+    open = false;
+  });
   // sonic-boom's flush() writes even with nothing buffered (a 0-byte write), so the timer flushes
   // only on the three ticks after the last line, then an idle process writes nothing. A write still
   // in flight at one tick (flush does nothing then) has finished by a later one, which flushes its tail.
   const QUIET_TICKS = 3;
   let quietTicks = QUIET_TICKS;
   setInterval(() => {
-    if (quietTicks >= QUIET_TICKS) return;
+    if (!open || quietTicks >= QUIET_TICKS) return;
     quietTicks++;
-    try {
-      destination.flush();
-    } catch {
-      // Destroyed (stdout closed): nothing can be written any more.
-    }
+    destination.flush();
   }, 100).unref();
   return {
-    write(line: string) {
-      quietTicks = 0;
-      destination.write(line);
+    destination: {
+      write(line: string) {
+        if (!open) return;
+        quietTicks = 0;
+        destination.write(line);
+      },
     },
+    close: (boundMs) =>
+      new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          open = false;
+          destination.destroy();
+          resolve();
+        };
+        const timer = setTimeout(done, boundMs);
+        if (open) destination.flush(done);
+        else done();
+      }),
   };
 }
+
+const stdoutLog = logDestinationOnStdout();
+// A reader that went away (EPIPE) is not the command's failure: what it prints is dropped.
+process.stdout.on('error', () => undefined);
 
 const io: CliIo = {
   stdout: (text) => void process.stdout.write(text),
@@ -63,7 +97,11 @@ const io: CliIo = {
     process.on('SIGHUP', listener);
     return () => void process.off('SIGHUP', listener);
   },
-  logDestination: logDestinationOnStdout(),
+  logDestination: stdoutLog.destination,
 };
 
-process.exitCode = await runCommandTree(root, 'bullseye-gateway', process.argv.slice(2), process.env, io);
+const code = await runCommandTree(root, 'bullseye-gateway', process.argv.slice(2), process.env, io);
+process.exitCode = code;
+await stdoutLog.close(FINAL_FLUSH_MS);
+// Normally nothing is left and the process ends by itself first; this timer does not hold it open.
+setTimeout(() => process.exit(code), EXIT_AFTER_FLUSH_MS).unref();

@@ -13,6 +13,7 @@ import { watchPolicy, type PolicyWatcher } from '../config/policy-watch.js';
 import { createAuthFailureGuard } from './limiter/auth-failure-guard.js';
 import { createLimiter } from './limiter/create-limiter.js';
 import { createOpsServer } from '../core/ops-server.js';
+import { VERSION } from '../core/version.js';
 import { createGatewayMetrics } from './metrics.js';
 import { createGateway } from './server.js';
 
@@ -27,6 +28,8 @@ export interface DataPlaneOptions {
   replicaReadiness(): { loaded: boolean; stale: boolean; size: number; seq: number; lastSyncAt?: number | undefined };
   clock: Clock;
   logger: Logger;
+  /** More readiness checks for /readyz (the admin's store, in combined mode): all must hold. */
+  extraReadiness?(): { ready: boolean; checks: Record<string, boolean | number | string | null> };
   /** More metrics to serve on the ops listener (the admin plane's, in combined mode). */
   extraMetrics?: Registry;
   /** Told after each reload attempt: applied (with the new hash) or refused (the old policy stays). */
@@ -111,10 +114,12 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     metrics: options.extraMetrics ? Registry.merge([metrics.registry, options.extraMetrics]) : metrics.registry,
     readiness: () => {
       const replica = options.replicaReadiness();
-      const ready = replica.loaded && !replica.stale;
+      const extra = options.extraReadiness?.();
+      const ready = replica.loaded && !replica.stale && (extra?.ready ?? true);
       return {
         ready,
         checks: {
+          ...extra?.checks,
           policyLoaded: true,
           policyHash: policy.current().hash,
           // The file on disk, which may differ from the policy in force: an invalid edit is
@@ -141,7 +146,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
   try {
     const { port: gatewayPort } = await listenOrExplain(gateway, settings.gatewayPort, settings.host, 'GATEWAY_PORT');
     const { port: opsPort } = await listenOrExplain(ops, settings.opsPort, settings.host, 'OPS_PORT');
-    logger.info({ host: settings.host, gatewayPort, opsPort }, 'gateway listening');
+    logger.info({ host: settings.host, gatewayPort, opsPort, version: VERSION }, 'gateway listening');
     return { gatewayPort, opsPort, reloadPolicy: () => policy.reload(), close };
   } catch (err) {
     await close();

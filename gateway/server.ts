@@ -16,6 +16,7 @@ import type { AdmissionDeps } from './pipeline/admission.js';
 import { createRequestHandler } from './pipeline/handle-request.js';
 import { createInFlight } from './pipeline/in-flight.js';
 import { createUpgradeHandler } from './pipeline/handle-upgrade.js';
+import { gracefulClose } from './graceful-close.js';
 
 export interface ServerLimits {
   headersTimeoutMs: number;
@@ -38,7 +39,11 @@ export interface GatewayDeps extends Omit<AdmissionDeps, 'inFlight'> {
 
 export interface Gateway {
   listen(port: number, host: string): Promise<AddressInfo>;
-  /** Stop accepting, wait up to graceMs for in-flight requests, then close everything. */
+  /**
+   * Stop accepting; tell keep-alive clients the connection is closing (`Connection: close` on every
+   * response from now on, quiet connections closed); wait up to graceMs for in-flight requests and
+   * tunnels, then cut what remains and close the upstream pools.
+   */
   close(graceMs?: number): Promise<void>;
   /** Open or drain upstream pools to match the current policy (call after a reload). */
   syncUpstreams(): void;
@@ -90,17 +95,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
     writeProblemToSocket(socket, problem);
   });
   server.on('clientError', answerClientError);
+  // Tracks connections from the start, so close() can drain keep-alive clients (graceful-close.ts).
+  const drain = gracefulClose(server);
 
   return {
     server,
     syncUpstreams,
     listen: (port, host) => listenOn(server, port, host),
     async close(graceMs = 10_000) {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-      await closed;
-      clearTimeout(timer);
+      await drain.close(graceMs, () => upgrades.close());
       upgrades.close();
       await pools.close();
     },

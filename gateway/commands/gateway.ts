@@ -67,6 +67,6 @@ ${SETTINGS_HELP}`,
     return serveUntilShutdown(io, logger, plane, async () => {
       await lastUsed.close();
       await feed.close();
-    });
+    }, settings.server.shutdownGraceMs);
   },
 };

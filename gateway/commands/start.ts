@@ -51,6 +51,11 @@ ${SETTINGS_HELP}`,
         lastUsed: admin.lastUsed,
         replicaReadiness: () => ({ ...replica.status(), stale: false }),
         extraMetrics: admin.metrics,
+        // One process: it is ready only while its admin can write the database too.
+        extraReadiness: () => {
+          const store = admin.storeReadiness();
+          return { ready: store.writable, checks: { store: store.writable } };
+        },
         clock,
         logger,
       });
@@ -62,6 +67,6 @@ ${SETTINGS_HELP}`,
     return serveUntilShutdown(io, logger, plane, async () => {
       following.close();
       await admin.close();
-    });
+    }, settings.server.shutdownGraceMs);
   },
 };
