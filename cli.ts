@@ -65,17 +65,28 @@ function logDestinationOnStdout(): StdoutLog {
         destination.write(line);
       },
     },
+    // end(), not flush(cb): flush's callback fires on 'drain', which sonic-boom also emits when a
+    // write completes with less than minLength still buffered, so the last lines (the "stopped"
+    // line) could be dropped; end() writes everything buffered, then closes.
     close: (boundMs) =>
       new Promise<void>((resolve) => {
+        let closed = false;
         const done = (): void => {
           clearTimeout(timer);
           open = false;
-          destination.destroy();
+          // Still open (a stalled or dead stdout): destroyed, so sonic-boom's exit-time flush never runs.
+          if (!closed) destination.destroy();
           resolve();
         };
         const timer = setTimeout(done, boundMs);
-        if (open) destination.flush(done);
-        else done();
+        if (!open) return done();
+        open = false;
+        destination.once('close', () => {
+          closed = true;
+          done();
+        });
+        destination.once('error', done);
+        destination.end();
       }),
   };
 }
