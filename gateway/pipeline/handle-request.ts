@@ -16,7 +16,6 @@ import type { InFlight } from './in-flight.js';
 
 export interface PipelineDeps extends AdmissionDeps {
   pools: UpstreamPools;
-  logger: Logger;
   metrics: Pick<GatewayMetrics, 'observe'>;
   /** Request-body buffering and idle timeout (the server settings). */
   limits: BodyLimits;

@@ -7,7 +7,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { isApiError } from '../../core/errors.js';
-import type { Logger } from '../../core/logger.js';
 import { writeProblemToSocket } from '../../core/problem.js';
 import { requestIdOf } from '../../core/request-id.js';
 import { identityOf, upstreamRequestHeaders } from '../forward/forward-headers.js';
@@ -18,7 +17,6 @@ import { logAccess, newOutcome, releaseInFlight } from './handle-request.js';
 import { clientWebSocketKey } from './upgrade-handshake.js';
 
 export interface UpgradeDeps extends AdmissionDeps {
-  logger: Logger;
   metrics: Pick<GatewayMetrics, 'observe'>;
 }
 

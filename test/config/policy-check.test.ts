@@ -1,21 +1,9 @@
 // `bullseye-gateway policy check FILE`: output and exit codes.
 import t from 'tap';
-import { policyCommands } from '../../config/commands/policy-check.js';
 import { loadPolicyFile } from '../../config/policy.js';
-import { runCommandTree } from '../../core/cli-kit.js';
+import { runCli } from '../helpers/cli.js';
 
-async function check(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io = {
-    stdout: (text: string) => void (stdout += text),
-    stderr: (text: string) => void (stderr += text),
-    waitForShutdown: () => new Promise<string>(() => undefined),
-    onReloadSignal: () => () => undefined,
-  };
-  const code = await runCommandTree(policyCommands, 'bullseye-gateway policy', ['check', ...argv], {}, io);
-  return { code, stdout, stderr };
-}
+const check = (argv: string[]) => runCli(['policy', 'check', ...argv], {});
 
 t.test('a valid file: summary on stdout, exit 0', async (t) => {
   const policy = loadPolicyFile('config/policy.yaml');

@@ -3,23 +3,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { policyCommands } from '../../config/commands/policy-check.js';
 import { loadPolicyFile } from '../../config/policy.js';
-import { runCommandTree } from '../../core/cli-kit.js';
+import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
 
-async function policy(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io = {
-    stdout: (text: string) => void (stdout += text),
-    stderr: (text: string) => void (stderr += text),
-    waitForShutdown: () => new Promise<string>(() => undefined),
-    onReloadSignal: () => () => undefined,
-  };
-  const code = await runCommandTree(policyCommands, 'bullseye-gateway policy', argv, {}, io);
-  return { code, stdout, stderr };
-}
+const policy = (argv: string[]) => runCli(['policy', ...argv], {});
 
 const POLICY = `upstreams:
   app: http://127.0.0.1:9000

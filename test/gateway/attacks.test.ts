@@ -2,27 +2,16 @@
 // credentials and smuggling shapes sent as exact bytes. Every refused case
 // must end in a 4xx problem document with nothing reaching the upstream, and
 // the gateway must keep serving. Claims that are replaced rather than refused
-// (identity headers, padded keys) are checked at the end.
+// (identity headers, padded keys) are checked at the end. Host and query
+// attacks: attacks-host-query.test.ts.
 import { connect } from 'node:net';
 import t from 'tap';
 import { startGatewayStack } from '../helpers/gateway.js';
-import { rawRequest, type RawResponse } from '../helpers/raw-http.js';
-
-/** Every refusal, including those of Node's own parser (malformed_request), is a problem document. */
-interface Attack {
-  label: string;
-  bytes: string | Buffer;
-  expect: { status: number; code: string };
-}
+import { request, runAttackGroups, type Attack } from '../helpers/attack-suite.js';
+import { rawRequest } from '../helpers/raw-http.js';
 
 const VISITORS = '/api/v1/organization/acme/visitors';
 const LISTS = '/api/v1/organization/acme/lists';
-
-/** A request with the given start line and header lines, closed after the response. */
-const request = (startLine: string, ...headers: string[]): string => requestTo('gw.test', startLine, ...headers);
-/** The same with another Host value. */
-const requestTo = (host: string, startLine: string, ...headers: string[]): string =>
-  `${startLine}\r\nHost: ${host}\r\n${headers.map((h) => `${h}\r\n`).join('')}Connection: close\r\n\r\n`;
 
 /** Every response written on one connection until the server closes it (for pipelining cases). */
 function allResponses(port: number, payload: string): Promise<string> {
@@ -169,52 +158,6 @@ t.test('attack suite', async (t) => {
     { label: 'a second request hidden in a refused request\'s body', bytes: `POST ${LISTS} HTTP/1.1\r\nHost: gw.test\r\nContent-Length: ${hidden.length}\r\nConnection: close\r\n\r\n${hidden}`, expect: { status: 401, code: 'missing_key' } },
   ];
 
-  // Host is forwarded as X-Forwarded-Host, which upstreams build links and redirects from.
-  const hostTricks: Attack[] = [
-    { label: 'space inside the host', bytes: requestTo('gw test', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
-    { label: 'userinfo', bytes: requestTo('user:pass@gw.test', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
-    { label: 'userinfo without a password', bytes: requestTo('evil.test@gw.test', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
-    { label: 'a path after the host', bytes: requestTo('gw.test/admin', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
-    { label: 'a query after the host', bytes: requestTo('gw.test?x=1', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
-    { label: 'a list of hosts', bytes: requestTo('gw.test,evil.test', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
-    { label: 'port 0', bytes: requestTo('gw.test:0', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
-    { label: 'port 99999', bytes: requestTo('gw.test:99999', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
-    { label: 'port 65536', bytes: requestTo('gw.test:65536', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
-    { label: 'empty port', bytes: requestTo('gw.test:', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
-    { label: 'non-numeric port', bytes: requestTo('gw.test:http', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
-    { label: 'two ports', bytes: requestTo('gw.test:80:81', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
-    { label: 'unbracketed IPv6', bytes: requestTo('::1', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
-    { label: 'bad IPv6 [::g]', bytes: requestTo('[::g]', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
-    { label: 'IPv6 without its closing bracket', bytes: requestTo('[::1:8080', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
-    { label: 'IPv6 with a zone', bytes: requestTo('[fe80::1%25eth0]', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
-    { label: 'IPv4 in hex (an URL parser reads 127.0.0.1)', bytes: requestTo('0x7f.0.0.1', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
-    { label: 'IPv4 shorthand 127.1', bytes: requestTo('127.1', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
-    { label: 'IPv4 octet over 255', bytes: requestTo('1.2.3.999', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
-    { label: 'percent-encoded host', bytes: requestTo('gw%2etest', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
-    { label: 'non-ASCII host byte', bytes: Buffer.from(requestTo('gw\xa0test', `GET ${VISITORS} HTTP/1.1`, key), 'latin1'), expect: badHeader },
-    { label: 'empty host', bytes: requestTo('', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
-    { label: 'bad host on a public route', bytes: requestTo('user@gw.test', 'GET /status HTTP/1.1'), expect: badHeader },
-  ];
-
-  // Frameworks that merge path and query parameters may let the query win over the authorized path.
-  const queryTricks: Attack[] = [
-    { label: 'organization_id=globex restating the path', bytes: request(`GET ${VISITORS}?organization_id=globex HTTP/1.1`, key), expect: badTarget },
-    { label: 'after other parameters', bytes: request(`GET ${VISITORS}?page=2&organization_id=globex HTTP/1.1`, key), expect: badTarget },
-    { label: 'a second copy with another value', bytes: request(`GET ${VISITORS}?organization_id=acme&organization_id=globex HTTP/1.1`, key), expect: badTarget },
-    { label: 'upper case Organization_ID', bytes: request(`GET ${VISITORS}?Organization_ID=globex HTTP/1.1`, key), expect: badTarget },
-    { label: 'hyphen organization-id', bytes: request(`GET ${VISITORS}?organization-id=globex HTTP/1.1`, key), expect: badTarget },
-    { label: 'camel case organizationId', bytes: request(`GET ${VISITORS}?organizationId=globex HTTP/1.1`, key), expect: badTarget },
-    { label: 'percent-encoded name organization%5Fid', bytes: request(`GET ${VISITORS}?organization%5Fid=globex HTTP/1.1`, key), expect: badTarget },
-    { label: '+ in the name (PHP reads organization_id)', bytes: request(`GET ${VISITORS}?organization+id=globex HTTP/1.1`, key), expect: badTarget },
-    { label: 'array form organization_id[]', bytes: request(`GET ${VISITORS}?organization_id[]=globex HTTP/1.1`, key), expect: badTarget },
-    { label: '; as a separator', bytes: request(`GET ${VISITORS}?x=1;organization_id=globex HTTP/1.1`, key), expect: badTarget },
-    { label: 'case variant of the value', bytes: request(`GET ${VISITORS}?organization_id=ACME HTTP/1.1`, key), expect: badTarget },
-    { label: 'empty value', bytes: request(`GET ${VISITORS}?organization_id= HTTP/1.1`, key), expect: badTarget },
-    { label: 'another list than the path names (list_id for {listId})', bytes: request(`GET ${LISTS}/l-1?list_id=l-2 HTTP/1.1`, key), expect: badTarget },
-    { label: 'on a write route', bytes: request(`POST ${LISTS}?organization_id=globex HTTP/1.1`, key, 'Content-Length: 0'), expect: badTarget },
-    { label: 'on a forwardKey route (admin)', bytes: request('GET /api/v1/organization/acme/api-keys?organization_id=globex HTTP/1.1', key), expect: badTarget },
-  ];
-
   const methodTricks: Attack[] = [
     { label: 'unknown HTTP version', bytes: request(`GET ${VISITORS} HTTP/1.7`, key), expect: malformed },
     { label: 'HTTP/2 preface on an HTTP/1.1 listener', bytes: 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', expect: malformed },
@@ -246,35 +189,18 @@ t.test('attack suite', async (t) => {
     { label: 'partner key on an organization route', bytes: request(`GET ${VISITORS} HTTP/1.1`, `X-Partner-API-Key: ${partner.plainKey}`), expect: { status: 403, code: 'wrong_key_family' } },
   ];
 
-  /** A request that must succeed after each attack: the process keeps serving. */
-  const stillServing = async (): Promise<RawResponse> => rawRequest(stack.gatewayPort, request(`GET ${VISITORS} HTTP/1.1`, key));
-
-  const groups = {
-    'path tricks': pathTricks,
-    'header tricks': headerTricks,
-    'host tricks': hostTricks,
-    'query tricks': queryTricks,
-    smuggling,
-    'method tricks': methodTricks,
-    'credential tricks': credentialTricks,
-  };
-  for (const [group, attacks] of Object.entries(groups)) {
-    t.test(group, async (t) => {
-      for (const attack of attacks) {
-        t.test(attack.label, async (t) => {
-          const before = stack.upstream.received.length;
-          const response = await rawRequest(stack.gatewayPort, attack.bytes);
-          t.equal(response.status, attack.expect.status, `status ${attack.expect.status}`);
-          t.match(response.headers['content-type'], /^application\/problem\+json/, 'a problem document');
-          t.equal(JSON.parse(response.body).code, attack.expect.code, `code ${attack.expect.code}`);
-          t.notMatch(response.body, /(bsk|pk)_live_[0-9a-fA-F]{8}/, 'no key echoed');
-          t.equal(stack.upstream.received.length, before, 'nothing reached the upstream');
-          const after = await stillServing();
-          t.equal(after.status, 200, 'the gateway keeps serving');
-        });
-      }
-    });
-  }
+  runAttackGroups(
+    t,
+    stack,
+    {
+      'path tricks': pathTricks,
+      'header tricks': headerTricks,
+      smuggling,
+      'method tricks': methodTricks,
+      'credential tricks': credentialTricks,
+    },
+    request(`GET ${VISITORS} HTTP/1.1`, key),
+  );
 
   t.test('a hidden request stays body: the parser keeps its place on a kept-alive connection', async (t) => {
     const before = stack.upstream.received.length;
@@ -359,25 +285,6 @@ t.test('attack suite', async (t) => {
     t.equal(seen.url, VISITORS, 'the authorized path is the one served');
     const orgHeaders = seen.rawHeaders.filter((_, i) => i % 2 === 0 && seen.rawHeaders[i]!.toLowerCase() === 'x-bullseye-organization-id');
     t.equal(orgHeaders.length, 1, 'one organization header, not the claim plus the truth');
-  });
-
-  t.test('accepted: valid Host forms, a restated path parameter with its own value', async (t) => {
-    for (const host of ['[::1]:8080', '[2001:db8::1]', '127.0.0.1:8080', '10.0.0.9', 'gw.test:65535', 'api.example.', 'my_service:3000']) {
-      const response = await rawRequest(stack.gatewayPort, requestTo(host, `GET ${VISITORS} HTTP/1.1`, key));
-      t.equal(response.status, 200, `Host ${host} accepted`);
-      t.equal(stack.upstream.received.at(-1)!.headers['x-forwarded-host'], host, `Host ${host} forwarded as X-Forwarded-Host`);
-    }
-    for (const query of ['?organization_id=acme', '?organization_id=%61cme&page=2', '?Organization-Id=acme', '?method=card']) {
-      const response = await rawRequest(stack.gatewayPort, request(`GET ${VISITORS}${query} HTTP/1.1`, key));
-      t.equal(response.status, 200, `${query} accepted`);
-      t.equal(stack.upstream.received.at(-1)!.url, `${VISITORS}${query}`, `${query} forwarded`);
-    }
-    const list = await rawRequest(stack.gatewayPort, request(`GET ${LISTS}/l-1?list_id=l-1 HTTP/1.1`, key));
-    t.equal(list.status, 200, '{listId} restated with its own value');
-    // A fullwidth letter is not a delimiter: it is data (and no route literal matches it).
-    const letters = await rawRequest(stack.gatewayPort, request(`GET ${LISTS}/%EF%BD%8C-1 HTTP/1.1`, key));
-    t.equal(letters.status, 200, 'a fullwidth letter in a parameter is forwarded');
-    t.equal(stack.upstream.received.at(-1)!.url, `${LISTS}/%EF%BD%8C-1`);
   });
 
   t.test('accepted with padding: identity and body survive 1500 header fields', async (t) => {

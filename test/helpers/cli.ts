@@ -1,6 +1,7 @@
 // Run a `bullseye-gateway` command in-process, capturing what it prints.
 import { runCommandTree, type CliIo, type Env } from '../../core/cli-kit.js';
 import { adminPlaneCommands } from '../../admin/commands/index.js';
+import { policyCommands } from '../../config/commands/policy-check.js';
 
 export interface CliRun {
   code: number;
@@ -29,7 +30,7 @@ export async function runCli(argv: string[], env: Env, options: CliRunOptions = 
     waitForShutdown: () => options.shutdown ?? new Promise<string>(() => undefined),
     onReloadSignal: () => () => undefined,
   };
-  const root = { summary: 'Bullseye Gateway (test)', commands: adminPlaneCommands };
+  const root = { summary: 'Bullseye Gateway (test)', commands: { ...adminPlaneCommands, policy: policyCommands } };
   const code = await runCommandTree(root, 'bullseye-gateway', argv, env, io);
   let json: any;
   try {
