@@ -10,9 +10,9 @@
 // Each test is skipped, saying why, where the machine does not allow its fault.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createManualClock } from '../../core/clock.js';
 import { startAdminPlane } from '../../admin/plane.js';
 import { openStore } from '../../admin/store/key-store.js';
@@ -70,7 +70,23 @@ function fillDisk(dir: string): string {
   return path;
 }
 
+/**
+ * `nobody` must reach the checkout (dist/, node_modules/) to run the CLI at all: a clone in a 0700
+ * temp folder (mktemp -d) is closed to it. Let it traverse every ancestor for this test only.
+ */
+function openAncestorsToOthers(t: { teardown(fn: () => void): void }, from: string): void {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    const mode = statSync(dir).mode & 0o7777;
+    if ((mode & 0o001) === 0) {
+      chmodSync(dir, mode | 0o001);
+      t.teardown(() => chmodSync(dir, mode));
+    }
+    if (dirname(dir) === dir) break;
+  }
+}
+
 t.test('a database owned by another user: the admin refuses to start, naming the file, the owner and the reason (exit 2)', { skip: noSetpriv }, async (t) => {
+  openAncestorsToOthers(t, process.cwd());
   // 0755: nobody can create neither the -wal/-shm files nor write the file (fails at open);
   // 0777: the folder is writable, only the file is not (fails at the write probe).
   for (const [folderMode, failsAt, problem] of [
