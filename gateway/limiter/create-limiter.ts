@@ -7,7 +7,7 @@ import type { Logger } from '../../core/logger.js';
 import { createMemoryLimiter } from './memory-limiter.js';
 import { createRedisClient, DEFAULT_COMMAND_TIMEOUT_MS } from './redis-client.js';
 import { createRedisLimiter } from './redis-limiter.js';
-import { parseRedisUrl } from './redis-url.js';
+import { parseRedisUrl, redisAddress } from './redis-url.js';
 import { createResilientLimiter, type FailureMode } from './resilient-limiter.js';
 import type { ManagedLimiter } from './types.js';
 
@@ -49,10 +49,13 @@ export function createLimiter(options: CreateLimiterOptions): ManagedLimiter {
     autoPipelining: options.autoPipelining,
     logger,
   });
-  // Never log the URL itself: it may carry a password.
-  logger.info({ backend: 'redis', redisMode: parseRedisUrl(options.redisUrl).mode, commandTimeoutMs, onRedisFailure }, 'rate limiter: Redis buckets shared by all gateway instances');
+  // Never log the URL itself: it may carry a password. The address (redis-url.ts) never does.
+  const target = parseRedisUrl(options.redisUrl);
+  const redis = redisAddress(target);
+  logger.info({ backend: 'redis', redis, redisMode: target.mode, commandTimeoutMs, onRedisFailure }, 'rate limiter: Redis buckets shared by all gateway instances');
   return createResilientLimiter({
     redis: createRedisLimiter({ client, commandTimeoutMs }),
+    redisAddress: redis,
     onRedisFailure,
     breakerCooldownMs: options.breakerCooldownMs ?? 5_000,
     clock,

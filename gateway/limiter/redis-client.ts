@@ -15,12 +15,14 @@
 // - reconnect forever with capped exponential backoff, so Redis is used again
 //   as soon as it returns;
 // - enableAutoPipelining: concurrent takes share one write per tick.
-// URL forms: gateway/limiter/redis-url.ts. The client is created connecting;
-// `error` events are logged at debug (the resilient limiter logs state
-// changes once at warn).
+// URL forms: gateway/limiter/redis-url.ts. The client is created connecting,
+// and each change of its connection state is logged once, with the address
+// and the cause in plain words (logConnectionState below); the resilient
+// limiter logs its breaker's changes the same way.
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { Logger } from '../../core/logger.js';
-import { parseRedisUrl } from './redis-url.js';
+import { describeRedisError } from './redis-cause.js';
+import { parseRedisUrl, redisAddress } from './redis-url.js';
 
 export type RedisClient = Redis | Cluster;
 
@@ -91,9 +93,48 @@ export function createRedisClient(url: string, options: RedisClientOptions = {})
   } else {
     client = new Redis({ ...common, retryStrategy, host: target.host, port: target.port, db: target.db });
   }
-  const logger = options.logger;
-  client.on('error', (err: Error) => logger?.debug({ err: { message: err.message } }, 'redis client error'));
+  // Always listen: an `error` event without a listener is printed by ioredis itself.
+  logConnectionState(client, redisAddress(target), maxDelay, options.logger);
   return client;
+}
+
+/**
+ * One line per connection state change, never one per retry, so an outage
+ * costs a few lines however long it lasts: `cannot connect` (warn) when an
+ * attempt fails and the last line was not already that, `lost` (warn) when a
+ * ready connection closes, `connected` or `reconnected` (info) on ready. Each
+ * carries `redis` (the address, no credentials) and, on failures, `cause`.
+ * Failed attempts whose cause differs from the previous one are logged at
+ * debug. Our own close (quit, disconnect) ends with `end`, not `reconnecting`,
+ * and is not a loss.
+ */
+function logConnectionState(client: RedisClient, redis: string, maxDelayMs: number, logger: Logger | undefined): void {
+  let state: 'connecting' | 'ready' | 'lost' | 'unreachable' = 'connecting';
+  let everReady = false;
+  /** The latest failure's cause: explains a loss that follows it, and dedupes the debug line. */
+  let lastCause: string | undefined;
+  const retrying = `retrying with backoff up to ${maxDelayMs} ms`;
+  client.on('error', (err: unknown) => {
+    const cause = describeRedisError(err);
+    if (state === 'connecting' || state === 'lost') {
+      state = 'unreachable';
+      logger?.warn({ redis, cause }, `rate limiter: cannot connect to Redis; ${retrying}`);
+    } else if (cause !== lastCause) {
+      logger?.debug({ redis, cause }, state === 'ready' ? 'rate limiter: Redis connection error' : 'rate limiter: Redis connection attempt failed');
+    }
+    lastCause = cause;
+  });
+  client.on('reconnecting', () => {
+    if (state !== 'ready') return;
+    state = 'lost';
+    logger?.warn({ redis, cause: lastCause ?? 'Redis closed the connection' }, `rate limiter: lost the Redis connection; ${retrying}`);
+  });
+  client.on('ready', () => {
+    logger?.info({ redis }, everReady ? 'rate limiter: reconnected to Redis' : 'rate limiter: connected to Redis');
+    state = 'ready';
+    everReady = true;
+    lastCause = undefined;
+  });
 }
 
 /** Resolves true when `client` is ready, false after `timeoutMs`; leaves no listener behind. */

@@ -21,9 +21,11 @@
 //   written, which can be a round trip later. The deadline fails a batch only
 //   after this loop turn's I/O has been read, so a pause of our own process
 //   does not fail takes Redis answered in time (see redis-client.ts).
-//   Failures reject with a plain Error; the resilient limiter decides what
-//   they mean.
+//   Failures reject with an Error (the deadline's is a
+//   RedisCommandTimeoutError, described in redis-cause.ts); the resilient
+//   limiter decides what they mean.
 // The limiter owns its client and closes it.
+import { RedisCommandTimeoutError } from './redis-cause.js';
 import type { RedisClient } from './redis-client.js';
 import { assertValid, decide } from './token-bucket.js';
 import { createTurnBatcher } from './turn-batcher.js';
@@ -172,7 +174,7 @@ export function createRedisLimiter(options: RedisLimiterOptions): RedisLimiter {
  */
 function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const expire = () => reject(new Error(`rate limiter: no answer from Redis within ${ms} ms`));
+    const expire = () => reject(new RedisCommandTimeoutError(ms));
     const timer = setTimeout(() => setImmediate(expire), ms);
     promise.then(
       (value) => {

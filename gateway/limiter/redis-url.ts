@@ -44,13 +44,19 @@ const SCHEMES = {
 const URL_SHAPE = /^([a-z+]+):\/\/(?:([^@/?#]*)@)?([^/?#]*)(\/[^?#]*)?(?:\?([^#]*))?$/i;
 const HOST_PORT = /^(?:\[([0-9a-f:.]+)\]|([a-z0-9._-]+))(?::(\d{1,5}))?$/i;
 
+/** The accepted forms in one line, for messages (the container ships no sources to point at). */
+const FORMS =
+  'redis://[[user]:password@]host[:port][/db], rediss://... (TLS), ' +
+  'redis+sentinel://[[user]:password@]host[:port][,host[:port]...]/master[/db] (or rediss+sentinel://...) ' +
+  'or redis+cluster://[[user]:password@]host[:port][,host[:port]...] (or rediss+cluster://...)';
+
 const fail = (problem: string): never => {
   throw new ConfigError('Invalid REDIS_URL', [problem]);
 };
 
 export function parseRedisUrl(url: string): RedisTarget {
   const shape = URL_SHAPE.exec(url.trim());
-  if (!shape) return fail('expected scheme://host[:port]..., see gateway/limiter/redis-url.ts for the forms');
+  if (!shape) return fail(`expected ${FORMS}`);
   const [, rawScheme = '', userinfo, hosts = '', path = '', query] = shape;
   const scheme = rawScheme.toLowerCase();
   if (!(scheme in SCHEMES)) return fail(`unknown scheme "${scheme}" (expected ${Object.keys(SCHEMES).join(', ')})`);
@@ -119,4 +125,17 @@ function noParams(params: URLSearchParams, allowed: string[]): void {
   for (const name of params.keys()) {
     if (!allowed.includes(name)) fail(`unknown query parameter "${name}"`);
   }
+}
+
+const hostPort = ({ host, port }: HostPort): string => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
+
+/**
+ * Where `target` points, for log lines: `10.0.0.5:6379`, `mymaster via
+ * sentinels s1:26379,s2:26379`, `cluster n1:6379,n2:6379`. Never the
+ * credentials, which is why logs carry this and not the URL.
+ */
+export function redisAddress(target: RedisTarget): string {
+  if (target.mode === 'standalone') return hostPort(target);
+  if (target.mode === 'sentinel') return `${target.name} via sentinels ${target.sentinels.map(hostPort).join(',')}`;
+  return `cluster ${target.nodes.map(hostPort).join(',')}`;
 }

@@ -21,6 +21,7 @@ import type { Logger } from '../../core/logger.js';
 import { createCircuitBreaker, type BreakerTransition } from './circuit-breaker.js';
 import { createMemoryLimiter, type MemoryLimiter } from './memory-limiter.js';
 import { createOverLimitCache } from './over-limit-cache.js';
+import { describeRedisError } from './redis-cause.js';
 import { whenReady } from './redis-client.js';
 import type { RedisLimiter } from './redis-limiter.js';
 import { assertValid } from './token-bucket.js';
@@ -30,6 +31,8 @@ export type FailureMode = 'open' | 'closed';
 
 export interface ResilientLimiterOptions {
   redis: Pick<RedisLimiter, 'takeWithState' | 'close' | 'client'>;
+  /** Where Redis is, for log lines (redisAddress in redis-url.ts: never the credentials). */
+  redisAddress: string;
   onRedisFailure: FailureMode;
   breakerCooldownMs: number;
   /** Consecutive Redis failures that open the breaker (default 3). */
@@ -47,7 +50,7 @@ export interface ResilientLimiter extends ManagedLimiter {
 }
 
 export function createResilientLimiter(options: ResilientLimiterOptions): ResilientLimiter {
-  const { redis, clock, logger, onRedisFailure: mode } = options;
+  const { redis, clock, logger, onRedisFailure: mode, redisAddress: address } = options;
   const memory = options.memory ?? createMemoryLimiter({ clock });
   const overLimit = createOverLimitCache({ clock, maxEntries: options.overLimitCacheSize });
   const breaker = createCircuitBreaker({ clock, cooldownMs: options.breakerCooldownMs, failureThreshold: options.breakerFailureThreshold });
@@ -55,15 +58,18 @@ export function createResilientLimiter(options: ResilientLimiterOptions): Resili
   let lastAnswer: 'redis' | 'fallback' = 'redis';
   const degraded = mode === 'open' ? 'answering from per-instance memory buckets' : 'refusing requests with 503';
 
-  // The logged state is the breaker's: isolated failures are counted and
-  // logged at debug; an outage is one warn line, its end one info line.
+  // The logged state is the breaker's (the client logs its connection's):
+  // isolated failures are counted and logged at debug; an outage is one warn
+  // line, its end one info line. `cause` is in plain words (redis-cause.ts).
   function changed(transition: BreakerTransition, err?: unknown): void {
     counters.breakerOpen = breaker.isOpen;
     if (transition === 'opened') {
-      const message = err instanceof Error ? err.message : String(err);
-      logger.warn({ err: { message }, mode, cooldownMs: options.breakerCooldownMs }, `rate limiter: Redis unavailable, ${degraded}; probing every ${options.breakerCooldownMs} ms`);
+      logger.warn(
+        { redis: address, cause: describeRedisError(err), mode, cooldownMs: options.breakerCooldownMs },
+        `rate limiter: Redis unavailable, ${degraded}; probing every ${options.breakerCooldownMs} ms`,
+      );
     } else if (transition === 'closed') {
-      logger.info('rate limiter: Redis answering again; limits are shared across instances');
+      logger.info({ redis: address }, 'rate limiter: Redis answering again; limits are shared across instances');
     }
   }
 
@@ -104,7 +110,7 @@ export function createResilientLimiter(options: ResilientLimiterOptions): Resili
           },
           (err: unknown) => {
             counters.redisErrors++;
-            logger.debug({ err: { message: err instanceof Error ? err.message : String(err) } }, 'rate limiter: Redis call failed');
+            if (logger.isLevelEnabled('debug')) logger.debug({ redis: address, cause: describeRedisError(err) }, 'rate limiter: Redis call failed');
             changed(breaker.failure(ticket), err);
             return fallback(bucketId, cost, spec);
           },

@@ -1,6 +1,6 @@
 // createLimiter picks the backend from REDIS_URL: without it, in-memory
 // buckets and a start-up line saying limits are per instance; with it, Redis
-// (the URL itself never logged); a malformed URL is a ConfigError.
+// (logged by address, the URL itself never); a malformed URL is a ConfigError.
 import t from 'tap';
 import { createManualClock } from '../../../core/clock.js';
 import { ConfigError } from '../../../core/errors.js';
@@ -24,7 +24,7 @@ t.test('without REDIS_URL: memory, and the start-up log says limits are per inst
   t.same(limiter.counters, { fallbacks: 0, redisErrors: 0, localRefusals: 0, breakerOpen: false });
 });
 
-t.test('with REDIS_URL: Redis, logged without the URL', async (t) => {
+t.test('with REDIS_URL: Redis, logged by address without the URL', async (t) => {
   const redis = await startRedis(t);
   const logs = captureLogs('info');
   const limiter = createLimiter({ redisUrl: redis.url, clock: createManualClock(), logger: logs.logger, commandTimeoutMs: 2_000 });
@@ -34,8 +34,8 @@ t.test('with REDIS_URL: Redis, logged without the URL', async (t) => {
   t.equal(decisions.filter((d) => d.allowed).length, 3);
   t.equal(limiter.backend(), 'redis');
   const [line] = logged(logs.entries(), /shared by all gateway instances/);
-  t.match(line, { backend: 'redis', redisMode: 'standalone', onRedisFailure: 'open', commandTimeoutMs: 2_000 });
-  t.notOk(logs.text().includes(`127.0.0.1:${redis.port}`), 'the URL is not logged');
+  t.match(line, { backend: 'redis', redis: `127.0.0.1:${redis.port}`, redisMode: 'standalone', onRedisFailure: 'open', commandTimeoutMs: 2_000 });
+  t.notOk(logs.text().includes(redis.url), 'the address is logged, the URL is not (redis-state-log.test.ts: nor its credentials)');
 });
 
 t.test('a malformed REDIS_URL is a ConfigError', async (t) => {

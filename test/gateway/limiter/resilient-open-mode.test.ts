@@ -66,7 +66,7 @@ t.test('open mode: Redis stopped mid-load, then restarted', async (t) => {
 
   const outage = logged(logs.entries(), /Redis unavailable/);
   t.equal(outage.length, 1, 'the outage is logged once');
-  t.match(outage[0], { level: 'warn', mode: 'open' });
+  t.match(outage[0], { level: 'warn', mode: 'open', redis: `127.0.0.1:${redis.port}`, cause: String });
 
   await redis.start();
   t.equal(await limiter.ready(5_000), true, 'reconnected');
@@ -74,7 +74,9 @@ t.test('open mode: Redis stopped mid-load, then restarted', async (t) => {
   t.equal((await limiter.take('probe', 1, FIVE_PER_HOUR)).allowed, true);
   t.equal(limiter.backend(), 'redis', 'the probe went to Redis');
   t.equal(limiter.counters.breakerOpen, false, 'breaker closed');
-  t.equal(logged(logs.entries(), /Redis answering again/).length, 1, 'the recovery is logged once');
+  const recovery = logged(logs.entries(), /Redis answering again/);
+  t.equal(recovery.length, 1, 'the recovery is logged once');
+  t.match(recovery[0], { level: 'info', redis: `127.0.0.1:${redis.port}` });
 
   const shared = await Promise.all(Array.from({ length: 15 }, () => limiter.take('after_restart', 1, FIVE_PER_HOUR)));
   t.equal(shared.filter((d) => d.allowed).length, 5);
