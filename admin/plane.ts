@@ -24,7 +24,13 @@ export interface AdminPlane {
   readonly syncPort: number | undefined;
   /** For /readyz: whether the database takes writes; while it does not, each call probes again. */
   storeReadiness(): StoreHealth;
-  /** Stop listening, flush last-used times, close the database. */
+  /**
+   * Drain both listeners at once (each as core/graceful-close.ts does; held change-feed polls are
+   * answered at once), giving in-flight requests up to config.shutdownGraceMs. The store stays
+   * open, so a gateway in the same process can drain at the same time and still note last use.
+   */
+  drain(): Promise<void>;
+  /** drain() (if not begun), then flush last-used times and close the database. */
   close(): Promise<void>;
 }
 
@@ -36,6 +42,8 @@ export interface AdminPlaneOptions {
     databasePath: string;
     /** Unset: no change feed listener, so split-mode gateways cannot sync. */
     syncToken: string | undefined;
+    /** How long in-flight requests may take to finish at shutdown (server.shutdownGrace). */
+    shutdownGraceMs: number;
   };
   clock: Clock;
   logger: Logger;
@@ -70,8 +78,11 @@ export async function startAdminPlane(options: AdminPlaneOptions): Promise<Admin
     ? createSyncServer({ store, token: config.syncToken, logger: logger.child({ listener: 'sync' }) })
     : undefined;
 
+  let draining: Promise<void> | undefined;
+  const drain = (): Promise<void> =>
+    (draining ??= Promise.all([admin.close(config.shutdownGraceMs), sync?.close(config.shutdownGraceMs)]).then(() => undefined));
   const close = async (): Promise<void> => {
-    await Promise.all([admin.close(), sync?.close()]);
+    await drain();
     await lastUsed.close();
     store.close();
   };
@@ -85,7 +96,7 @@ export async function startAdminPlane(options: AdminPlaneOptions): Promise<Admin
       logger.warn('SYNC_TOKEN is not set: no change feed listener, so split-mode gateways cannot sync keys');
     }
     logger.info({ host: config.host, adminPort, syncPort: syncPort ?? null, database: store.path, version: VERSION }, 'admin service listening');
-    return { store, lastUsed, adminPort, syncPort, metrics: metrics.registry, storeReadiness, close };
+    return { store, lastUsed, adminPort, syncPort, metrics: metrics.registry, storeReadiness, drain, close };
   } catch (err) {
     await close();
     throw err;

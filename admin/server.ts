@@ -46,7 +46,8 @@ export interface AdminServerDeps {
   metrics?: Pick<AdminMetrics, 'observe'>;
 }
 
-export type AdminServer = Pick<HttpService, 'listen' | 'close' | 'server'>;
+/** close() drains as the gateway does (core/graceful-close.ts) and returns the same promise if called again. */
+export type AdminServer = HttpService;
 
 export function createAdminServer({ store, clock, logger, lastUsed, metrics }: AdminServerDeps): AdminServer {
   const routes = compileAdminRoutes();

@@ -27,7 +27,7 @@ export interface GatewaySettings extends SettingsSections {
   readonly policyPath: string;
   readonly databasePath: string;
   /** The admin's sync listener, e.g. http://127.0.0.1:8082: set for split mode (`bullseye-gateway gateway`). */
-  readonly adminUrl: string | null;
+  readonly syncUrl: string | null;
   /** Shared secret of the change feed; from the environment only, never from a file. */
   readonly syncToken: string | null;
   readonly logLevel: LogLevel;
@@ -35,6 +35,8 @@ export interface GatewaySettings extends SettingsSections {
   readonly redisUrl: string | null;
   /** The YAML file that was read, if any. */
   readonly configPath: string | null;
+  /** Old names still honoured, one line each, for the command to log once it has a logger. */
+  readonly deprecations: readonly string[];
 }
 
 type EnvParse = (value: string) => { ok: true; value: unknown } | { ok: false; problem: string };
@@ -67,7 +69,7 @@ const port = integer(0, 65535);
 export const MIN_SYNC_TOKEN_LENGTH = 16;
 
 /** The settings the environment can set, with their file keys (same name) and defaults. */
-const ENV_FIELDS = {
+export const ENV_FIELDS = {
   host: { env: 'HOST', file: text, parse: asText, fallback: '127.0.0.1' },
   gatewayPort: { env: 'GATEWAY_PORT', file: port, parse: asPort, fallback: 8080 },
   adminPort: { env: 'ADMIN_PORT', file: port, parse: asPort, fallback: 8081 },
@@ -75,20 +77,47 @@ const ENV_FIELDS = {
   opsPort: { env: 'OPS_PORT', file: port, parse: asPort, fallback: 9090 },
   policyPath: { env: 'POLICY_PATH', file: text, parse: asText, fallback: 'config/policy.yaml' },
   databasePath: { env: 'DATABASE_PATH', file: text, parse: asText, fallback: './data/bullseye.db' },
-  adminUrl: { env: 'ADMIN_URL', file: origin, parse: asOrigin, fallback: null },
+  syncUrl: { env: 'SYNC_URL', file: origin, parse: asOrigin, fallback: null },
   syncToken: { env: 'SYNC_TOKEN', file: undefined, parse: asText, fallback: null },
   logLevel: { env: 'LOG_LEVEL', file: oneOf(LOG_LEVELS), parse: asLevel, fallback: 'info' },
   redisUrl: { env: 'REDIS_URL', file: text, parse: asText, fallback: null },
 } satisfies Record<string, EnvField>;
 
+/** Renamed settings: old environment name and file key -> the current ones. The old ones keep working, with a deprecation line. */
+export const RENAMED = [
+  { env: 'ADMIN_URL', file: 'adminUrl', now: 'syncUrl', why: "it is the admin's sync listener (SYNC_PORT), not its API" },
+] as const;
+
 /** Environment variable names this loader reads, for docs and --help. */
 export const SETTINGS_ENV_VARS: readonly string[] = [...Object.values(ENV_FIELDS).map((f) => f.env), 'CONFIG_PATH'];
 
-/**
- * Load settings from `env` and the YAML file at `configFilePath` (default:
- * env.CONFIG_PATH; none: defaults only). An empty variable counts as unset,
- * as container tooling often sets `VAR=` to mean "nothing".
- */
+/** Apply RENAMED: the current name wins; an old one alone is read (and named in its problems) and reported. */
+function readRenames(env: NodeJS.ProcessEnv, root: MapReader | undefined, deprecations: string[]): {
+  /** Field -> the variable to read it from, where that is an old name. */
+  envNames: Record<string, string>;
+  fileValues: Record<string, unknown>;
+} {
+  const envNames: Record<string, string> = {};
+  const fileValues: Record<string, unknown> = {};
+  for (const rename of RENAMED) {
+    const field = ENV_FIELDS[rename.now];
+    if (env[rename.env]) {
+      if (env[field.env]) {
+        deprecations.push(`${rename.env} is ignored: ${field.env} is set (${rename.env} is the old name of ${field.env})`);
+      } else {
+        envNames[rename.now] = rename.env;
+        deprecations.push(`${rename.env} is deprecated: set ${field.env} instead (${rename.why})`);
+      }
+    }
+    const oldFile = root?.read(rename.file, field.file);
+    if (oldFile !== undefined) {
+      deprecations.push(`${rename.file} in the settings file is deprecated: write ${rename.now} instead (${rename.why})`);
+      fileValues[rename.now] = oldFile;
+    }
+  }
+  return { envNames, fileValues };
+}
+
 /** Checks that span a value's syntax (a port clash needs none: the second listener fails to bind, naming its setting). */
 function checkListeners(values: Record<string, unknown>, problems: Problems): void {
   const token = values.syncToken as string | null;
@@ -97,31 +126,64 @@ function checkListeners(values: Record<string, unknown>, problems: Problems): vo
   }
 }
 
+/**
+ * Load settings from `env` and the YAML file at `configFilePath` (default:
+ * env.CONFIG_PATH; none: defaults only). An empty variable counts as unset,
+ * as container tooling often sets `VAR=` to mean "nothing".
+ */
 export function loadSettings(env: NodeJS.ProcessEnv, configFilePath?: string): GatewaySettings {
+  const { settings, problems } = readSettings(env, configFilePath);
+  if (problems.length) throw new ConfigError('invalid gateway settings', problems);
+  return settings;
+}
+
+/**
+ * loadSettings without the throw, for a check of the whole configuration: every problem, and
+ * the settings with defaults in place of the invalid values (`invalid` names those fields).
+ * A settings file that cannot be read still throws: nothing else could be trusted.
+ */
+export function readSettings(
+  env: NodeJS.ProcessEnv,
+  configFilePath?: string,
+): { settings: GatewaySettings; problems: readonly string[]; invalid: ReadonlySet<string> } {
   const envProblems = new Problems('environment');
   const configPath = configFilePath ?? (env.CONFIG_PATH || undefined);
   const src = configPath === undefined ? undefined : parseYaml(readConfigFile(configPath, 'settings').text, configPath);
   const root = src && MapReader.root(src, 'a map of gateway settings');
 
+  const deprecations: string[] = [];
+  const renamed = readRenames(env, root, deprecations);
   const values: Record<string, unknown> = {};
+  const invalid = new Set<string>();
   for (const [name, field] of Object.entries(ENV_FIELDS) as [string, EnvField][]) {
-    const fromFile = field.file ? root?.read(name, field.file) : undefined;
+    const fromFile = (field.file ? root?.read(name, field.file) : undefined) ?? renamed.fileValues[name];
     const secret = field.file ? undefined : root?.get(name);
     if (secret) src?.problems.add(secret.keyNode, name, `not allowed in a file: set ${field.env} in the environment`);
-    const raw = env[field.env];
+    const envName = renamed.envNames[name] ?? field.env;
+    const raw = env[envName];
     if (raw === undefined || raw === '') {
       values[name] = fromFile ?? field.fallback;
       continue;
     }
     const parsed = field.parse(raw);
-    if (parsed.ok) values[name] = parsed.value;
-    else envProblems.add(undefined, field.env, `${parsed.problem}, got ${quote(hideUserinfo(raw))}`);
+    if (parsed.ok) {
+      values[name] = parsed.value;
+      continue;
+    }
+    envProblems.add(undefined, envName, `${parsed.problem}, got ${quote(hideUserinfo(raw))}`);
+    values[name] = field.fallback;
+    invalid.add(name);
   }
   const sections = readSettingsSections(root);
   root?.finish();
   checkListeners(values, envProblems);
 
   const problems = [...envProblems.list(), ...(src?.problems.list() ?? [])];
-  if (problems.length) throw new ConfigError('invalid gateway settings', problems);
-  return Object.freeze({ ...values, ...sections, configPath: configPath ?? null }) as GatewaySettings;
+  const settings = Object.freeze({
+    ...values,
+    ...sections,
+    configPath: configPath ?? null,
+    deprecations: Object.freeze(deprecations),
+  }) as GatewaySettings;
+  return { settings, problems, invalid };
 }

@@ -3,13 +3,29 @@
 // (which refuses duplicate and ambiguous routes). Problems are recorded, not
 // thrown; the result is deeply frozen so a reload swaps one reference.
 import { RouteTable } from '../core/route-table.js';
-import type { PolicyDraft, RouteDraft } from './policy-schema.js';
-import type { CompiledRoute, Policy, UpstreamSpec } from './policy-types.js';
-import type { Problems } from './yaml-source.js';
+import type { PolicyDraft, RouteDraft, UpstreamDraft } from './policy-schema.js';
+import { INTERNAL_ADMIN, type CompiledRoute, type InternalAdmin, type Policy, type UpstreamSpec } from './policy-types.js';
+import type { Located, Problems } from './yaml-source.js';
 
 export interface PolicyIdentity {
   readonly source: string;
   readonly hash: string;
+}
+
+/** What `admin@internal` means where this policy is compiled. */
+export interface PolicyContext {
+  readonly internalAdmin: InternalAdmin;
+}
+
+/** An `admin@internal` upstream's origin here, or undefined (and a problem) where there is no admin in-process. */
+function internalOrigin(draft: UpstreamDraft, context: PolicyContext, problems: Problems): string | undefined {
+  const { internalAdmin } = context;
+  if (internalAdmin === 'unresolved') return INTERNAL_ADMIN;
+  if (internalAdmin !== 'none') return internalAdmin.origin;
+  const at = draft.internal as Located<true>;
+  const problem = `${INTERNAL_ADMIN} is the admin service of \`bullseye-gateway start\`; a gateway alone has none: name the admin's API URL instead, e.g. http://admin:8081`;
+  problems.add(at.at, at.path, problem);
+  return undefined;
 }
 
 /** A ReadonlyMap that also refuses writes at run time (Object.freeze does not stop Map.set). */
@@ -21,13 +37,21 @@ function frozenMap<K, V>(map: Map<K, V>): ReadonlyMap<K, V> {
 }
 
 /** Returns the policy, or undefined when `problems` is not empty afterwards. */
-export function compilePolicy(draft: PolicyDraft, problems: Problems, identity: PolicyIdentity): Policy | undefined {
+export function compilePolicy(
+  draft: PolicyDraft,
+  problems: Problems,
+  identity: PolicyIdentity,
+  context: PolicyContext,
+): Policy | undefined {
   const declared = new Set(draft.upstreams.map((upstream) => upstream.name));
   const known = [...declared].join(', ');
   const upstreams = new Map<string, UpstreamSpec>();
-  for (const { name, origin, forwardKey, timeoutMs } of draft.upstreams) {
+  for (const upstream of draft.upstreams) {
+    const { name, forwardKey, timeoutMs } = upstream;
+    const internal = upstream.internal !== undefined;
+    const origin = internal ? internalOrigin(upstream, context, problems) : upstream.origin;
     if (origin === undefined) continue;
-    upstreams.set(name, Object.freeze({ name, origin, forwardKey, timeoutMs: timeoutMs ?? draft.defaults.timeoutMs }));
+    upstreams.set(name, Object.freeze({ name, origin, internal, forwardKey, timeoutMs: timeoutMs ?? draft.defaults.timeoutMs }));
   }
   // With no upstream declared that is the one problem to report, not every reference to one.
   const checkRefs = declared.size > 0;
@@ -68,7 +92,7 @@ export function compilePolicy(draft: PolicyDraft, problems: Problems, identity: 
 }
 
 /** Stands in for an upstream that failed validation; never part of a returned policy. */
-const UNRESOLVED: UpstreamSpec = Object.freeze({ name: '', origin: '', forwardKey: false, timeoutMs: 0 });
+const UNRESOLVED: UpstreamSpec = Object.freeze({ name: '', origin: '', internal: false, forwardKey: false, timeoutMs: 0 });
 
 function compileRoute(
   route: RouteDraft,

@@ -2,7 +2,7 @@
 // fate of one request (which route, which key, where it goes, or why it is
 // refused before any key is read). Pure; the policy commands print these.
 import { canonicalizeTarget } from '../core/request-target.js';
-import type { CompiledRoute, Policy } from './policy-types.js';
+import { INTERNAL_ADMIN, type CompiledRoute, type Policy, type UpstreamSpec } from './policy-types.js';
 
 export interface RouteRow {
   readonly method: string;
@@ -62,9 +62,16 @@ export function explainRequest(policy: Policy, method: string, target: string): 
     route: routeRow(route),
     params: match.params,
     needs: needsOf(route, match.params),
-    forwardsTo: `${route.upstream.name} (${route.upstream.origin}${route.upstream.forwardKey ? ', with the key' : ''})`,
+    forwardsTo: `${route.upstream.name} (${upstreamTarget(route.upstream)}${route.upstream.forwardKey ? ', with the key' : ''})`,
     pathAndQuery: canonical.target.path + canonical.target.query,
   };
+}
+
+/** An upstream's address as ops read it; `admin@internal` says what it stands for. */
+export function upstreamTarget(upstream: UpstreamSpec): string {
+  if (!upstream.internal) return upstream.origin;
+  if (upstream.origin === INTERNAL_ADMIN) return `${INTERNAL_ADMIN}, the admin service of \`start\``;
+  return `${INTERNAL_ADMIN} = ${upstream.origin}`;
 }
 
 function needsOf(route: CompiledRoute, params: Readonly<Record<string, string>>): string {

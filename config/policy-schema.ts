@@ -5,7 +5,7 @@ import { isMap, isScalar } from 'yaml';
 import { parsePattern } from '../core/route-table.js';
 import { isScope, SCOPES, type Scope } from '../core/scopes.js';
 import { duration, flag, integer, oneOf, origin, rateLimit, text } from './fields.js';
-import { KEY_CHOICES, METHODS, type KeyChoice, type Method, type RateLimitSpec } from './policy-types.js';
+import { INTERNAL_ADMIN, KEY_CHOICES, METHODS, type KeyChoice, type Method, type RateLimitSpec } from './policy-types.js';
 import { describe, MapReader, type Entry, type FieldReader, type Located, type YamlSource } from './yaml-source.js';
 
 export const DEFAULT_RATE_LIMIT: RateLimitSpec = Object.freeze({ requests: 1000, perMs: 60_000 });
@@ -13,10 +13,12 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Requests one key may have in flight at once through one gateway (defaults.concurrency). */
 export const DEFAULT_CONCURRENCY = 100;
 
-/** Every declared upstream; `origin` is undefined when its URL was invalid (already reported). */
+/** Every declared upstream; `origin` is undefined when its URL was invalid (already reported) or it is internal. */
 export interface UpstreamDraft {
   readonly name: string;
   readonly origin: string | undefined;
+  /** Declared as `admin@internal`: resolved by policy-compile.ts. */
+  readonly internal: Located<true> | undefined;
   readonly forwardKey: boolean;
   readonly timeoutMs: number | undefined;
 }
@@ -85,17 +87,25 @@ function readUpstreams(src: YamlSource, entry: Entry): UpstreamDraft[] {
       src.problems.add(item.keyNode, item.path, 'upstream names are 1-64 letters, digits, _ or -');
     }
     if (!isMap(item.value)) {
-      drafts.push({ name: item.key, origin: origin(src, item), forwardKey: false, timeoutMs: undefined });
+      const internal = internalAt(item);
+      drafts.push({ name: item.key, origin: internal ? undefined : origin(src, item), internal, forwardKey: false, timeoutMs: undefined });
       continue;
     }
     const spec = MapReader.of(src, item) as MapReader;
-    const url = spec.need('url', origin);
+    const urlEntry = spec.get('url');
+    const internal = urlEntry && internalAt(urlEntry);
+    const url = internal ? undefined : spec.need('url', origin);
     const forwardKey = spec.read('forwardKey', flag) ?? false;
     const timeoutMs = spec.read('timeout', duration);
     spec.finish();
-    drafts.push({ name: item.key, origin: url, forwardKey, timeoutMs });
+    drafts.push({ name: item.key, origin: url, internal, forwardKey, timeoutMs });
   }
   return drafts;
+}
+
+/** `admin@internal` where a URL goes: where it was written, for problems about it. */
+function internalAt(entry: Entry): Located<true> | undefined {
+  return isScalar(entry.value) && entry.value.value === INTERNAL_ADMIN ? { value: true, at: entry.at, path: entry.path } : undefined;
 }
 
 function readDefaults(src: YamlSource, entry: Entry | undefined): PolicyDraft['defaults'] {

@@ -11,10 +11,28 @@ export type Method = (typeof METHODS)[number];
 export const KEY_CHOICES = ['org', 'partner', 'any'] as const;
 export type KeyChoice = (typeof KEY_CHOICES)[number];
 
+/**
+ * The upstream URL that means "the admin service of this process" (the spelling
+ * follows Traefik's `api@internal`). Only `bullseye-gateway start` has one; a
+ * gateway alone names the admin it forwards to by URL.
+ */
+export const INTERNAL_ADMIN = 'admin@internal';
+
+/**
+ * What `admin@internal` compiles to: this process' admin listener (`start`), nothing (a gateway
+ * alone, where it is a problem), or itself, unresolved, in an offline check that cannot know.
+ */
+export type InternalAdmin = { readonly origin: string } | 'none' | 'unresolved';
+
 export interface UpstreamSpec {
   readonly name: string;
-  /** Scheme, host and port, e.g. `http://127.0.0.1:9000`; no path. */
+  /**
+   * Scheme, host and port, e.g. `http://127.0.0.1:9000`; no path. For an `admin@internal`
+   * upstream, this process' admin listener; `admin@internal` itself only when compiled offline.
+   */
   readonly origin: string;
+  /** Declared as `admin@internal`. */
+  readonly internal: boolean;
   /** Forward the client's key header (the admin service re-checks keys itself). */
   readonly forwardKey: boolean;
   readonly timeoutMs: number;

@@ -8,11 +8,13 @@ import { watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { loadPolicyFile, parsePolicy, readPolicySource } from './policy.js';
+import { loadPolicyFile, parsePolicy, readPolicySource, type PolicyContext } from './policy.js';
 import type { Policy } from './policy-types.js';
 
 export interface PolicyWatchOptions {
   readonly path: string;
+  /** What `admin@internal` means in this process: every load and reload compiles with it. */
+  readonly context: PolicyContext;
   readonly logger: Logger;
   /** Called after a new policy is in force. */
   readonly onChange?: (policy: Policy) => void;
@@ -36,7 +38,7 @@ export interface PolicyWatcher {
 
 export function watchPolicy(options: PolicyWatchOptions): PolicyWatcher {
   const { path, logger } = options;
-  let policy = loadPolicyFile(path);
+  let policy = loadPolicyFile(path, options.context);
   /** Hash of the last content examined, good or bad: an unrelated event must not re-log a known-bad file. */
   let lastSeen = policy.hash;
   let fileProblems = 0;
@@ -73,7 +75,7 @@ export function watchPolicy(options: PolicyWatchOptions): PolicyWatcher {
     if (seenBefore && !explicit) return false;
     try {
       const previousHash = policy.hash;
-      policy = parsePolicy(text, path);
+      policy = parsePolicy(text, path, options.context);
       fileProblems = 0;
       logger.info({ policy: path, hash: policy.hash, previousHash, routes: policy.routes.length }, 'policy reloaded');
     } catch (err) {

@@ -9,6 +9,7 @@ import type { LastUsedBatcher } from '../core/last-used.js';
 import { listenOrExplain } from '../core/listen.js';
 import type { Logger } from '../core/logger.js';
 import type { GatewaySettings } from '../config/gateway-settings.js';
+import type { InternalAdmin } from '../config/policy.js';
 import { watchPolicy, type PolicyWatcher } from '../config/policy-watch.js';
 import { createAuthFailureGuard } from './limiter/auth-failure-guard.js';
 import { createLimiter } from './limiter/create-limiter.js';
@@ -17,11 +18,14 @@ import { VERSION } from '../core/version.js';
 import { createGatewayMetrics } from './metrics.js';
 import { createGateway } from './server.js';
 
-const REDIS_STARTUP_WAIT_MS = 3_000;
+/** How long a `closed`-mode gateway waits for Redis before listening anyway. */
+export const REDIS_STARTUP_WAIT_MS = 3_000;
 
 export interface DataPlaneOptions {
   settings: GatewaySettings;
   keys: KeyDirectory & { readonly loaded: boolean };
+  /** Where the policy's `admin@internal` upstream goes: this process' admin (`start`) or nowhere (a gateway alone). */
+  internalAdmin: InternalAdmin;
   /** Where successful authentications are noted; flushed off the request path. */
   lastUsed: LastUsedBatcher;
   /** Replica checks for /readyz. */
@@ -41,6 +45,8 @@ export interface DataPlane {
   readonly opsPort: number;
   /** Re-read the policy file now (what SIGHUP does). */
   reloadPolicy(): boolean;
+  /** Resolves true once the limiter's backend takes requests (at once without Redis), false after `timeoutMs`. */
+  limiterReady(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -72,6 +78,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
   try {
     policy = watchPolicy({
       path: settings.policyPath,
+      context: { internalAdmin: options.internalAdmin },
       logger,
       onChange: (next) => {
         gatewayRef?.syncUpstreams();
@@ -87,10 +94,11 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     await limiter.close();
     throw err;
   }
-  // Connect to Redis before taking traffic, so the first requests already share the limit (in `closed`
-  // mode they would otherwise be refused). A Redis that is down at start-up is the ordinary failure case.
-  if (settings.redisUrl && !(await limiter.ready(REDIS_STARTUP_WAIT_MS))) {
-    logger.warn({ onRedisFailure: settings.rateLimit.onRedisFailure }, 'Redis not reachable at start-up; starting anyway');
+  // In `closed` mode a request is refused until Redis answers, so wait a little for it before taking
+  // traffic. In `open` mode never wait: until Redis is reached the fallback buckets decide, and the
+  // limiter logs each change of Redis' state itself.
+  if (settings.redisUrl && settings.rateLimit.onRedisFailure === 'closed' && !(await limiter.ready(REDIS_STARTUP_WAIT_MS))) {
+    logger.warn({ onRedisFailure: 'closed' }, 'Redis not reachable at start-up; requests are refused (503) until it is');
   }
   const gateway = createGateway({
     policy,
@@ -147,7 +155,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     const { port: gatewayPort } = await listenOrExplain(gateway, settings.gatewayPort, settings.host, 'GATEWAY_PORT');
     const { port: opsPort } = await listenOrExplain(ops, settings.opsPort, settings.host, 'OPS_PORT');
     logger.info({ host: settings.host, gatewayPort, opsPort, version: VERSION }, 'gateway listening');
-    return { gatewayPort, opsPort, reloadPolicy: () => policy.reload(), close };
+    return { gatewayPort, opsPort, reloadPolicy: () => policy.reload(), limiterReady: (ms) => limiter.ready(ms), close };
   } catch (err) {
     await close();
     throw err;

@@ -16,7 +16,7 @@ import type { AdmissionDeps } from './pipeline/admission.js';
 import { createRequestHandler } from './pipeline/handle-request.js';
 import { createInFlight } from './pipeline/in-flight.js';
 import { createUpgradeHandler } from './pipeline/handle-upgrade.js';
-import { gracefulClose } from './graceful-close.js';
+import { gracefulClose } from '../core/graceful-close.js';
 
 export interface ServerLimits {
   headersTimeoutMs: number;
@@ -95,7 +95,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     writeProblemToSocket(socket, problem);
   });
   server.on('clientError', answerClientError);
-  // Tracks connections from the start, so close() can drain keep-alive clients (graceful-close.ts).
+  // Tracks connections from the start, so close() can drain keep-alive clients (core/graceful-close.ts).
   const drain = gracefulClose(server);
 
   return {

@@ -72,8 +72,8 @@ cp "$repo/$ADDON" "$app/$ADDON"
 for input in "${RUNTIME_INPUTS[@]}"; do cp $repo/$input "$app/config/"; done # unquoted: the glob expands
 step "runtime stage: $(ls "$app/node_modules" | wc -l) production packages"
 
-# Free ports for the four listeners. The shipped policy sends the key routes
-# to the admin on 127.0.0.1:8081 (the image's default); follow the port chosen.
+# Free ports for the four listeners. The shipped policy is used as shipped:
+# its admin@internal upstream follows whatever ADMIN_PORT is.
 read -r gateway_port admin_port sync_port ops_port < <("$node_bin" -e '
   const net = require("net");
   Promise.all([0, 1, 2, 3].map(() => new Promise((resolve) => {
@@ -82,8 +82,6 @@ read -r gateway_port admin_port sync_port ops_port < <("$node_bin" -e '
     console.log(servers.map((s) => s.address().port).join(" "));
     servers.forEach((s) => s.close());
   });')
-grep -q 'http://127.0.0.1:8081' "$app/config/policy.yaml" || fail 'the shipped policy no longer routes the admin upstream to 127.0.0.1:8081'
-sed -i "s#http://127.0.0.1:8081#http://127.0.0.1:$admin_port#" "$app/config/policy.yaml"
 
 # The image's environment and nothing else from this shell: /app and /data
 # map to the temp dirs. As root, run as nobody with /app read-only to it.

@@ -4,9 +4,11 @@
 import { systemClock } from '../../core/clock.js';
 import { cliLogger, EXIT, parseCommandArgs, type CommandLeaf } from '../../core/cli-kit.js';
 import { loadSettings } from '../../config/gateway-settings.js';
+import { settingsEnv, settingsHelp } from '../../config/settings-help.js';
 import { listenOrExplain } from '../../core/listen.js';
 import { createOpsServer } from '../../core/ops-server.js';
 import { startAdminPlane } from '../plane.js';
+import { ADMIN_SETTINGS } from './command-settings.js';
 import type { KeyStore } from '../store/key-store.js';
 
 /** The change sequence, or null when the database cannot even be read (readiness must answer, not throw). */
@@ -25,23 +27,16 @@ export const adminCommand: CommandLeaf = {
 Serve the admin API (list, create, revoke keys) on ADMIN_PORT and, when
 SYNC_TOKEN is set, the internal change feed for split-mode gateways on
 SYNC_PORT. Logs are JSON lines on stdout. Stops cleanly on SIGTERM or SIGINT.
+The database file is created with its folder if missing; the service refuses
+to start (exit 2) unless it can write it.
 
-Environment:
-  HOST            interface to listen on (default 127.0.0.1)
-  ADMIN_PORT      admin API port (default 8081)
-  SYNC_PORT       change feed port (default 8082)
-  OPS_PORT        /healthz, /readyz, /metrics (default 9090)
-  SYNC_TOKEN      shared secret for gateways (at least 16 characters; unset: no change feed)
-  DATABASE_PATH   SQLite file, created with its folder if missing (default ./data/bullseye.db);
-                  the service refuses to start (exit 2) unless it can write it
-  LOG_LEVEL       fatal, error, warn, info, debug, trace or silent (default info)
-`,
+${settingsHelp(ADMIN_SETTINGS)}`,
   async run(argv, env, io) {
     parseCommandArgs(argv, {});
-    const settings = loadSettings(env);
+    const settings = loadSettings(settingsEnv(env, ADMIN_SETTINGS));
     const logger = cliLogger(io, settings.logLevel, 'bullseye-admin');
     const plane = await startAdminPlane({
-      config: { ...settings, syncToken: settings.syncToken ?? undefined },
+      config: { ...settings, syncToken: settings.syncToken ?? undefined, shutdownGraceMs: settings.server.shutdownGraceMs },
       clock: systemClock,
       logger,
       lastUsedIntervalMs: settings.sync.lastUsedFlushMs,
@@ -62,9 +57,11 @@ Environment:
     }
     logger.info({ host: settings.host, opsPort }, 'ops listener (/healthz, /readyz, /metrics) listening');
     const signal = await io.waitForShutdown();
-    logger.info({ signal }, 'shutting down');
-    await ops.close();
+    const graceMs = settings.server.shutdownGraceMs;
+    logger.info({ signal, graceMs }, 'shutting down');
+    // The ops listener stays up while the API drains (probes still answer), as the gateway's does.
     await plane.close();
+    await ops.close();
     logger.info('stopped');
     return EXIT.ok;
   },

@@ -4,7 +4,8 @@ import { EXIT, parseCommandArgs, printJson, stringFlag, UsageError, type Command
 import { toAuditEventJson } from '../audit-json.js';
 import { isValidOwnerId, OWNER_ID_RULE, parseRfc3339 } from '../validation.js';
 import type { KeyOwner } from '../store/key-store.js';
-import { withStore } from './with-store.js';
+import { settingsHelp } from '../../config/settings-help.js';
+import { OFFLINE_ENV, withStore } from './with-store.js';
 
 export const AUDIT_LIST_LIMITS = Object.freeze({ defaultLimit: 1000, maxLimit: 100_000 });
 
@@ -31,9 +32,10 @@ Options:
                         (default ${AUDIT_LIST_LIMITS.defaultLimit}, at most ${AUDIT_LIST_LIMITS.maxLimit}); a note on stderr says when
                         older ones were left out
 
-Environment: DATABASE_PATH (default ./data/bullseye.db); the file must exist
-(a missing one is an error, exit 2: this command never creates a database)
+The database must exist (a missing file is an error, exit 2: this command
+never creates a database).
 
+${settingsHelp(OFFLINE_ENV)}
 Example:
   bullseye-gateway audit list --org acme --since 2026-01-01T00:00:00Z
 `,

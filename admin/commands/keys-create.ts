@@ -6,7 +6,8 @@ import { parseCommandArgs, printJson, stringFlag, UsageError, EXIT, type Command
 import { toApiKeyJson } from '../key-json.js';
 import { checkExpiresAt, checkName, checkScopes, type Checked } from '../validation.js';
 import { OWNER_OPTIONS, ownerFromFlags } from './owner-flags.js';
-import { withStore } from './with-store.js';
+import { settingsHelp } from '../../config/settings-help.js';
+import { OFFLINE_ENV, withStore } from './with-store.js';
 
 const orUsage = <T>(checked: Checked<T>, flag: string): T => {
   if (!checked.ok) throw new UsageError(`--${flag}: ${checked.problem}`);
@@ -32,10 +33,10 @@ Options:
   --expires-at TIME     RFC 3339 time in the future, e.g. 2030-01-31T00:00:00Z
   --created-by WHO      recorded as createdByUserId (default: cli)
 
-Environment: DATABASE_PATH (default ./data/bullseye.db; created with its folder
-if missing). The database's absolute path is printed on stderr, so a key created
-in the wrong file is noticed.
+The database is created with its folder if missing; its absolute path is
+printed on stderr, so a key created in the wrong file is noticed.
 
+${settingsHelp(OFFLINE_ENV)}
 Example:
   bullseye-gateway keys create --org acme --name bootstrap --scopes read,write,admin
 `,

@@ -2,7 +2,8 @@
 import { EXIT, parseCommandArgs, printJson, type CommandLeaf } from '../../core/cli-kit.js';
 import { toApiKeyJson } from '../key-json.js';
 import { OWNER_OPTIONS, ownerFromFlags } from './owner-flags.js';
-import { withStore } from './with-store.js';
+import { settingsHelp } from '../../config/settings-help.js';
+import { OFFLINE_ENV, withStore } from './with-store.js';
 
 export const keysListCommand: CommandLeaf = {
   summary: "list an organization's or a partner's keys",
@@ -11,9 +12,10 @@ export const keysListCommand: CommandLeaf = {
 Print {"apiKeys": [...]} as JSON: every key of the owner, revoked ones
 included, oldest first. Keys are shown by keyPrefix; plain keys are never stored.
 
-Environment: DATABASE_PATH (default ./data/bullseye.db); the file must exist
-(a missing one is an error, exit 2: this command never creates a database)
-`,
+The database must exist (a missing file is an error, exit 2: this command
+never creates a database).
+
+${settingsHelp(OFFLINE_ENV)}`,
   async run(argv, env, io) {
     const owner = ownerFromFlags(parseCommandArgs(argv, OWNER_OPTIONS));
     return withStore(env, io, (store) => {

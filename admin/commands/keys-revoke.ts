@@ -4,7 +4,8 @@
 import { EXIT, parseCommandArgs, printJson, stringFlag, UsageError, type CommandLeaf } from '../../core/cli-kit.js';
 import { toApiKeyJson } from '../key-json.js';
 import { checkName, normalizeKeyId } from '../validation.js';
-import { withStore } from './with-store.js';
+import { settingsHelp } from '../../config/settings-help.js';
+import { OFFLINE_ENV, withStore } from './with-store.js';
 
 export const keysRevokeCommand: CommandLeaf = {
   summary: 'revoke a key by id (immediate and permanent)',
@@ -17,8 +18,7 @@ a new audit event).
 Options:
   --revoked-by WHO   recorded as the actor in the audit log (default: cli)
 
-Environment: DATABASE_PATH (default ./data/bullseye.db)
-`,
+${settingsHelp(OFFLINE_ENV)}`,
   async run(argv, env, io) {
     const args = parseCommandArgs(argv, { 'revoked-by': { type: 'string' } }, { min: 1, max: 1, names: ['KEY_ID'] });
     const rawId = args.positionals[0] as string;

@@ -3,7 +3,8 @@
 import { EXIT, parseCommandArgs, printJson, UsageError, type CommandLeaf } from '../../core/cli-kit.js';
 import { isValidOwnerId, OWNER_ID_RULE } from '../validation.js';
 import { toOrganizationJson } from './organization-json.js';
-import { withStore } from './with-store.js';
+import { settingsHelp } from '../../config/settings-help.js';
+import { OFFLINE_ENV, withStore } from './with-store.js';
 
 export const orgsAddCommand: CommandLeaf = {
   summary: 'register an organization (--agency for an agency)',
@@ -17,8 +18,7 @@ to change the kind of an existing one, see 'orgs set'.
 Options:
   --agency   register an agency organization
 
-Environment: DATABASE_PATH (default ./data/bullseye.db)
-`,
+${settingsHelp(OFFLINE_ENV)}`,
   async run(argv, env, io) {
     const args = parseCommandArgs(argv, { agency: { type: 'boolean' } }, { min: 1, max: 1, names: ['ORG_ID'] });
     const id = args.positionals[0] as string;

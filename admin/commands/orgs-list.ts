@@ -1,7 +1,8 @@
 // `bullseye-gateway orgs list`: every registered organization, by id.
 import { EXIT, parseCommandArgs, printJson, type CommandLeaf } from '../../core/cli-kit.js';
 import { toOrganizationJson } from './organization-json.js';
-import { withStore } from './with-store.js';
+import { settingsHelp } from '../../config/settings-help.js';
+import { OFFLINE_ENV, withStore } from './with-store.js';
 
 export const orgsListCommand: CommandLeaf = {
   summary: 'list registered organizations (and which are agencies)',
@@ -9,9 +10,10 @@ export const orgsListCommand: CommandLeaf = {
 
 Print {"organizations": [{"id", "agency", "createdAt"}, ...]} as JSON, by id.
 
-Environment: DATABASE_PATH (default ./data/bullseye.db); the file must exist
-(a missing one is an error, exit 2: this command never creates a database)
-`,
+The database must exist (a missing file is an error, exit 2: this command
+never creates a database).
+
+${settingsHelp(OFFLINE_ENV)}`,
   async run(argv, env, io) {
     parseCommandArgs(argv, {});
     return withStore(

@@ -4,7 +4,8 @@
 import { EXIT, parseCommandArgs, printJson, UsageError, type CommandLeaf } from '../../core/cli-kit.js';
 import { isValidOwnerId, OWNER_ID_RULE } from '../validation.js';
 import { toOrganizationJson } from './organization-json.js';
-import { withStore } from './with-store.js';
+import { settingsHelp } from '../../config/settings-help.js';
+import { OFFLINE_ENV, withStore } from './with-store.js';
 
 export const orgsSetCommand: CommandLeaf = {
   summary: 'make an existing organization an agency (--agency) or not (--no-agency)',
@@ -21,8 +22,7 @@ Options:
   --agency      make it an agency organization
   --no-agency   make it a standard organization
 
-Environment: DATABASE_PATH (default ./data/bullseye.db)
-`,
+${settingsHelp(OFFLINE_ENV)}`,
   async run(argv, env, io) {
     const args = parseCommandArgs(
       argv,

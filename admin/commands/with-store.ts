@@ -15,7 +15,7 @@ import { openStore, type KeyStore } from '../store/key-store.js';
 import { explainFailure, isStoreFailure, StoreUnavailableError } from '../store/writability.js';
 
 /** The environment variables the offline commands read; loadSettings parses them like everywhere else. */
-const OFFLINE_ENV = ['DATABASE_PATH', 'CONFIG_PATH'] as const;
+export const OFFLINE_ENV = ['DATABASE_PATH', 'CONFIG_PATH'] as const;
 
 /** DATABASE_PATH as the admin service would resolve it, without reading anything else from `env`. */
 export function databasePathFrom(env: Env): string {

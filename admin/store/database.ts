@@ -11,6 +11,7 @@ import { explainFailure, isStoreFailure } from './writability.js';
 
 export type SqliteDatabase = Database.Database;
 
+/** How long a write waits for another connection's write lock before failing with SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5000;
 
 /** The path the store uses and reports: absolute, so a message never depends on the reader's directory. */
@@ -19,6 +20,8 @@ export const databasePathOf = (path: string): string => (path === ':memory:' ? p
 export interface OpenOptions {
   /** Refuse a missing file instead of creating it (read-only commands must not leave empty databases behind). */
   mustExist?: boolean;
+  /** Default BUSY_TIMEOUT_MS. better-sqlite3 waits synchronously: the whole process waits with it. */
+  busyTimeoutMs?: number;
 }
 
 const reasonOf = (path: string, err: unknown): string =>
@@ -36,7 +39,7 @@ export function openDatabase(
   let db: SqliteDatabase;
   try {
     if (path !== ':memory:' && !options.mustExist) mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path, { timeout: BUSY_TIMEOUT_MS, fileMustExist: options.mustExist === true });
+    db = new Database(path, { timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS, fileMustExist: options.mustExist === true });
   } catch (err) {
     throw new ConfigError(`cannot open database ${path}: ${reasonOf(path, err)}`);
   }

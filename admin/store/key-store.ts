@@ -98,17 +98,19 @@ export interface StoreOptions {
   logger: Logger;
   /** How often another process's commits are looked for while someone listens. */
   pollMs?: number;
+  /** How long a write waits for another connection's lock (default BUSY_TIMEOUT_MS, database.ts). */
+  busyTimeoutMs?: number;
 }
 
 /** The audit actor of a change made by calling the store directly, without saying who (tests, embedding code). */
 export const UNATTRIBUTED: Actor = Object.freeze({ id: 'system', address: null });
 
-export function openStore({ path: givenPath, mustExist, clock, logger, pollMs }: StoreOptions): KeyStore {
+export function openStore({ path: givenPath, mustExist, clock, logger, pollMs, busyTimeoutMs }: StoreOptions): KeyStore {
   const path = databasePathOf(givenPath);
-  const db = openDatabase(path, undefined, { mustExist });
+  const db = openDatabase(path, undefined, { mustExist, busyTimeoutMs });
   const audit = createAuditLog(db);
   const orgs = createOrganizations(db, clock);
-  const health = createHealthTracker(path, logger);
+  const health = createHealthTracker(path, logger, db.pragma('busy_timeout', { simple: true }) as number);
   const sql = {
     byHash: db.prepare(`SELECT ${AUTH_COLUMNS} FROM api_keys WHERE key_hash = ?`).raw(true),
     changes: db.prepare(`SELECT ${AUTH_COLUMNS} FROM api_keys WHERE seq > ? ORDER BY seq LIMIT ?`).raw(true),

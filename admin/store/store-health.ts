@@ -19,7 +19,8 @@ export interface HealthTracker {
   probed(problem: string | undefined): void;
 }
 
-export function createHealthTracker(path: string, logger: Logger): HealthTracker {
+/** busyTimeoutMs: the connection's, for the explanation of a lock held too long. */
+export function createHealthTracker(path: string, logger: Logger, busyTimeoutMs?: number): HealthTracker {
   let failure: string | null = null;
   const succeeded = (): void => {
     if (failure === null) return;
@@ -38,7 +39,7 @@ export function createHealthTracker(path: string, logger: Logger): HealthTracker
         result = run();
       } catch (err) {
         if (!isStoreFailure(err)) throw err;
-        const unavailable = new StoreUnavailableError(path, err);
+        const unavailable = new StoreUnavailableError(path, err, busyTimeoutMs);
         failed(unavailable.message);
         throw unavailable;
       }

@@ -43,8 +43,8 @@ export function isStoreFailure(err: unknown): err is SqliteError {
 export class StoreUnavailableError extends Error {
   readonly path: string;
   readonly sqliteCode: string;
-  constructor(path: string, cause: SqliteError) {
-    super(`cannot write database ${path}: ${explainFailure(path, cause)}`, { cause });
+  constructor(path: string, cause: SqliteError, busyTimeoutMs?: number) {
+    super(`cannot write database ${path}: ${explainFailure(path, cause, busyTimeoutMs)}`, { cause });
     this.name = 'StoreUnavailableError';
     this.path = path;
     this.sqliteCode = cause.code;
@@ -83,13 +83,16 @@ function freeBytes(folder: string): number | undefined {
 const noSpace = (folder: string, free: number | undefined): string =>
   `no space left on the file system of ${folder}${free === undefined ? '' : ` (${free} bytes free)`}`;
 
-/** The operator's reason for a store failure at `path` (absolute): the facts found, then SQLite's words. */
-export function explainFailure(path: string, err: SqliteError): string {
+/**
+ * The operator's reason for a store failure at `path` (absolute): the facts found, then SQLite's
+ * words. busyTimeoutMs: how long the failed statement waited for the lock.
+ */
+export function explainFailure(path: string, err: SqliteError, busyTimeoutMs = BUSY_TIMEOUT_MS): string {
   const folder = dirname(path);
   const sqlite = `${err.code}: ${err.message}`;
   if (err.code.startsWith('SQLITE_FULL')) return `${noSpace(folder, freeBytes(folder))} (${sqlite})`;
   if (err.code.startsWith('SQLITE_BUSY') || err.code.startsWith('SQLITE_LOCKED')) {
-    return `another connection held the write lock for longer than the busy timeout (${BUSY_TIMEOUT_MS} ms) (${sqlite})`;
+    return `another connection held the write lock for longer than the busy timeout (${busyTimeoutMs} ms) (${sqlite})`;
   }
   // WAL mode creates -wal and -shm files next to the database, so the folder matters as much as the file;
   // a full disk often shows as an I/O error (the -shm file cannot grow) rather than SQLITE_FULL.
@@ -111,6 +114,7 @@ export function explainFailure(path: string, err: SqliteError): string {
 export function probeWrite(db: SqliteDatabase, path: string): string | undefined {
   const folder = dirname(path);
   const free = freeBytes(folder);
+  const busyTimeoutMs = db.pragma('busy_timeout', { simple: true }) as number;
   db.pragma('busy_timeout = 0');
   try {
     db.exec('BEGIN IMMEDIATE');
@@ -121,10 +125,10 @@ export function probeWrite(db: SqliteDatabase, path: string): string | undefined
       if (db.inTransaction) db.exec('ROLLBACK');
     }
   } catch (err) {
-    if (isStoreFailure(err)) return new StoreUnavailableError(path, err).message;
+    if (isStoreFailure(err)) return new StoreUnavailableError(path, err, 0).message;
     throw err;
   } finally {
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
   }
   if (free !== undefined && free < MIN_FREE_BYTES) return `cannot write database ${path}: ${noSpace(folder, free)}`;
   return undefined;

@@ -20,7 +20,14 @@ export interface SyncServerDeps {
   logger: Logger;
 }
 
-export type SyncServer = Pick<HttpService, 'listen' | 'close' | 'server'>;
+export interface SyncServer extends Pick<HttpService, 'listen' | 'server'> {
+  /**
+   * Drain like the admin listener (core/graceful-close.ts), but never wait on a long-poll: held
+   * polls are answered at once and polls arriving after the call do not wait, each with
+   * `Connection: close`, so only real work can use the grace. Calling it again returns the same promise.
+   */
+  close(graceMs: number): Promise<void>;
+}
 
 /** A batch from a gateway holding many keys is larger than an admin API body. */
 export const LAST_USED_BODY_LIMIT = 1024 * 1024;
@@ -31,6 +38,7 @@ export function createSyncServer({ store, token, logger }: SyncServerDeps): Sync
   const authorized = bearerChecker(token);
   /** Wake-ups of held long-polls, so close() can answer them at once. */
   const waiting = new Set<() => void>();
+  let closing: Promise<void> | undefined;
 
   function page({ since, limit }: ChangesQuery) {
     const records = store.changesSince(since, limit);
@@ -63,7 +71,8 @@ export function createSyncServer({ store, token, logger }: SyncServerDeps): Sync
     const query = parseChangesQuery(rawQuery);
     if (!query.ok) throw new ApiError('invalid_parameter', query.problem);
     let answer = page(query.value);
-    if (answer.records.length === 0 && query.value.waitMs > 0) {
+    if (answer.records.length === 0 && query.value.waitMs > 0 && !closing) {
+      exchange.log.debug({ since: query.value.since, waitMs: query.value.waitMs }, 'change feed poll held');
       await waitForChange(exchange, query.value.since, query.value.waitMs);
       if (exchange.res.destroyed) return; // the gateway went away while we waited
       answer = page(query.value);
@@ -103,9 +112,12 @@ export function createSyncServer({ store, token, logger }: SyncServerDeps): Sync
   return {
     server: service.server,
     listen: service.listen,
-    async close() {
-      for (const wake of [...waiting]) wake(); // held polls answer now instead of holding shutdown
-      await service.close();
+    close(graceMs) {
+      if (closing) return closing;
+      // Drain first, so the held polls' answers already say Connection: close; then wake them.
+      closing = service.close(graceMs);
+      for (const wake of [...waiting]) wake();
+      return closing;
     },
   };
 }

@@ -16,7 +16,7 @@ export interface RunningAdmin {
   readonly child: Child;
   /** The public admin API. */
   readonly origin: string;
-  /** The change feed, for gateways' ADMIN_URL. */
+  /** The change feed, for gateways' SYNC_URL. */
   readonly syncOrigin: string;
   readonly syncToken: string;
 }
@@ -83,7 +83,7 @@ export async function startSplitGateway(ctx: BenchContext, options: SplitGateway
       GATEWAY_PORT: String(gatewayPort),
       OPS_PORT: String(opsPort),
       POLICY_PATH: writePolicy(dir, options.upstream.port),
-      ADMIN_URL: options.admin.syncOrigin,
+      SYNC_URL: options.admin.syncOrigin,
       SYNC_TOKEN: options.admin.syncToken,
       LOG_LEVEL: 'warn',
     }),

@@ -1,6 +1,7 @@
 // The life of a long-running data-plane command once it listens: SIGHUP
-// reloads the policy; SIGTERM/SIGINT drains the data plane, then closes what
-// fed it (its key source, its last-used sink), in that order.
+// reloads the policy; SIGTERM/SIGINT drains the data plane (and, in `start`,
+// the admin's listeners at the same time), then closes what fed it (its key
+// source, its last-used sink), in that order.
 import { EXIT, type CliIo } from '../../core/cli-kit.js';
 import type { Logger } from '../../core/logger.js';
 import type { DataPlane } from '../data-plane.js';
@@ -15,13 +16,17 @@ export const EXIT_SHUTDOWN_OVERRAN = 1;
  * CLOSE_AFTER_GRACE_MS whatever is still open: a hung close must not keep a terminated process
  * alive (the orchestrator would kill it anyway, without our last log lines).
  */
-export async function serveUntilShutdown(
-  io: CliIo,
-  logger: Logger,
-  plane: DataPlane,
-  closeSources: () => Promise<void>,
-  graceMs: number,
-): Promise<number> {
+export interface Serving {
+  readonly plane: DataPlane;
+  readonly graceMs: number;
+  /** Listeners of the same process to drain at the same time as the plane (the admin's, in `start`). */
+  readonly drainAlongside?: () => Promise<void>;
+  /** Closed once everything has drained. */
+  readonly closeSources: () => Promise<void>;
+}
+
+export async function serveUntilShutdown(io: CliIo, logger: Logger, serving: Serving): Promise<number> {
+  const { plane, graceMs } = serving;
   const stopReloads = io.onReloadSignal(() => plane.reloadPolicy());
   const signal = await io.waitForShutdown();
   logger.info({ signal, graceMs }, 'shutting down: draining in-flight requests');
@@ -31,8 +36,8 @@ export async function serveUntilShutdown(
     deadline = setTimeout(() => resolve(true), graceMs + CLOSE_AFTER_GRACE_MS);
   });
   const closing = (async () => {
-    await plane.close();
-    await closeSources();
+    await Promise.all([plane.close(), serving.drainAlongside?.()]);
+    await serving.closeSources();
     return false as const;
   })();
   let late = false;

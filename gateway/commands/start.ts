@@ -5,12 +5,14 @@
 import { startAdminPlane } from '../../admin/plane.js';
 import { cliLogger, parseCommandArgs, type CommandLeaf } from '../../core/cli-kit.js';
 import { systemClock } from '../../core/clock.js';
-import { loadSettings } from '../../config/gateway-settings.js';
 import { startDataPlane } from '../data-plane.js';
 import { KeyReplica } from '../replica/key-replica.js';
 import { followStore } from '../replica/follow-store.js';
+import { checkConfiguration } from './check-configuration.js';
+import { loopbackOrigin } from './loopback-origin.js';
 import { serveUntilShutdown } from './serve-until-shutdown.js';
-import { SETTINGS_HELP } from './settings-help.js';
+import { settingsEnv, settingsHelp } from '../../config/settings-help.js';
+import { START_SETTINGS } from './command-settings.js';
 
 export const startCommand: CommandLeaf = {
   summary: 'run the admin service and a gateway in one process (single machine)',
@@ -21,12 +23,14 @@ listener (OPS_PORT) in one process on one SQLite database. With SYNC_TOKEN set,
 the change feed (SYNC_PORT) is served too, so more gateways can follow this
 one's keys. Reloads the policy when its file changes or on SIGHUP; stops
 cleanly on SIGTERM or SIGINT.
-${SETTINGS_HELP}`,
+
+${settingsHelp(START_SETTINGS)}`,
   async run(argv, env, io) {
     parseCommandArgs(argv, {});
-    const settings = loadSettings(env);
+    const settings = checkConfiguration(settingsEnv(env, START_SETTINGS), 'start');
     const clock = systemClock;
     const logger = cliLogger(io, settings.logLevel, 'bullseye-gateway');
+    for (const deprecation of settings.deprecations) logger.warn(deprecation);
     const admin = await startAdminPlane({
       config: {
         host: settings.host,
@@ -34,6 +38,7 @@ ${SETTINGS_HELP}`,
         syncPort: settings.syncPort,
         databasePath: settings.databasePath,
         syncToken: settings.syncToken ?? undefined,
+        shutdownGraceMs: settings.server.shutdownGraceMs,
       },
       clock,
       logger,
@@ -48,6 +53,9 @@ ${SETTINGS_HELP}`,
       plane = await startDataPlane({
         settings,
         keys: replica,
+        // The key routes go to this process' admin, on whatever port it got: never to another
+        // process that happens to hold the default one.
+        internalAdmin: { origin: loopbackOrigin(settings.host, admin.adminPort) },
         lastUsed: admin.lastUsed,
         replicaReadiness: () => ({ ...replica.status(), stale: false }),
         extraMetrics: admin.metrics,
@@ -64,9 +72,14 @@ ${SETTINGS_HELP}`,
       await admin.close();
       throw err;
     }
-    return serveUntilShutdown(io, logger, plane, async () => {
-      following.close();
-      await admin.close();
-    }, settings.server.shutdownGraceMs);
+    return serveUntilShutdown(io, logger, {
+      plane,
+      graceMs: settings.server.shutdownGraceMs,
+      drainAlongside: () => admin.drain(),
+      closeSources: async () => {
+        following.close();
+        await admin.close();
+      },
+    });
   },
 };

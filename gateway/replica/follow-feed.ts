@@ -14,7 +14,7 @@ import type { KeyReplica } from './key-replica.js';
 
 export interface FeedFollowerOptions {
   /** Base URL of the admin's sync listener, e.g. http://127.0.0.1:8082. */
-  adminUrl: string;
+  syncUrl: string;
   token: string;
   replica: KeyReplica;
   clock: Clock;
@@ -48,9 +48,9 @@ interface PageResponse {
 }
 
 /** What a refusal from the feed means, in the words an operator needs to fix it. */
-export function feedRefusal(status: number, adminUrl: string): string {
+export function feedRefusal(status: number, syncUrl: string): string {
   if (status === 404) {
-    return `change feed answered 404 at ${adminUrl}${CHANGES_PATH}: the URL must be the admin's sync listener (its SYNC_PORT, default 8082), not its API port`;
+    return `change feed answered 404 at ${syncUrl}${CHANGES_PATH}: the URL must be the admin's sync listener (its SYNC_PORT, default 8082), not its API port`;
   }
   if (status === 401 || status === 403) return `change feed answered ${status}: SYNC_TOKEN does not match the admin's`;
   return `change feed answered ${status}`;
@@ -60,7 +60,7 @@ export function followFeed(options: FeedFollowerOptions): FeedFollower {
   const { replica, clock, logger, token } = options;
   const pageSize = options.pageSize ?? 5000;
   const maxBackoffMs = options.maxBackoffMs ?? 5000;
-  const pool = new Pool(options.adminUrl, { connections: 2, keepAliveTimeout: options.pollWaitMs + 10_000 });
+  const pool = new Pool(options.syncUrl, { connections: 2, keepAliveTimeout: options.pollWaitMs + 10_000 });
   const authorization = `Bearer ${token}`;
   const stopping = new AbortController();
   let lastSyncAt: number | undefined;
@@ -85,7 +85,7 @@ export function followFeed(options: FeedFollowerOptions): FeedFollower {
     });
     if (response.statusCode !== 200) {
       await response.body.dump();
-      throw new Error(feedRefusal(response.statusCode, options.adminUrl));
+      throw new Error(feedRefusal(response.statusCode, options.syncUrl));
     }
     const nextSince = Number(response.headers[NEXT_SINCE_HEADER]);
     const page = response.body.json() as Promise<ChangesPage>;
@@ -131,7 +131,7 @@ export function followFeed(options: FeedFollowerOptions): FeedFollower {
     }
   }
 
-  logger.info({ feed: `${options.adminUrl}${CHANGES_PATH}` }, 'following the admin change feed');
+  logger.info({ feed: `${options.syncUrl}${CHANGES_PATH}` }, 'following the admin change feed');
   const loop = run();
 
   return {

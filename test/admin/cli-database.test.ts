@@ -46,7 +46,7 @@ t.test('read-only commands on a missing database: exit 2 naming it, nothing crea
 
 t.test('offline commands ignore the listener settings they do not use', async (t) => {
   const dbPath = join(tempDir(t), 'bullseye.db');
-  const unrelated = { SYNC_TOKEN: 'short', ADMIN_PORT: 'http', GATEWAY_PORT: '-1', ADMIN_URL: 'ftp://x', DATABASE_PATH: dbPath };
+  const unrelated = { SYNC_TOKEN: 'short', ADMIN_PORT: 'http', GATEWAY_PORT: '-1', SYNC_URL: 'ftp://x', DATABASE_PATH: dbPath };
   const added = await runCli(['orgs', 'add', 'acme'], unrelated);
   t.equal(added.code, 0, added.stderr);
   const listed = await runCli(['orgs', 'list'], unrelated);

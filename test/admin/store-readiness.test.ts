@@ -1,74 +1,37 @@
 // Readiness tells the truth about the database: the admin refuses to start
 // on a file it cannot write (naming the file and why, exit 2), and a database
-// that stops taking writes later turns /readyz false and key writes into 503
-// store_unavailable with Retry-After (never 500), until a write or probe works.
+// that stops taking writes later (a full disk, a write lock held too long) turns
+// /readyz false and key writes into 503 store_unavailable with Retry-After
+// (never 500), until a write or probe works.
 //
 // Real faults, as root (tests run as root, and root ignores permissions):
 //   wrong owner: the CLI process runs as `nobody` (setpriv) on a root-owned 0644 file;
 //   read-only:   `chattr +i` on the file (even root cannot open it for writing);
-//   full disk:   a small tmpfs filled up with a filler file, later removed.
+//   full disk:   a small tmpfs filled up with a filler file, later removed (test/helpers/store-faults.ts);
+//   busy:        another connection holding the write lock (BEGIN IMMEDIATE, not committed).
 // Each test is skipped, saying why, where the machine does not allow its fault.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
 import { createManualClock } from '../../core/clock.js';
+import { createLastUsedBatcher } from '../../core/last-used.js';
 import { startAdminPlane } from '../../admin/plane.js';
+import { createAdminServer } from '../../admin/server.js';
 import { openStore } from '../../admin/store/key-store.js';
+import { snapshotDatabase } from '../helpers/admin.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { CLI } from '../helpers/cli-process.js';
 import { call } from '../helpers/http.js';
 import { createTestKey } from '../helpers/keys.js';
 import { captureLogs } from '../helpers/log-capture.js';
+import { fillDisk, isRoot, seedDatabase, smallDisk, tmpfsAllowed, works } from '../helpers/store-faults.js';
 import { tempDir } from '../helpers/temp.js';
 
-const isRoot = process.getuid?.() === 0;
-const works = (cmd: string, args: string[]): boolean => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
 const asNobody = ['--reuid=65534', '--regid=65534', '--clear-groups'];
 const noSetpriv = isRoot && works('setpriv', [...asNobody, 'true']) ? false : 'needs root and setpriv to run the CLI as nobody';
-/** Whether this machine lets the tests mount a tmpfs (root in a container may not). */
-function tmpfsAllowed(): boolean {
-  const dir = mkdtempSync(join(tmpdir(), 'bullseye-mount-'));
-  const ok = isRoot && works('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]);
-  if (ok) spawnSync('umount', [dir]);
-  rmSync(dir, { recursive: true, force: true });
-  return ok;
-}
 const noTmpfs = tmpfsAllowed() ? false : 'mounting a small tmpfs is not allowed here';
-
-/** A fresh database with one admin key of organization acme; returns the key's plain value. */
-function seedDatabase(path: string): string {
-  const store = openStore({ path, clock: createManualClock(), logger: captureLogs().logger });
-  try {
-    return createTestKey(store, { org: 'acme' }).plainKey;
-  } finally {
-    store.close();
-  }
-}
-
-/** A tmpfs of `size` at a fresh folder, unmounted at teardown. */
-function smallDisk(t: Parameters<typeof tempDir>[0], size: string): string {
-  const dir = tempDir(t, 'bullseye-disk');
-  if (!works('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir])) throw new Error(`cannot mount a tmpfs at ${dir}`);
-  t.teardown(() => void spawnSync('umount', [dir]));
-  return dir;
-}
-
-/** Write a filler file until the disk is full (ENOSPC); returns its path. */
-function fillDisk(dir: string): string {
-  const path = join(dir, 'filler');
-  const fd = openSync(path, 'w');
-  const chunk = Buffer.alloc(64 * 1024, 1);
-  try {
-    for (;;) writeSync(fd, chunk);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  } finally {
-    closeSync(fd);
-  }
-  return path;
-}
 
 /**
  * `nobody` must reach the checkout (dist/, node_modules/) to run the CLI at all: a clone in a 0700
@@ -117,7 +80,7 @@ t.test('an immutable database file (chattr +i): startAdminPlane rejects with a C
     return;
   }
   t.teardown(() => void spawnSync('chattr', ['-i', dbPath]));
-  const config = { host: '127.0.0.1', adminPort: 0, syncPort: 0, databasePath: dbPath, syncToken: undefined };
+  const config = { host: '127.0.0.1', adminPort: 0, syncPort: 0, databasePath: dbPath, syncToken: undefined, shutdownGraceMs: 1_000 };
   await t.rejects(startAdminPlane({ config, clock: createManualClock(), logger: captureLogs().logger }), {
     name: 'ConfigError',
     message: new RegExp(`^cannot write database ${dbPath}: the file ${dbPath} may not be written \\(EPERM.*SQLITE_READONLY`),
@@ -129,7 +92,7 @@ t.test('a full disk at start: startAdminPlane rejects with a ConfigError saying 
   const dbPath = join(disk, 'bullseye.db');
   seedDatabase(dbPath);
   fillDisk(disk);
-  const config = { host: '127.0.0.1', adminPort: 0, syncPort: 0, databasePath: dbPath, syncToken: undefined };
+  const config = { host: '127.0.0.1', adminPort: 0, syncPort: 0, databasePath: dbPath, syncToken: undefined, shutdownGraceMs: 1_000 };
   await t.rejects(startAdminPlane({ config, clock: createManualClock(), logger: captureLogs().logger }), {
     name: 'ConfigError',
     // Where it fails depends on the file: opening (the -shm file cannot grow) or the probe.
@@ -214,4 +177,47 @@ t.test('the disk fills up under a running admin: /readyz turns false, key writes
   t.equal(failing.length, 1, 'the failure is logged once');
   t.match(failing[0], { level: 'error', database: dbPath, reason: new RegExp(`^cannot write database ${dbPath}: no space left.*SQLITE_FULL`) });
   t.ok(logged.some((e) => e.msg === 'database writable again'));
+});
+
+t.test('another connection holds the write lock (SQLITE_BUSY): a key creation is 503 store_unavailable, changes nothing, then works once the lock is released', async (t) => {
+  const dbPath = join(tempDir(t), 'bullseye.db');
+  const logs = captureLogs();
+  const clock = createManualClock();
+  // A short busy timeout so the test does not wait the production 5 s (better-sqlite3 waits synchronously).
+  const store = openStore({ path: dbPath, clock, logger: logs.logger, busyTimeoutMs: 100 });
+  const lastUsed = createLastUsedBatcher({ flush: (batch) => store.recordLastUsed(batch), intervalMs: 3_600_000 });
+  const server = createAdminServer({ store, clock, logger: logs.logger, lastUsed });
+  const { port } = await server.listen(0, '127.0.0.1');
+  t.teardown(async () => {
+    await server.close(1_000);
+    await lastUsed.close();
+    store.close();
+  });
+  const { headers } = createTestKey(store, { org: 'acme' });
+  const adminUrl = `http://127.0.0.1:${port}`;
+  const create = (name: string) => call(adminUrl, 'POST', '/api/v1/organization/acme/api-keys', { headers, body: { name } });
+
+  const locker = new Database(dbPath);
+  t.teardown(() => locker.close());
+  locker.exec('BEGIN IMMEDIATE'); // the write lock, held until ROLLBACK
+  const before = snapshotDatabase(dbPath);
+  const refused = await create('while locked');
+  t.equal(refused.status, 503, 'not 500 internal');
+  t.match(refused.json, { code: 'store_unavailable', status: 503 });
+  t.equal(refused.headers['retry-after'], '5');
+  t.notMatch(refused.text, /bullseye\.db|sqlite|SQLITE|lock/i, 'nothing about the file in the answer');
+  t.equal(snapshotDatabase(dbPath), before, 'nothing changed');
+  t.equal(store.health().writable, false, 'readiness reports the store unwritable');
+  t.ok(store.probeWrite(), 'a probe fails while the lock is held');
+  const failing = await logs.entry((e) => String(e.msg).startsWith('database writes are failing'));
+  t.match(failing, {
+    level: 'error',
+    reason: new RegExp(`^cannot write database ${dbPath}: another connection held the write lock for longer than the busy timeout \\(100 ms\\) \\(SQLITE_BUSY`),
+  });
+
+  locker.exec('ROLLBACK');
+  const created = await create('after release');
+  t.equal(created.status, 201, 'the same request works once the lock is released');
+  t.equal(store.health().writable, true, 'and the store is writable again');
+  t.notSame(snapshotDatabase(dbPath), before, 'the key was written');
 });

@@ -3,8 +3,8 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { problemsOf } from '../helpers/problems.js';
 import { loadSettings } from '../../config/gateway-settings.js';
-import { ConfigError } from '../../core/errors.js';
 import { tempDir } from '../helpers/temp.js';
 
 const DIR = 'test/config/fixtures/settings';
@@ -17,11 +17,12 @@ const DEFAULTS = {
   opsPort: 9090,
   policyPath: 'config/policy.yaml',
   databasePath: './data/bullseye.db',
-  adminUrl: null,
+  syncUrl: null,
   syncToken: null,
   logLevel: 'info',
   redisUrl: null,
   configPath: null,
+  deprecations: [],
   server: {
     headersTimeoutMs: 10_000,
     requestTimeoutMs: 30_000,
@@ -43,16 +44,6 @@ const DEFAULTS = {
     authFailures: { requests: 30, perMs: 60_000 },
   },
 };
-
-function problemsOf(load: () => unknown): readonly string[] {
-  try {
-    load();
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
 
 function writeConfig(t: Parameters<typeof tempDir>[0], text: string): string {
   const path = join(tempDir(t), 'gateway.yaml');
@@ -77,7 +68,7 @@ t.test('environment variables', async (t) => {
     OPS_PORT: '19090',
     POLICY_PATH: '/etc/bullseye/policy.yaml',
     DATABASE_PATH: '/var/lib/bullseye/keys.db',
-    ADMIN_URL: 'http://admin.internal:8082',
+    SYNC_URL: 'http://admin.internal:8082',
     SYNC_TOKEN: 'a-long-shared-secret',
     LOG_LEVEL: 'debug',
     REDIS_URL: 'rediss://redis.internal:6380',
@@ -90,11 +81,24 @@ t.test('environment variables', async (t) => {
     opsPort: 19090,
     policyPath: '/etc/bullseye/policy.yaml',
     databasePath: '/var/lib/bullseye/keys.db',
-    adminUrl: 'http://admin.internal:8082',
+    syncUrl: 'http://admin.internal:8082',
     syncToken: 'a-long-shared-secret',
     logLevel: 'debug',
     redisUrl: 'rediss://redis.internal:6380',
   });
+});
+
+t.test('ADMIN_URL, the old name of SYNC_URL, still works and is reported as deprecated', async (t) => {
+  const old = loadSettings({ ADMIN_URL: 'http://admin.internal:8082' });
+  t.equal(old.syncUrl, 'http://admin.internal:8082');
+  t.match(old.deprecations, [/^ADMIN_URL is deprecated: set SYNC_URL instead/]);
+  const both = loadSettings({ ADMIN_URL: 'http://old:8082', SYNC_URL: 'http://new:8082' });
+  t.equal(both.syncUrl, 'http://new:8082', 'the current name wins');
+  t.match(both.deprecations, [/^ADMIN_URL is ignored: SYNC_URL is set/]);
+  t.same(problemsOf(() => loadSettings({ ADMIN_URL: 'ftp://admin' })), [
+    'environment: ADMIN_URL: must be an http:// or https:// URL with no path, query or credentials, like http://127.0.0.1:9000, got "ftp://admin"',
+  ], 'a bad value is reported under the name that was set');
+  t.same(loadSettings({}).deprecations, []);
 });
 
 t.test('an empty variable counts as unset', async (t) => {
@@ -151,14 +155,14 @@ t.test('invalid environment values are all reported, by variable name', async (t
       GATEWAY_PORT: 'eighty',
       OPS_PORT: '65536',
       LOG_LEVEL: 'loud',
-      ADMIN_URL: 'http://user:pw@admin/feed',
+      SYNC_URL: 'http://user:pw@admin/feed',
       SYNC_TOKEN: 'short',
     }),
   );
   t.same(problems, [
     'environment: GATEWAY_PORT: must be a port number from 0 to 65535, got "eighty"',
     'environment: OPS_PORT: must be a port number from 0 to 65535, got "65536"',
-    'environment: ADMIN_URL: must be an http:// or https:// URL with no path, query or credentials, like http://127.0.0.1:9000, got "http://***@admin/feed"',
+    'environment: SYNC_URL: must be an http:// or https:// URL with no path, query or credentials, like http://127.0.0.1:9000, got "http://***@admin/feed"',
     'environment: LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
     'environment: SYNC_TOKEN: must be at least 16 characters (e.g. openssl rand -hex 32)',
   ]);
@@ -175,7 +179,7 @@ const EXPECTED: Record<string, [number, string]> = {
   'headers-over-request': [2, 'server.headersTimeout: must not exceed server.requestTimeout'],
   'stale-before-poll': [2, 'sync.staleAfter: must be longer than sync.pollWait'],
   'bad-auth-failures': [2, 'rateLimit.authFailures.per: is required'],
-  'bad-admin-url': [1, 'adminUrl: must be an http:// or https:// URL'],
+  'bad-sync-url': [1, 'syncUrl: must be an http:// or https:// URL'],
   'section-not-a-map': [1, 'server: must be a map, got "fast"'],
   'bad-max-header-size': [1, 'server.maxHeaderSize: must be an integer from 1024 to 1048576, got 100'],
   'bad-buffer-body-bytes': [2, 'server.bufferBodyBytes: must be an integer from 0 to 16777216, got 20000000'],

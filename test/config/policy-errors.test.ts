@@ -3,6 +3,7 @@
 // them all at once.
 import { readdirSync } from 'node:fs';
 import t from 'tap';
+import { problemsOf } from '../helpers/problems.js';
 import { loadPolicyFile, parsePolicy } from '../../config/policy.js';
 import { ConfigError } from '../../core/errors.js';
 
@@ -64,16 +65,6 @@ const EXPECTED: Record<string, [number, string | RegExp]> = {
   'bad-public-flag': [5, 'routes."GET /x".public: must be true or false, got "yes"'],
   'complex-key': [3, 'upstreams: keys must be plain strings'],
 };
-
-function problemsOf(load: () => unknown): readonly string[] {
-  try {
-    load();
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
 
 t.test('every fixture has an expectation and the reverse', async (t) => {
   const files = readdirSync(DIR).map((name) => name.replace(/\.yaml$/, ''));

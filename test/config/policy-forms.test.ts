@@ -16,17 +16,36 @@ t.test('upstream forms', async (t) => {
   t.same(policy.upstreams.get('bullseye'), {
     name: 'bullseye',
     origin: 'http://127.0.0.1:9000',
+    internal: false,
     forwardKey: false,
     timeoutMs: 30_000,
   });
   t.same(policy.upstreams.get('admin'), {
     name: 'admin',
     origin: 'http://127.0.0.1:8081',
+    internal: false,
     forwardKey: true,
     timeoutMs: 10_000,
   });
   t.equal(policy.upstreams.get('secure')?.origin, 'https://api.example.com', 'normalized: lower-case host, default port dropped');
   t.equal(policyWith('  GET /status: public\n', '{ upstream: bullseye, timeout: 2s }').upstreams.get('bullseye')?.timeoutMs, 2000);
+});
+
+t.test('admin@internal: short and long form; resolved, refused or left as written by the context', async (t) => {
+  const text = (upstream: string) => `upstreams:\n  app: http://127.0.0.1:9000\n  admin: ${upstream}\ndefaults: { upstream: app }\nroutes:\n  GET /x: { scope: read, upstream: admin }\n`;
+  const inStart = { internalAdmin: { origin: 'http://127.0.0.1:4567' } } as const;
+  t.same(parsePolicy(text('admin@internal'), 'p.yaml', inStart).upstreams.get('admin'), {
+    name: 'admin',
+    origin: 'http://127.0.0.1:4567',
+    internal: true,
+    forwardKey: false,
+    timeoutMs: 30_000,
+  });
+  const long = parsePolicy(text('{ url: admin@internal, forwardKey: true, timeout: 5s }'), 'p.yaml', inStart);
+  t.match(long.match('GET', '/x')?.value.upstream, { origin: 'http://127.0.0.1:4567', internal: true, forwardKey: true, timeoutMs: 5000 });
+  t.match(parsePolicy(text('admin@internal'), 'p.yaml').upstreams.get('admin'), { origin: 'admin@internal', internal: true }, 'offline: as written');
+  t.throws(() => parsePolicy(text('admin@internal'), 'p.yaml', { internalAdmin: 'none' }), /p\.yaml:3: upstreams\.admin: admin@internal is the admin service of `bullseye-gateway start`/);
+  t.throws(() => parsePolicy(text('other@internal'), 'p.yaml', inStart), /upstreams\.admin: must be an http:\/\/ or https:\/\/ URL/, 'no other internal target');
 });
 
 t.test('route forms', async (t) => {

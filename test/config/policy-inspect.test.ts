@@ -75,6 +75,8 @@ t.test('policy explain', async (t) => {
   t.equal(partner.needs, 'a partner key (X-Partner-API-Key) holding "read", costing 1 token');
   t.equal(partner.forwardsTo, 'admin (http://127.0.0.1:8081, with the key)');
   t.match((await policy(['explain', file, 'GET', '/status'])).stdout, /needs: +no key \(public\)/);
+  const shipped = JSON.parse((await policy(['explain', 'config/policy.yaml', 'GET', '/api/v1/partner/api-keys', '--json'])).stdout);
+  t.equal(shipped.forwardsTo, 'admin (admin@internal, the admin service of `start`, with the key)');
   t.match((await policy(['explain', file, 'GET', '/ws/visits'])).stdout, /websocket: +may upgrade/);
 
   const dots = await policy(['explain', file, 'GET', '/api/v1/organization/globex/../acme/lists/1']);

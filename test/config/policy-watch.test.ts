@@ -4,7 +4,7 @@
 import { mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { policyHash } from '../../config/policy.js';
+import { OFFLINE, policyHash } from '../../config/policy.js';
 import type { Policy } from '../../config/policy-types.js';
 import { watchPolicy } from '../../config/policy-watch.js';
 import { ConfigError } from '../../core/errors.js';
@@ -40,7 +40,7 @@ function setup(t: Teardown, path: string) {
   const logs = captureLogs();
   const changes = events<Policy>();
   const errors = events<ConfigError>();
-  const watcher = watchPolicy({ path, logger: logs.logger, onChange: changes.push, onError: errors.push, debounceMs: 20 });
+  const watcher = watchPolicy({ path, context: OFFLINE, logger: logs.logger, onChange: changes.push, onError: errors.push, debounceMs: 20 });
   t.teardown(() => watcher.close());
   return { watcher, logs, changes, errors };
 }
@@ -49,8 +49,8 @@ t.test('the initial load failing throws', async (t) => {
   const dir = tempDir(t);
   const path = join(dir, 'policy.yaml');
   writeFileSync(path, BAD);
-  t.throws(() => watchPolicy({ path, logger: captureLogs().logger }), ConfigError);
-  t.throws(() => watchPolicy({ path: join(dir, 'missing.yaml'), logger: captureLogs().logger }), ConfigError);
+  t.throws(() => watchPolicy({ path, context: OFFLINE, logger: captureLogs().logger }), ConfigError);
+  t.throws(() => watchPolicy({ path: join(dir, 'missing.yaml'), context: OFFLINE, logger: captureLogs().logger }), ConfigError);
 });
 
 t.test('an edit in place is applied', async (t) => {

@@ -1,6 +1,7 @@
 // The policy we ship loads, covers the documented API, and every route in it
 // is reachable by a request path that the gateway would accept.
 import t from 'tap';
+import { problemsOf } from '../helpers/problems.js';
 import { loadPolicyFile } from '../../config/policy.js';
 import { canonicalizeTarget } from '../../core/request-target.js';
 
@@ -30,7 +31,7 @@ t.test('the six API key endpoints go to the admin service with the key', async (
   ] as const;
   for (const [method, template, scope, family] of keyRoutes) {
     const route = policy.match(method, samplePath(template))?.value;
-    t.match(route, { template, scope, family, upstream: { name: 'admin', origin: 'http://127.0.0.1:8081', forwardKey: true } }, `${method} ${template}`);
+    t.match(route, { template, scope, family, upstream: { name: 'admin', internal: true, forwardKey: true } }, `${method} ${template}`);
   }
 });
 
@@ -45,9 +46,15 @@ t.test('the documented surface is covered with the right scopes', async (t) => {
   t.match(policy.match('GET', '/status')?.value, { public: true, scope: null, upstream: { name: 'bullseye' } });
 });
 
+t.test("in `start` the admin upstream is this process' admin; a gateway alone refuses it, naming the fix", async (t) => {
+  const inStart = loadPolicyFile('config/policy.yaml', { internalAdmin: { origin: 'http://127.0.0.1:18081' } });
+  t.equal(inStart.upstreams.get('admin')?.origin, 'http://127.0.0.1:18081');
+  t.match(problemsOf(() => loadPolicyFile('config/policy.yaml', { internalAdmin: 'none' })), [/^config\/policy\.yaml:\d+: upstreams\.admin\.url: admin@internal is the admin service of `bullseye-gateway start`; a gateway alone has none: name the admin's API URL instead/]);
+});
+
 t.test('shipped upstreams and defaults', async (t) => {
   t.equal(policy.upstreams.get('bullseye')?.origin, 'http://127.0.0.1:9000');
-  t.equal(policy.upstreams.get('admin')?.origin, 'http://127.0.0.1:8081');
+  t.match(policy.upstreams.get('admin'), { internal: true, origin: 'admin@internal' }, "the admin is this process' admin, never a port");
   t.same(policy.rateLimit, { requests: 1000, perMs: 60_000 });
   for (const route of policy.routes) {
     if (route.organizationParam) t.equal(route.family, 'org', `${route.method} ${route.template} takes org keys`);

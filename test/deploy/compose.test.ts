@@ -43,7 +43,7 @@ t.test('the gateway and the admin are healthy when /readyz on their OPS_PORT say
 
 t.test('the gateway reaches the admin feed and Redis by service name', async (t) => {
   const env = envOf(gateway);
-  t.equal(env.ADMIN_URL, `http://${admin}:${envOf(admin).SYNC_PORT}`);
+  t.equal(env.SYNC_URL, `http://${admin}:${envOf(admin).SYNC_PORT}`);
   t.equal(env.SYNC_TOKEN, envOf(admin).SYNC_TOKEN, 'the same sync token');
   t.ok(services[new URL(env.REDIS_URL!).hostname]?.image?.startsWith('redis:'), 'REDIS_URL names the Redis service');
   t.throws(() => interpolate(String(services[admin]?.environment?.SYNC_TOKEN), {}), /SYNC_TOKEN/, 'no default token: the operator must set one');

@@ -57,7 +57,7 @@ t.test('the settings loader accepts each container environment', async (t) => {
     const settings = loadSettings({ ...imageEnv(), ...env });
     t.equal(settings.host, '0.0.0.0', `${where}: listens beyond loopback, so probes and peers reach it`);
     if (command === 'gateway') {
-      t.ok(settings.adminUrl, `${where}: split mode needs ADMIN_URL`);
+      t.ok(settings.syncUrl, `${where}: split mode needs SYNC_URL`);
       t.ok(settings.syncToken, `${where}: split mode needs SYNC_TOKEN`);
       t.ok(settings.redisUrl, `${where}: gateways share limits through Redis`);
     }

@@ -105,7 +105,7 @@ t.test("gateways follow the admin's sync port through its Service", async (t) =>
   const sync = port(Number(adminEnv.SYNC_PORT));
   for (const d of gatewayDeployments) {
     const gateway = only(podTemplate(d).spec.containers.filter(runs('gateway')), 'gateway container');
-    t.equal(envOf(gateway).ADMIN_URL, `http://${service.metadata.name}:${sync?.port}`, `${d.metadata.name} ADMIN_URL`);
+    t.equal(envOf(gateway).SYNC_URL, `http://${service.metadata.name}:${sync?.port}`, `${d.metadata.name} SYNC_URL`);
     t.equal(envOf(gateway).SYNC_TOKEN, adminEnv.SYNC_TOKEN, 'the same sync token');
   }
 });

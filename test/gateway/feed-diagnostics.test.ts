@@ -14,9 +14,9 @@ t.test('split-mode feed diagnostics', async (t) => {
   const admin = await startAdmin(t);
   const sync = await startSync(t, admin.store);
 
-  const follow = (adminUrl: string, token: string) => {
+  const follow = (syncUrl: string, token: string) => {
     const logs = captureLogs('info');
-    const feed = followFeed({ adminUrl, token, replica: new KeyReplica(), clock: systemClock, logger: logs.logger, pollWaitMs: 5_000, staleAfterMs: 60_000 });
+    const feed = followFeed({ syncUrl, token, replica: new KeyReplica(), clock: systemClock, logger: logs.logger, pollWaitMs: 5_000, staleAfterMs: 60_000 });
     t.teardown(() => feed.close());
     return logs;
   };

@@ -17,7 +17,7 @@ t.test('a snapshot of several pages loads every key once, then revocations follo
   admin.store.revokeKey(keys[1]!.id); // seq 8: key 1 appears once, as revoked, in the last page
   const replica = new KeyReplica();
   const feed = followFeed({
-    adminUrl: sync.baseUrl,
+    syncUrl: sync.baseUrl,
     token: sync.token,
     replica,
     clock: systemClock,

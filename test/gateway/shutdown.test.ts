@@ -6,7 +6,8 @@
 import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import t from 'tap';
-import { Client, request } from 'undici';
+import { request } from 'undici';
+import { startKeepAliveLoad } from '../helpers/keep-alive-load.js';
 import { startShutdownStack } from '../helpers/shutdown-stack.js';
 
 /** The promise's value, or `late` if it has not settled within `ms`. */
@@ -32,45 +33,20 @@ t.test('keep-alive clients under load: told Connection: close, no request reset,
   const graceMs = 5_000;
   const CONNECTIONS = 20;
   const stack = await startShutdownStack(t, graceMs);
-  let completed = 0;
-  let signalSent = false;
-  let keepAliveAfterSignal = 0;
-  const errors: string[] = [];
-  let busy!: () => void;
-  const loaded = new Promise<void>((resolve) => (busy = resolve));
-  const clients = Array.from({ length: CONNECTIONS }, () => new Client(stack.gateway, { pipelining: 1 }));
-  t.teardown(() => Promise.all(clients.map((client) => client.destroy())));
-
-  // Requests back to back on one connection until the gateway says it is closing it.
-  async function load(client: Client): Promise<'told to close' | 'failed'> {
-    for (;;) {
-      try {
-        const response = await client.request({ method: 'GET', path: '/fast' });
-        await response.body.text();
-        if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`);
-        if (++completed === 1_000) busy();
-        if (response.headers.connection === 'close') return 'told to close';
-        if (signalSent) keepAliveAfterSignal++;
-      } catch (err) {
-        errors.push(`${(err as { code?: string }).code ?? ''} ${(err as Error).message}`);
-        return 'failed';
-      }
-    }
-  }
-  const loads = clients.map(load);
-  await loaded;
-  const beforeSignal = completed;
-  signalSent = true;
+  const load = startKeepAliveLoad(t, stack.gateway, { path: '/fast' }, { connections: CONNECTIONS, busyAfter: 1_000 });
+  await load.busy;
+  const beforeSignal = load.completed();
+  load.signalSent();
   const exit = await stack.stop('SIGTERM');
-  const endings = await Promise.all(loads);
+  const endings = await load.ended();
 
-  t.same(errors, [], 'no request was reset or failed');
+  t.same(load.errors, [], 'no request was reset or failed');
   t.equal(endings.filter((ending) => ending === 'told to close').length, CONNECTIONS, 'every connection ended with a Connection: close response');
   t.equal(exit.code, 0, 'exit code 0');
   t.ok(exit.exitMs < graceMs / 2, `exited ${exit.exitMs} ms after SIGTERM, well before the ${graceMs} ms grace`);
   t.comment(
-    `${completed} requests completed (${completed - beforeSignal} after SIGTERM was sent), ${errors.length} reset or failed, ` +
-      `${keepAliveAfterSignal} keep-alive responses already on their way when the signal was sent, exit ${exit.exitMs} ms after SIGTERM`,
+    `${load.completed()} requests completed (${load.completed() - beforeSignal} after SIGTERM was sent), ${load.errors.length} reset or failed, ` +
+      `${load.keepAliveAfterSignal()} keep-alive responses already on their way when the signal was sent, exit ${exit.exitMs} ms after SIGTERM`,
   );
 });
 

@@ -15,6 +15,9 @@ interface TestLike {
   teardown(fn: () => void | Promise<void>): void;
 }
 
+/** Test listeners' shutdown grace: what is in flight at teardown gets this long. */
+const CLOSE_GRACE_MS = 1_000;
+
 export interface AdminHarness {
   baseUrl: string;
   port: number;
@@ -40,7 +43,7 @@ export async function startAdmin(t: TestLike, options: { dbPath?: string } = {})
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
-    await server.close();
+    await server.close(CLOSE_GRACE_MS);
     await lastUsed.close();
     store.close();
   };
@@ -88,13 +91,13 @@ export interface SyncHarness {
 export async function startSync(t: TestLike, store: KeyStore, logs: CapturedLog = captureLogs()): Promise<SyncHarness> {
   const server = createSyncServer({ store, token: TEST_SYNC_TOKEN, logger: logs.logger });
   const { port } = await server.listen(0, '127.0.0.1');
-  t.teardown(() => server.close());
+  t.teardown(() => server.close(CLOSE_GRACE_MS));
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     port,
     token: TEST_SYNC_TOKEN,
     auth: { authorization: `Bearer ${TEST_SYNC_TOKEN}` },
     server,
-    close: () => server.close(),
+    close: () => server.close(CLOSE_GRACE_MS),
   };
 }

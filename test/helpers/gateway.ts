@@ -81,6 +81,8 @@ export interface StackOptions {
   /** Extra gateway settings as YAML (CONFIG_PATH), e.g. a short upstream timeout. */
   settingsYaml?: string;
   env?: Record<string, string>;
+  /** With REDIS_URL: return only once the limiter reaches Redis (default true; exact-count tests need it). */
+  waitForRedis?: boolean;
 }
 
 export async function startGatewayStack(t: TestLike, options: StackOptions = {}): Promise<GatewayStack> {
@@ -107,6 +109,7 @@ export async function startGatewayStack(t: TestLike, options: StackOptions = {})
     onPolicyReload: (outcome) => reloadWaiters.splice(0).forEach((resolve) => resolve(outcome)),
     settings,
     keys: replica,
+    internalAdmin: { origin: admin.baseUrl },
     lastUsed: admin.lastUsed,
     replicaReadiness: () => ({ ...replica.status(), stale: false }),
     clock: admin.clock,
@@ -120,6 +123,8 @@ export async function startGatewayStack(t: TestLike, options: StackOptions = {})
     following.close();
   };
   t.teardown(close);
+  // The gateway listens before Redis is reached (open mode); exact-count tests need Redis from the first request.
+  if (settings.redisUrl && options.waitForRedis !== false) await plane.limiterReady(5_000);
   return {
     gatewayUrl: `http://127.0.0.1:${plane.gatewayPort}`,
     gatewayPort: plane.gatewayPort,

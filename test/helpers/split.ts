@@ -33,7 +33,7 @@ export interface SplitAdmin {
 export async function startSplitAdmin(t: TestLike, dbPath: string, syncPort = 0): Promise<SplitAdmin> {
   const logs = captureLogs();
   const plane = await startAdminPlane({
-    config: { host: '127.0.0.1', adminPort: 0, syncPort, databasePath: dbPath, syncToken: SYNC_TOKEN },
+    config: { host: '127.0.0.1', adminPort: 0, syncPort, databasePath: dbPath, syncToken: SYNC_TOKEN, shutdownGraceMs: 1_000 },
     clock: systemClock,
     logger: logs.logger,
   });
@@ -68,7 +68,7 @@ export async function startSplitGateway(t: TestLike, syncUrl: string, upstream: 
   const feedClock = createManualClock(Date.now());
   const replica = new KeyReplica();
   const feed = followFeed({
-    adminUrl: syncUrl,
+    syncUrl,
     token: SYNC_TOKEN,
     replica,
     clock: feedClock,
@@ -81,6 +81,7 @@ export async function startSplitGateway(t: TestLike, syncUrl: string, upstream: 
   const plane: DataPlane = await startDataPlane({
     settings,
     keys: replica,
+    internalAdmin: 'none',
     lastUsed,
     replicaReadiness: () => ({ ...replica.status(), stale: feed.stale(), lastSyncAt: feed.lastSyncAt() }),
     clock: systemClock,
@@ -123,7 +124,7 @@ export function splitGatewayEnv(
     GATEWAY_PORT: '0',
     OPS_PORT: '0',
     POLICY_PATH: policyPath,
-    ADMIN_URL: admin.syncUrl,
+    SYNC_URL: admin.syncUrl,
     SYNC_TOKEN,
     LOG_LEVEL: 'info',
     ...options.env,

@@ -7,6 +7,8 @@
 // stops reusing the connection and Node closes it after that response); a
 // connection answering nothing is closed once it stayed quiet for QUIET_MS; what
 // remains at the grace is cut. http-terminator (gajus) drains the same way.
+// Both planes' listeners use it (gateway, admin API, change feed), so every
+// listener drains the same way at SIGTERM.
 import { Server, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
 
@@ -20,7 +22,7 @@ export const QUIET_MS = 100;
 
 export interface GracefulClose {
   /** Stop accepting, drain as above, cut what remains after graceMs (calling `cut` too); resolves once every connection is gone. */
-  close(graceMs: number, cut: () => void): Promise<void>;
+  close(graceMs: number, cut?: () => void): Promise<void>;
 }
 
 /** Node keeps the response a connection is answering on its socket; http-terminator reads the same field. */
@@ -73,7 +75,7 @@ export function gracefulClose(server: Server): GracefulClose {
         const timer = setTimeout(() => {
           for (const socket of sockets) socket.destroy();
           server.closeAllConnections();
-          cut();
+          cut?.();
         }, graceMs);
         // net's close, not http's: http's also destroys every idle connection at once (see above).
         NetServer.prototype.close.call(server, () => {
