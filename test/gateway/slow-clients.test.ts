@@ -162,10 +162,13 @@ routes:
     const client = rawClient(t, stack.gatewayPort);
     client.write(head('Content-Length: 4096'));
     client.write(first);
+    // The body stalls from here: the gateway's idle timer starts when these bytes reach it, later
+    // than this, so time since here is never shorter than the timeout (the upstream's first read,
+    // awaited next, may come long after on a busy machine).
+    const stalledAt = performance.now();
     const { req } = await arrived;
     await upstreamReading;
     t.pass('the upstream request started before the body was complete');
-    const stalledAt = performance.now();
     const upstreamClosed = new Promise<void>((resolve) => req.once('close', resolve));
     const response = await client.response;
     const elapsed = performance.now() - stalledAt;
@@ -189,9 +192,9 @@ routes:
     const client = rawClient(t, stack.gatewayPort);
     client.write(head('Content-Length: 4096'));
     client.write(randomBytes(2048));
+    const stalledAt = performance.now(); // as above: the idle timer starts later than this
     const { req } = await arrived;
     await client.receives(/partial/);
-    const stalledAt = performance.now();
     const upstreamClosed = new Promise<void>((resolve) => req.once('close', resolve));
     const response = await client.response;
     const elapsed = performance.now() - stalledAt;
