@@ -15,6 +15,7 @@ COPY core ./core
 COPY admin ./admin
 COPY gateway ./gateway
 COPY config ./config
+COPY commands ./commands
 COPY cli.ts ./
 RUN npm run build && npm prune --omit=dev
 

@@ -3,22 +3,8 @@
 // binds it to this process (argv, env, stdout/stderr, signals); every command
 // lives in its own module and runs in-process in tests.
 import pino, { type DestinationStream } from 'pino';
-import { runCommandTree, versionCommand, type CliIo, type CommandGroup } from './core/cli-kit.js';
-import { adminPlaneCommands } from './admin/commands/index.js';
-import { gatewayCommand } from './gateway/commands/gateway.js';
-import { startCommand } from './gateway/commands/start.js';
-import { policyCommands } from './config/commands/policy-check.js';
-
-const root: CommandGroup = {
-  summary: 'Bullseye Gateway: API key authentication and rate limiting in front of the Bullseye API.',
-  commands: {
-    start: startCommand,
-    gateway: gatewayCommand,
-    ...adminPlaneCommands,
-    policy: policyCommands,
-    version: versionCommand,
-  },
-};
+import { runCommandTree, type CliIo } from './core/cli-kit.js';
+import { COMMAND_TREE } from './commands/tree.js';
 
 /** How long the last log lines may take to reach stdout once the command is done. */
 const FINAL_FLUSH_MS = 300;
@@ -111,7 +97,7 @@ const io: CliIo = {
   logDestination: stdoutLog.destination,
 };
 
-const code = await runCommandTree(root, 'bullseye-gateway', process.argv.slice(2), process.env, io);
+const code = await runCommandTree(COMMAND_TREE, 'bullseye-gateway', process.argv.slice(2), process.env, io);
 process.exitCode = code;
 await stdoutLog.close(FINAL_FLUSH_MS);
 // Normally nothing is left and the process ends by itself first; this timer does not hold it open.

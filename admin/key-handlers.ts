@@ -5,9 +5,10 @@ import type { KeyAuthRecord } from '../core/auth.js';
 import type { Clock } from '../core/clock.js';
 import { ApiError } from '../core/errors.js';
 import { hasAgencyScope, missingScopes } from '../core/scopes.js';
+import type { CreateKeyBodyCheck } from './create-key-body.js';
 import { toApiKeyJson } from './key-json.js';
 import type { KeyOwner, KeyStore } from './store/key-store.js';
-import { checkCreateKeyBody, normalizeKeyId } from './validation.js';
+import { normalizeKeyId } from './validation.js';
 
 export interface KeyCall {
   readonly store: KeyStore;
@@ -20,6 +21,8 @@ export interface KeyCall {
   readonly body: unknown;
   /** The socket's remote address, for the audit log (not a forwarded header: nothing a client claims). */
   readonly clientAddress: string | null;
+  /** The create-key body's validator, compiled once by the server from the published schema. */
+  readonly checkCreateKeyBody: CreateKeyBodyCheck;
 }
 
 export interface Reply {
@@ -39,7 +42,7 @@ export const listKeys: KeyHandler = ({ store, owner }) => ({
   body: { apiKeys: store.listKeys(owner).map(toApiKeyJson) },
 });
 
-export const createKey: KeyHandler = ({ store, clock, caller, owner, body, clientAddress }) => {
+export const createKey: KeyHandler = ({ store, clock, caller, owner, body, clientAddress, checkCreateKeyBody }) => {
   const request = checkCreateKeyBody(body, owner.family, clock.now());
   if (!request.ok) throw new ApiError('invalid_body', request.problem);
   const { name, scopes, expiresAt } = request.value;

@@ -1,13 +1,13 @@
 // The admin API's routes: the contract's table, compiled once into a
 // RouteTable. A key route names the key family it serves, the scope it needs
 // and whether it reads a body; the server applies those uniformly. A public
-// route needs no key. Every route carries its OpenAPI description, and the
-// document served at /openapi.json is built from this same list.
+// route needs no key. Every route carries its OpenAPI description; the server
+// builds the document it serves at /openapi.json from this same list, once
+// (admin/openapi/document.ts reads this module's types; never the reverse).
 import type { KeyFamily } from '../core/keys.js';
 import { RouteTable } from '../core/route-table.js';
 import type { Scope } from '../core/scopes.js';
 import { createKey, listKeys, revokeKey, type KeyHandler, type Reply } from './key-handlers.js';
-import { buildOpenApiDocument, type OpenApiDocument } from './openapi/document.js';
 import { createKeyDoc, listKeysDoc, openApiDoc, revokeKeyDoc, type OperationDoc } from './openapi/operations.js';
 
 interface RouteBase {
@@ -27,9 +27,14 @@ export interface KeyRoute extends RouteBase {
   readonly handle: KeyHandler;
 }
 
+/** What a public route is given: what the server built at its creation. */
+export interface PublicCall {
+  readonly openApiDocument: Readonly<Record<string, unknown>>;
+}
+
 export interface PublicRoute extends RouteBase {
   readonly kind: 'public';
-  readonly handle: () => Reply;
+  readonly handle: (call: PublicCall) => Reply;
 }
 
 export type AdminRoute = KeyRoute | PublicRoute;
@@ -59,13 +64,8 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = Object.freeze([
     handle: revokeKey,
     doc: revokeKeyDoc('partner'),
   }),
-  publicRoute('GET', '/openapi.json', { handle: () => ({ status: 200, body: adminOpenApiDocument() }), doc: openApiDoc }),
+  publicRoute('GET', '/openapi.json', { handle: ({ openApiDocument }) => ({ status: 200, body: openApiDocument }), doc: openApiDoc }),
 ]);
-
-let openApiDocument: OpenApiDocument | undefined;
-
-/** The OpenAPI 3.1 document of ADMIN_ROUTES, built on first use. */
-export const adminOpenApiDocument = (): OpenApiDocument => (openApiDocument ??= buildOpenApiDocument(ADMIN_ROUTES));
 
 export const ADMIN_METHODS: readonly string[] = [...new Set(ADMIN_ROUTES.map((route) => route.method))];
 

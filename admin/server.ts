@@ -15,7 +15,9 @@ import { sendEmpty, sendJson, serveExchanges, type Exchange } from './http/excha
 import type { AdminMetrics } from './metrics.js';
 import { createHttpService, type HttpService } from './http/service.js';
 import type { Reply } from './key-handlers.js';
-import { allowedMethods, compileAdminRoutes } from './routes.js';
+import { ADMIN_ROUTES, allowedMethods, compileAdminRoutes } from './routes.js';
+import { buildOpenApiDocument } from './openapi/document.js';
+import { compileCreateKeyBodyCheck } from './create-key-body.js';
 import type { KeyOwner, KeyStore } from './store/key-store.js';
 import { isValidOwnerId, OWNER_ID_RULE } from './validation.js';
 import { isStoreFailure, StoreUnavailableError } from './store/writability.js';
@@ -51,6 +53,10 @@ export type AdminServer = HttpService;
 
 export function createAdminServer({ store, clock, logger, lastUsed, metrics }: AdminServerDeps): AdminServer {
   const routes = compileAdminRoutes();
+  // Built once, from the routes this server serves: the document at
+  // /openapi.json, and the body validator compiled from the schemas it publishes.
+  const openApiDocument = buildOpenApiDocument(ADMIN_ROUTES);
+  const checkCreateKeyBody = compileCreateKeyBodyCheck();
 
   async function handle(exchange: Exchange): Promise<void> {
     try {
@@ -70,7 +76,7 @@ export function createAdminServer({ store, clock, logger, lastUsed, metrics }: A
     const route = match.value;
     exchange.route = route.pattern;
     if (route.kind === 'public') {
-      send(exchange, route.handle());
+      send(exchange, route.handle({ openApiDocument }));
       return;
     }
 
@@ -94,7 +100,7 @@ export function createAdminServer({ store, clock, logger, lastUsed, metrics }: A
     const owner: KeyOwner = { family: route.family, ownerId: organizationId ?? caller.ownerId };
     const body = route.readsBody ? await readJsonBody(req, ADMIN_BODY_LIMIT) : undefined;
     const clientAddress = req.socket.remoteAddress ?? null;
-    send(exchange, route.handle({ store, clock, caller, owner, params: match.params, body, clientAddress }));
+    send(exchange, route.handle({ store, clock, caller, owner, params: match.params, body, clientAddress, checkCreateKeyBody }));
   }
 
   function send(exchange: Exchange, reply: Reply): void {

@@ -1,6 +1,8 @@
-// Pure validation of what callers send the admin plane (HTTP bodies, path
-// parameters, CLI flags). Each function returns the parsed value or a
-// problem; nothing here reads the store, the clock or a socket.
+// Pure validation of what callers send the admin plane (path parameters, CLI
+// flags) and the wording both the CLI and the API use. Each function returns
+// the parsed value or a problem; nothing here reads the store, the clock or a
+// socket. The API's create-key body is validated from its JSON Schema
+// (admin/create-key-body.ts), which reads the rules and words from here.
 import type { KeyFamily } from '../core/keys.js';
 import { AGENCY_SCOPES, hasAgencyScope, parseScopeList, type Scope } from '../core/scopes.js';
 
@@ -53,14 +55,28 @@ const NAME_RULES: ReadonlyArray<{ pattern: RegExp; problem: string }> = [
   },
 ];
 
+/** What a refused name or expiry is told, by the CLI and the API alike. */
+export const PROBLEMS = Object.freeze({
+  nameNotString: 'name must be a string',
+  nameEmpty: 'name must not be empty',
+  nameTooLong: (max: number): string => `name must be at most ${max} characters`,
+  expiresAtNotString: 'expiresAt must be an RFC 3339 date-time string or null',
+  expiresAtNotRfc3339: 'expiresAt must be an RFC 3339 date-time with a time zone, e.g. 2030-01-31T00:00:00Z',
+  expiresAtPast: 'expiresAt must be in the future',
+});
+
+/** The first of NAME_RULES a (trimmed) name breaks: the rules no JSON Schema can say. */
+export const nameCharacterProblem = (name: string): string | undefined =>
+  NAME_RULES.find((rule) => rule.pattern.test(name))?.problem;
+
 /** A key name (also --created-by / --revoked-by): trimmed, 1 to 255 characters, none of NAME_RULES. */
 export function checkName(value: unknown): Checked<string> {
-  if (typeof value !== 'string') return bad('name must be a string');
+  if (typeof value !== 'string') return bad(PROBLEMS.nameNotString);
   const name = value.trim();
-  if (name === '') return bad('name must not be empty');
-  if ([...name].length > MAX_NAME_LENGTH) return bad(`name must be at most ${MAX_NAME_LENGTH} characters`);
-  const refused = NAME_RULES.find((rule) => rule.pattern.test(name));
-  return refused ? bad(refused.problem) : ok(name);
+  if (name === '') return bad(PROBLEMS.nameEmpty);
+  if ([...name].length > MAX_NAME_LENGTH) return bad(PROBLEMS.nameTooLong(MAX_NAME_LENGTH));
+  const refused = nameCharacterProblem(name);
+  return refused === undefined ? ok(name) : bad(refused);
 }
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
@@ -96,12 +112,10 @@ export function parseRfc3339(value: string): number | undefined {
 /** An expiry: RFC 3339 with a zone, strictly after `nowMs`. null means never. */
 export function checkExpiresAt(value: unknown, nowMs: number): Checked<number | null> {
   if (value === null) return ok(null);
-  if (typeof value !== 'string') return bad('expiresAt must be an RFC 3339 date-time string or null');
+  if (typeof value !== 'string') return bad(PROBLEMS.expiresAtNotString);
   const at = parseRfc3339(value);
-  if (at === undefined) {
-    return bad('expiresAt must be an RFC 3339 date-time with a time zone, e.g. 2030-01-31T00:00:00Z');
-  }
-  if (at <= nowMs) return bad('expiresAt must be in the future');
+  if (at === undefined) return bad(PROBLEMS.expiresAtNotRfc3339);
+  if (at <= nowMs) return bad(PROBLEMS.expiresAtPast);
   return ok(at);
 }
 
@@ -114,33 +128,4 @@ export function checkScopes(value: unknown, family: KeyFamily): Checked<readonly
     return bad(`${AGENCY_SCOPES.join(' and ')} exist only for organization keys`);
   }
   return ok(parsed.scopes);
-}
-
-export interface CreateKeyRequest {
-  name: string;
-  scopes: readonly Scope[];
-  expiresAt: number | null;
-}
-
-const CREATE_FIELDS = new Set(['name', 'scopes', 'expiresAt']);
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** The POST api-keys body: a JSON object with exactly the documented fields. */
-export function checkCreateKeyBody(body: unknown, family: KeyFamily, nowMs: number): Checked<CreateKeyRequest> {
-  if (!isPlainObject(body)) return bad('the body must be a JSON object');
-  const unknown = Object.keys(body).filter((field) => !CREATE_FIELDS.has(field));
-  if (unknown.length > 0) {
-    const shown = unknown.slice(0, 5).map((field) => JSON.stringify(field.slice(0, 40)));
-    return bad(`unknown field${unknown.length > 1 ? 's' : ''} ${shown.join(', ')}; allowed: name, scopes, expiresAt`);
-  }
-  if (!('name' in body)) return bad('name is required');
-  const name = checkName(body.name);
-  if (!name.ok) return name;
-  const scopes = checkScopes(body.scopes, family);
-  if (!scopes.ok) return scopes;
-  const expiresAt = body.expiresAt === undefined ? ok(null) : checkExpiresAt(body.expiresAt, nowMs);
-  if (!expiresAt.ok) return expiresAt;
-  return ok({ name: name.value, scopes: scopes.value, expiresAt: expiresAt.value });
 }

@@ -3,6 +3,7 @@
 // expected and what was found, and returns undefined. Strict on types: a
 // quoted "8080" is not a port and `yes` is not a boolean (YAML 1.2).
 import { isScalar, type Node } from 'yaml';
+import type { Result } from '../core/result.js';
 import { parseDuration } from './duration.js';
 import type { RateLimitSpec } from './policy-types.js';
 import { describe, MapReader, quote, type Entry, type FieldReader, type YamlSource } from './yaml-source.js';
@@ -46,7 +47,7 @@ export const oneOf =
     return values.includes(value as T) ? (value as T) : fail(src, entry, `must be one of ${values.join(', ')}`);
   };
 
-export type OriginResult = { ok: true; origin: string } | { ok: false; problem: string };
+export type OriginResult = Result<{ origin: string }>;
 
 /**
  * An http(s) origin such as `http://127.0.0.1:9000`: no credentials, path,

@@ -5,6 +5,7 @@
 // like the policy: unknown keys and bad values are collected, then thrown as
 // one ConfigError; the result is deeply frozen.
 import { ConfigError } from '../core/errors.js';
+import type { Result } from '../core/result.js';
 import { readConfigFile } from './config-file.js';
 import { hideUserinfo, integer, oneOf, origin, parseOrigin, text } from './fields.js';
 import type { RateLimitSpec } from './policy-types.js';
@@ -39,7 +40,7 @@ export interface GatewaySettings extends SettingsSections {
   readonly deprecations: readonly string[];
 }
 
-type EnvParse = (value: string) => { ok: true; value: unknown } | { ok: false; problem: string };
+type EnvParse = (value: string) => Result<{ value: unknown }>;
 
 interface EnvField {
   readonly env: string;

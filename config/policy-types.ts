@@ -58,6 +58,10 @@ export interface CompiledRoute {
   readonly partnerParam: boolean;
 }
 
+/**
+ * A token bucket: capacity `requests`, refilled continuously at `requests / perMs`. Declared
+ * here once: the policy's and the settings' limits, and the limiter's contract (gateway/limiter/types.ts).
+ */
 export interface RateLimitSpec {
   readonly requests: number;
   readonly perMs: number;

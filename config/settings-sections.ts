@@ -1,6 +1,10 @@
 // The sections of the gateway settings file that only the file can set
-// (server, upstream, sync, rateLimit), each key with its default. Durations
-// come out in milliseconds. A missing file or section means all defaults.
+// (server, upstream, sync, rateLimit). Their defaults are SETTINGS_DEFAULTS,
+// the one place each is stated (pino's `defaultOptions`): the loader fills in
+// from it, the components take their values from the loaded settings, and
+// config/gateway.example.yaml documents it (test/config/example-settings.test.ts
+// holds the two equal). Durations come out in milliseconds. A missing file or
+// section means all defaults.
 import { duration, flag, integer, oneOf, rateLimit } from './fields.js';
 import type { RateLimitSpec } from './policy-types.js';
 import { MapReader } from './yaml-source.js';
@@ -29,6 +33,12 @@ export interface UpstreamPoolSettings {
   /** Connections per upstream origin in the undici pool. */
   readonly connections: number;
   readonly connectTimeoutMs: number;
+  /**
+   * An idle pooled connection is closed after this (a Keep-Alive hint from the upstream overrides
+   * it). Shorter than the upstream's own idle timeout, so the gateway never sends a request on a
+   * connection the upstream is closing (Node servers close idle connections after 5 s).
+   */
+  readonly keepAliveTimeoutMs: number;
 }
 
 export interface SyncSettings {
@@ -40,11 +50,15 @@ export interface SyncSettings {
   readonly lastUsedFlushMs: number;
 }
 
+export const FAILURE_MODES = ['open', 'closed'] as const;
+/** Redis down or slow: `open` falls back to in-memory buckets, `closed` answers 503. */
+export type FailureMode = (typeof FAILURE_MODES)[number];
+
 export interface LimiterSettings {
+  /** A Redis call slower than this counts as a Redis failure. */
   readonly redisCommandTimeoutMs: number;
-  /** Redis down or slow: `open` falls back to in-memory buckets, `closed` answers 503. */
-  readonly onRedisFailure: 'open' | 'closed';
-  /** After a Redis failure, how long to stay on the fallback before probing Redis again. */
+  readonly onRedisFailure: FailureMode;
+  /** Once consecutive Redis failures open the breaker: how long to skip Redis before probing it again. */
   readonly breakerCooldownMs: number;
   /** Batch concurrent Redis calls into one write per event-loop tick (ioredis auto-pipelining). */
   readonly redisAutoPipelining: boolean;
@@ -61,6 +75,30 @@ export interface SettingsSections {
   readonly rateLimit: LimiterSettings;
 }
 
+/** Every default of every section, deeply frozen. */
+export const SETTINGS_DEFAULTS: SettingsSections = Object.freeze({
+  server: Object.freeze({
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 30_000,
+    keepAliveTimeoutMs: 5_000,
+    maxHeaderSize: 16_384,
+    maxConnections: 10_000,
+    shutdownGraceMs: 10_000,
+    bufferBodyBytes: 65_536,
+    bodyIdleTimeoutMs: 10_000,
+  }),
+  upstream: Object.freeze({ connections: 128, connectTimeoutMs: 2_000, keepAliveTimeoutMs: 4_000 }),
+  sync: Object.freeze({ pollWaitMs: 25_000, staleAfterMs: 60_000, lastUsedFlushMs: 5_000 }),
+  rateLimit: Object.freeze({
+    redisCommandTimeoutMs: 50,
+    onRedisFailure: 'open',
+    breakerCooldownMs: 1_000,
+    redisAutoPipelining: true,
+    ietfHeaders: false,
+    authFailures: Object.freeze({ requests: 30, perMs: 60_000 }),
+  }),
+});
+
 type Section = MapReader | undefined;
 
 /** Read one optional section with `read`, then report its unknown keys. */
@@ -74,24 +112,25 @@ function section<T extends object>(root: Section, key: string, read: (map: Secti
 
 /** Every section, defaults filled in; problems go to the root's source. */
 export function readSettingsSections(root: Section): SettingsSections {
+  const defaults = SETTINGS_DEFAULTS;
   const server = section(root, 'server', (map) => ({
-    headersTimeoutMs: map?.read('headersTimeout', duration) ?? 10_000,
-    requestTimeoutMs: map?.read('requestTimeout', duration) ?? 30_000,
-    keepAliveTimeoutMs: map?.read('keepAliveTimeout', duration) ?? 5_000,
-    maxHeaderSize: map?.read('maxHeaderSize', integer(1024, 1_048_576)) ?? 16_384,
-    maxConnections: map?.read('maxConnections', integer(1)) ?? 10_000,
-    shutdownGraceMs: map?.read('shutdownGrace', duration) ?? 10_000,
-    bufferBodyBytes: map?.read('bufferBodyBytes', integer(0, 16_777_216)) ?? 65_536,
-    bodyIdleTimeoutMs: map?.read('bodyIdleTimeout', duration) ?? 10_000,
+    headersTimeoutMs: map?.read('headersTimeout', duration) ?? defaults.server.headersTimeoutMs,
+    requestTimeoutMs: map?.read('requestTimeout', duration) ?? defaults.server.requestTimeoutMs,
+    keepAliveTimeoutMs: map?.read('keepAliveTimeout', duration) ?? defaults.server.keepAliveTimeoutMs,
+    maxHeaderSize: map?.read('maxHeaderSize', integer(1024, 1_048_576)) ?? defaults.server.maxHeaderSize,
+    maxConnections: map?.read('maxConnections', integer(1)) ?? defaults.server.maxConnections,
+    shutdownGraceMs: map?.read('shutdownGrace', duration) ?? defaults.server.shutdownGraceMs,
+    bufferBodyBytes: map?.read('bufferBodyBytes', integer(0, 16_777_216)) ?? defaults.server.bufferBodyBytes,
+    bodyIdleTimeoutMs: map?.read('bodyIdleTimeout', duration) ?? defaults.server.bodyIdleTimeoutMs,
   }));
   if (server.headersTimeoutMs > server.requestTimeoutMs) {
     // Node refuses this combination when the server is created; say so at load time instead.
     root?.src.problems.add(root.get('server')?.at, 'server.headersTimeout', 'must not exceed server.requestTimeout');
   }
   const sync = section(root, 'sync', (map) => ({
-    pollWaitMs: map?.read('pollWait', duration) ?? 25_000,
-    staleAfterMs: map?.read('staleAfter', duration) ?? 60_000,
-    lastUsedFlushMs: map?.read('lastUsedFlush', duration) ?? 5_000,
+    pollWaitMs: map?.read('pollWait', duration) ?? defaults.sync.pollWaitMs,
+    staleAfterMs: map?.read('staleAfter', duration) ?? defaults.sync.staleAfterMs,
+    lastUsedFlushMs: map?.read('lastUsedFlush', duration) ?? defaults.sync.lastUsedFlushMs,
   }));
   if (sync.staleAfterMs <= sync.pollWaitMs) {
     // A healthy long-poll that waits pollWait would otherwise count as stale.
@@ -100,17 +139,18 @@ export function readSettingsSections(root: Section): SettingsSections {
   return {
     server,
     upstream: section(root, 'upstream', (map) => ({
-      connections: map?.read('connections', integer(1, 65_536)) ?? 128,
-      connectTimeoutMs: map?.read('connectTimeout', duration) ?? 2_000,
+      connections: map?.read('connections', integer(1, 65_536)) ?? defaults.upstream.connections,
+      connectTimeoutMs: map?.read('connectTimeout', duration) ?? defaults.upstream.connectTimeoutMs,
+      keepAliveTimeoutMs: map?.read('keepAliveTimeout', duration) ?? defaults.upstream.keepAliveTimeoutMs,
     })),
     sync,
     rateLimit: section(root, 'rateLimit', (map) => ({
-      redisCommandTimeoutMs: map?.read('redisCommandTimeout', duration) ?? 50,
-      onRedisFailure: map?.read('onRedisFailure', oneOf(['open', 'closed'] as const)) ?? 'open',
-      breakerCooldownMs: map?.read('breakerCooldown', duration) ?? 1_000,
-      redisAutoPipelining: map?.read('redisAutoPipelining', flag) ?? true,
-      ietfHeaders: map?.read('ietfHeaders', flag) ?? false,
-      authFailures: map?.read('authFailures', rateLimit) ?? Object.freeze({ requests: 30, perMs: 60_000 }),
+      redisCommandTimeoutMs: map?.read('redisCommandTimeout', duration) ?? defaults.rateLimit.redisCommandTimeoutMs,
+      onRedisFailure: map?.read('onRedisFailure', oneOf(FAILURE_MODES)) ?? defaults.rateLimit.onRedisFailure,
+      breakerCooldownMs: map?.read('breakerCooldown', duration) ?? defaults.rateLimit.breakerCooldownMs,
+      redisAutoPipelining: map?.read('redisAutoPipelining', flag) ?? defaults.rateLimit.redisAutoPipelining,
+      ietfHeaders: map?.read('ietfHeaders', flag) ?? defaults.rateLimit.ietfHeaders,
+      authFailures: map?.read('authFailures', rateLimit) ?? defaults.rateLimit.authFailures,
     })),
   };
 }

@@ -4,7 +4,7 @@
 // the environment and an io object, so tests run them in-process.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { DestinationStream } from 'pino';
-import { ConfigError } from './errors.js';
+import { ConfigError, UsageError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { VERSION } from './version.js';
 
@@ -21,14 +21,6 @@ export interface CliIo {
   onReloadSignal(listener: () => void): () => void;
   /** Where long-running commands' logs go; default: `stdout` line by line. */
   logDestination?: DestinationStream;
-}
-
-/** A wrong command line: printed with a pointer to --help, exit code 1. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
 }
 
 export interface CommandLeaf {

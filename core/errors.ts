@@ -36,9 +36,6 @@ export const ERROR_CODES = {
   rate_limited: [429, 'Too Many Requests'],
   too_many_failed_authentications: [429, 'Too Many Requests'],
   too_many_concurrent_requests: [429, 'Too Many Requests'],
-  // Never sent (the client is gone): what logs and metrics record for a request whose client
-  // disconnected before its response was complete, after nginx's 499.
-  client_closed_request: [499, 'Client Closed Request'],
   // 5xx: our side or the upstream's
   internal: [500, 'Internal Server Error'],
   bad_gateway: [502, 'Bad Gateway'],
@@ -48,7 +45,19 @@ export const ERROR_CODES = {
   gateway_timeout: [504, 'Gateway Timeout'],
 } as const satisfies Record<string, readonly [number, string]>;
 
-export type ErrorCode = keyof typeof ERROR_CODES;
+/**
+ * Codes that are never sent, so not part of the public table (nor the OpenAPI enum): what logs and
+ * metrics record for a request whose client disconnected before its response was complete, after
+ * nginx's 499.
+ */
+export const LOGGED_ONLY_CODES = {
+  client_closed_request: [499, 'Client Closed Request'],
+} as const satisfies Record<string, readonly [number, string]>;
+
+/** A code a client may receive. */
+export type PublicErrorCode = keyof typeof ERROR_CODES;
+export type ErrorCode = PublicErrorCode | keyof typeof LOGGED_ONLY_CODES;
+const STATUS_AND_TITLE: Record<ErrorCode, readonly [number, string]> = { ...ERROR_CODES, ...LOGGED_ONLY_CODES };
 
 export interface ApiErrorOptions {
   /** Extra response headers (Retry-After, WWW-Authenticate, ...). */
@@ -73,7 +82,7 @@ export class ApiError extends Error {
     super(detail, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ApiError';
     this.code = code;
-    [this.status, this.title] = ERROR_CODES[code];
+    [this.status, this.title] = STATUS_AND_TITLE[code];
     this.headers = options.headers;
     this.context = options.context;
     this.extensions = options.extensions;
@@ -92,5 +101,13 @@ export class ConfigError extends Error {
     super(problems.length ? `${message}\n  - ${problems.join('\n  - ')}` : message);
     this.name = 'ConfigError';
     this.problems = problems;
+  }
+}
+
+/** A wrong command line: printed with a pointer to --help, exit code 1 (core/cli-kit.ts). */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
   }
 }

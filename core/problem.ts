@@ -53,23 +53,25 @@ function mergeHeaders(...sources: (Record<string, string> | undefined)[]): Recor
 }
 
 /**
- * Answer `res` with the problem for `err` and log it: client errors at debug
- * (they are the client's, and a flood must not flood the log), unknown errors
- * at error with the stack. Safe to call when headers were already sent: the
- * response is then destroyed, since a half-sent body cannot be repaired.
+ * Log a failure answered with a problem, the same way on every path: an ApiError at debug (the
+ * access-log line already records its status and code, and a flood of them must not flood the log
+ * twice), anything else (a bug) at error with the stack. `requestId` joins the line unless `logger`
+ * already carries it.
  */
-export function sendProblem(
-  res: ServerResponse,
-  err: unknown,
-  logger: Logger,
-  requestId?: string,
-  extraHeaders?: Record<string, string>,
-): void {
-  if (isApiError(err)) {
-    logger.debug({ code: err.code, ...err.context }, err.message);
-  } else {
-    logger.error({ err }, 'unhandled error');
+export function logProblem(logger: Logger, err: unknown, requestId?: string): void {
+  if (!isApiError(err)) {
+    logger.error(requestId === undefined ? { err } : { err, requestId }, 'unhandled error');
+  } else if (logger.isLevelEnabled('debug')) {
+    logger.debug({ code: err.code, ...(requestId === undefined ? {} : { requestId }), ...err.context }, err.message);
   }
+}
+
+/**
+ * Answer `res` with the problem for `err` (the caller logs it: logProblem). Safe to call when
+ * headers were already sent: the response is then destroyed, since a half-sent body cannot be
+ * repaired.
+ */
+export function sendProblem(res: ServerResponse, err: unknown, requestId?: string, extraHeaders?: Record<string, string>): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -87,7 +89,8 @@ export function sendProblem(
 
 /**
  * Answer on a raw socket (a refused upgrade, a request Node could not parse)
- * with the same problem document, then close the connection.
+ * with the same problem document, then close the connection. The caller logs
+ * it (logProblem), as for sendProblem.
  */
 export function writeProblemToSocket(
   socket: Duplex,

@@ -5,6 +5,7 @@
 // refused rather than "fixed", because a repaired path is how gateways get
 // bypassed. What is accepted is forwarded exactly as matched (percent-escapes
 // upper-cased), so what was authorized is what the upstream serves.
+import type { Result } from './result.js';
 
 export interface CanonicalTarget {
   /** The path, starting with `/`, percent-escapes in upper case. */
@@ -13,7 +14,7 @@ export interface CanonicalTarget {
   readonly query: string;
 }
 
-export type TargetResult = { ok: true; target: CanonicalTarget } | { ok: false; reason: string };
+export type TargetResult = Result<{ target: CanonicalTarget }, { reason: string }>;
 
 // Character classes by code point (ASCII only; everything else must be escaped).
 // The path class is RFC 3986 pchar without `;` (path parameters), plus the `/` separator.

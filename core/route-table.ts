@@ -4,6 +4,7 @@
 // scan over the route list. Literal segments beat parameters; when a literal
 // branch dead-ends, the parameter branch at the same depth is tried, so the
 // most specific route that matches wins.
+import type { Result } from './result.js';
 
 export interface RouteMatch<T> {
   readonly value: T;
@@ -25,7 +26,7 @@ const newNode = <T>(): TrieNode<T> => ({ literals: new Map(), param: undefined, 
 
 const PARAM = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
-export type PatternResult = { ok: true; segments: string[]; paramNames: string[] } | { ok: false; problem: string };
+export type PatternResult = Result<{ segments: string[]; paramNames: string[] }>;
 
 /** Validate a path pattern: absolute, non-empty segments, `{name}` params used once each. */
 export function parsePattern(pattern: string): PatternResult {

@@ -1,6 +1,7 @@
 // Scopes and the pure rules over them. `admin` implies every base scope
 // (read, write, admin) but never the agency scopes, which exist only for keys
 // of agency organizations.
+import type { Result } from './result.js';
 
 export const SCOPES = ['read', 'write', 'admin', 'agency:read', 'agency:write'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -28,7 +29,7 @@ export function missingScopes(granted: readonly Scope[], requested: readonly Sco
   return requested.filter((scope) => !holdsScope(granted, scope));
 }
 
-export type ScopeListResult = { ok: true; scopes: Scope[] } | { ok: false; problem: string };
+export type ScopeListResult = Result<{ scopes: Scope[] }>;
 
 /** Validate a client- or operator-supplied scope list: array of known, distinct, non-empty names. */
 export function parseScopeList(value: unknown): ScopeListResult {

@@ -1,11 +1,9 @@
 // The data plane as one unit, whatever feeds its key replica: the policy
 // (hot-reloaded on file change and SIGHUP), the limiter, the abuse guard, the
 // gateway listener and the ops listener. `start` and `gateway` differ only in
-// the replica's source and where last-used batches go.
+// their KeySource: where the replica is fed from and where last-used batches go.
 import { Registry } from 'prom-client';
-import type { KeyDirectory } from '../core/auth.js';
 import type { Clock } from '../core/clock.js';
-import type { LastUsedBatcher } from '../core/last-used.js';
 import { listenOrExplain } from '../core/listen.js';
 import type { Logger } from '../core/logger.js';
 import type { GatewaySettings } from '../config/gateway-settings.js';
@@ -16,6 +14,7 @@ import { createLimiter } from './limiter/create-limiter.js';
 import { createOpsServer } from '../core/ops-server.js';
 import { VERSION } from '../core/version.js';
 import { createGatewayMetrics } from './metrics.js';
+import type { KeySource } from './replica/key-source.js';
 import { createGateway } from './server.js';
 
 /** How long a `closed`-mode gateway waits for Redis before listening anyway. */
@@ -23,13 +22,10 @@ export const REDIS_STARTUP_WAIT_MS = 3_000;
 
 export interface DataPlaneOptions {
   settings: GatewaySettings;
-  keys: KeyDirectory & { readonly loaded: boolean };
+  /** The replica, its readiness and the last-used sink; its owner closes it after the plane. */
+  keySource: KeySource;
   /** Where the policy's `admin@internal` upstream goes: this process' admin (`start`) or nowhere (a gateway alone). */
   internalAdmin: InternalAdmin;
-  /** Where successful authentications are noted; flushed off the request path. */
-  lastUsed: LastUsedBatcher;
-  /** Replica checks for /readyz. */
-  replicaReadiness(): { loaded: boolean; stale: boolean; size: number; seq: number; lastSyncAt?: number | undefined };
   clock: Clock;
   logger: Logger;
   /** More readiness checks for /readyz (the admin's store, in combined mode): all must hold. */
@@ -51,7 +47,7 @@ export interface DataPlane {
 }
 
 export async function startDataPlane(options: DataPlaneOptions): Promise<DataPlane> {
-  const { settings, clock, logger } = options;
+  const { settings, keySource, clock, logger } = options;
   const gatewayLogger = logger.child({ listener: 'gateway' });
   // The limiter first: a malformed REDIS_URL throws before anything needs closing.
   const limiter = createLimiter({
@@ -69,7 +65,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     limiterBackend: () => limiter.backend(),
     limiterCounters: () => limiter.counters,
     replica: () => {
-      const replica = options.replicaReadiness();
+      const replica = keySource.status();
       const lastSyncAgeSeconds = replica.lastSyncAt === undefined ? null : (clock.now() - replica.lastSyncAt) / 1000;
       return { ...replica, lastSyncAgeSeconds };
     },
@@ -102,26 +98,22 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
   }
   const gateway = createGateway({
     policy,
-    keys: options.keys,
+    keys: keySource.replica,
     limiter,
     authFailures: createAuthFailureGuard({ clock, spec: settings.rateLimit.authFailures }),
     clock,
     logger: gatewayLogger,
-    lastUsed: options.lastUsed,
+    lastUsed: keySource.lastUsed,
     metrics,
     ietfRateLimitHeaders: settings.rateLimit.ietfHeaders,
     limits: settings.server,
-    upstreamPools: {
-      connections: settings.upstream.connections,
-      connectTimeoutMs: settings.upstream.connectTimeoutMs,
-      keepAliveTimeoutMs: 4_000,
-    },
+    upstreamPools: settings.upstream,
   });
   gatewayRef = gateway;
   const ops = createOpsServer({
     metrics: options.extraMetrics ? Registry.merge([metrics.registry, options.extraMetrics]) : metrics.registry,
     readiness: () => {
-      const replica = options.replicaReadiness();
+      const replica = keySource.status();
       const extra = options.extraReadiness?.();
       const ready = replica.loaded && !replica.stale && (extra?.ready ?? true);
       return {

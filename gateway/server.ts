@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { answerClientError } from '../core/client-error.js';
 import { listenOn } from '../core/listen.js';
 import { ApiError } from '../core/errors.js';
-import { writeProblemToSocket } from '../core/problem.js';
+import { logProblem, writeProblemToSocket } from '../core/problem.js';
 import type { Logger } from '../core/logger.js';
 import { createUpstreamPools, type PoolSettings, type UpstreamPools } from './forward/upstream-pools.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -92,6 +92,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   server.on('connect', (_req: unknown, socket: Duplex) => {
     socket.on('error', () => socket.destroy());
     const problem = new ApiError('invalid_request_target', 'CONNECT is not supported: the target must be origin-form.');
+    logProblem(deps.logger, problem);
     writeProblemToSocket(socket, problem);
   });
   server.on('clientError', answerClientError);

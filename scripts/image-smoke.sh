@@ -18,7 +18,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # What the Dockerfile copies from the build context (build stage, runtime
 # stage) and the runtime stage's ENV. test/deploy/image-smoke.test.ts keeps
 # these three in step with the Dockerfile.
-BUILD_INPUTS=(package.json package-lock.json tsconfig.json tsconfig.build.json core admin gateway config cli.ts)
+BUILD_INPUTS=(package.json package-lock.json tsconfig.json tsconfig.build.json core admin gateway config commands cli.ts)
 RUNTIME_INPUTS=('config/*.yaml')
 IMAGE_ENV=(NODE_ENV=production HOST=0.0.0.0 DATABASE_PATH=/data/bullseye.db POLICY_PATH=/app/config/policy.yaml)
 

@@ -1,6 +1,7 @@
 // `bullseye-gateway audit list`: who created and revoked which key, when and
 // from where, read from the database (DATABASE_PATH) like `keys list`.
-import { EXIT, parseCommandArgs, printJson, stringFlag, UsageError, type CommandLeaf } from '../../core/cli-kit.js';
+import { EXIT, parseCommandArgs, printJson, stringFlag, type CommandLeaf } from '../../core/cli-kit.js';
+import { UsageError } from '../../core/errors.js';
 import { toAuditEventJson } from '../audit-json.js';
 import { isValidOwnerId, OWNER_ID_RULE, parseRfc3339 } from '../validation.js';
 import type { KeyOwner } from '../store/key-store.js';

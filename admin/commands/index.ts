@@ -1,6 +1,6 @@
-// The control plane's commands, as cli.ts mounts them.
+// The control plane's offline commands (they work on the database file, with
+// no service running), as the command tree mounts them.
 import type { CommandGroup, CommandLeaf } from '../../core/cli-kit.js';
-import { adminCommand } from './admin.js';
 import { auditListCommand } from './audit-list.js';
 import { keysCreateCommand } from './keys-create.js';
 import { keysListCommand } from './keys-list.js';
@@ -8,8 +8,6 @@ import { keysRevokeCommand } from './keys-revoke.js';
 import { orgsAddCommand } from './orgs-add.js';
 import { orgsListCommand } from './orgs-list.js';
 import { orgsSetCommand } from './orgs-set.js';
-
-export { adminCommand };
 
 export const keysCommands: CommandGroup = {
   summary: 'create, list and revoke API keys in the database (DATABASE_PATH)',
@@ -26,8 +24,7 @@ export const auditCommands: CommandGroup = {
   commands: { list: auditListCommand },
 };
 
-export const adminPlaneCommands: Readonly<Record<string, CommandLeaf | CommandGroup>> = {
-  admin: adminCommand,
+export const databaseCommands: Readonly<Record<string, CommandLeaf | CommandGroup>> = {
   keys: keysCommands,
   orgs: orgsCommands,
   audit: auditCommands,

@@ -2,7 +2,8 @@
 // Prints the same document the API answers ({apiKey, plainKey}); the plain
 // key is shown this once and stored nowhere.
 import { systemClock } from '../../core/clock.js';
-import { parseCommandArgs, printJson, stringFlag, UsageError, EXIT, type CommandLeaf } from '../../core/cli-kit.js';
+import { parseCommandArgs, printJson, stringFlag, EXIT, type CommandLeaf } from '../../core/cli-kit.js';
+import { UsageError } from '../../core/errors.js';
 import { toApiKeyJson } from '../key-json.js';
 import { checkExpiresAt, checkName, checkScopes, type Checked } from '../validation.js';
 import { OWNER_OPTIONS, ownerFromFlags } from './owner-flags.js';

@@ -1,7 +1,8 @@
 // `bullseye-gateway keys revoke KEY_ID`: immediate and permanent. A running
 // admin (and every gateway following it) sees it within one poll. Audited as
 // done by `cli` or --revoked-by, with no client address.
-import { EXIT, parseCommandArgs, printJson, stringFlag, UsageError, type CommandLeaf } from '../../core/cli-kit.js';
+import { EXIT, parseCommandArgs, printJson, stringFlag, type CommandLeaf } from '../../core/cli-kit.js';
+import { UsageError } from '../../core/errors.js';
 import { toApiKeyJson } from '../key-json.js';
 import { checkName, normalizeKeyId } from '../validation.js';
 import { settingsHelp } from '../../config/settings-help.js';

@@ -1,6 +1,7 @@
 // `bullseye-gateway orgs add ORG_ID [--agency]`: register an organization.
 // Only agency organizations' keys may hold agency:read / agency:write.
-import { EXIT, parseCommandArgs, printJson, UsageError, type CommandLeaf } from '../../core/cli-kit.js';
+import { EXIT, parseCommandArgs, printJson, type CommandLeaf } from '../../core/cli-kit.js';
+import { UsageError } from '../../core/errors.js';
 import { isValidOwnerId, OWNER_ID_RULE } from '../validation.js';
 import { toOrganizationJson } from './organization-json.js';
 import { settingsHelp } from '../../config/settings-help.js';

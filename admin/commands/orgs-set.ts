@@ -1,7 +1,8 @@
 // `bullseye-gateway orgs set ORG_ID --agency | --no-agency`: change whether an
 // existing organization is an agency. Not audited: the audit log records key
 // creations and revocations only, and so does `orgs add`.
-import { EXIT, parseCommandArgs, printJson, UsageError, type CommandLeaf } from '../../core/cli-kit.js';
+import { EXIT, parseCommandArgs, printJson, type CommandLeaf } from '../../core/cli-kit.js';
+import { UsageError } from '../../core/errors.js';
 import { isValidOwnerId, OWNER_ID_RULE } from '../validation.js';
 import { toOrganizationJson } from './organization-json.js';
 import { settingsHelp } from '../../config/settings-help.js';

@@ -1,5 +1,6 @@
 // `--org ID | --partner ID`: exactly one, validated like the API's path ids.
-import { UsageError, stringFlag, type ParsedArgs } from '../../core/cli-kit.js';
+import { stringFlag, type ParsedArgs } from '../../core/cli-kit.js';
+import { UsageError } from '../../core/errors.js';
 import type { KeyOwner } from '../store/key-store.js';
 import { isValidOwnerId, OWNER_ID_RULE } from '../validation.js';
 

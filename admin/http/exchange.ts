@@ -6,7 +6,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../core/logger.js';
-import { sendProblem } from '../../core/problem.js';
+import { logProblem, sendProblem } from '../../core/problem.js';
 import { requestIdOf } from '../../core/request-id.js';
 import { hasBody } from '../../core/has-body.js';
 
@@ -53,7 +53,8 @@ export function sendEmpty(exchange: Exchange, status: number): void {
 
 /** Every error goes out through core/problem.ts, with the request id. */
 export function sendError(exchange: Exchange, err: unknown): void {
-  sendProblem(exchange.res, err, exchange.log, exchange.requestId, closeIfUnread(exchange));
+  logProblem(exchange.log, err); // the exchange's logger carries the request id
+  sendProblem(exchange.res, err, exchange.requestId, closeIfUnread(exchange));
 }
 
 /** Told about every finished exchange (metrics). */

@@ -4,7 +4,7 @@
 // pipeline steps it goes through (mirroring admin/server.ts) plus those its
 // handler names, grouped by the status core/errors.ts gives them. The admin
 // tests validate every response they get against this document.
-import { ERROR_CODES, type ErrorCode } from '../../core/errors.js';
+import { ERROR_CODES, type PublicErrorCode as ErrorCode } from '../../core/errors.js';
 import { FAMILIES, RANDOM_HEX_LENGTH, type KeyFamily } from '../../core/keys.js';
 import { parsePattern } from '../../core/route-table.js';
 import { SCOPES } from '../../core/scopes.js';

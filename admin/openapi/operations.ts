@@ -3,7 +3,7 @@
 // can be served undocumented). Only what the route table cannot tell:
 // names, prose, the success body, and the errors the handler itself raises.
 // Errors of the shared request pipeline are added by document.ts.
-import type { ErrorCode } from '../../core/errors.js';
+import type { PublicErrorCode as ErrorCode } from '../../core/errors.js';
 import type { KeyFamily } from '../../core/keys.js';
 import { familySchema, FAMILY_NAME } from './schemas.js';
 

@@ -30,11 +30,57 @@ const timestamp = (description: string, nullable = false): JsonSchema => ({
 
 export const ownerIdSchema: JsonSchema = { type: 'string', pattern: OWNER_ID_PATTERN };
 
+// Items are typed as well as enumerated so that ajv checks uniqueItems with
+// one pass over a hash (admin/create-key-body.ts validates with this schema).
 const scopeList = (family: KeyFamily): JsonSchema => ({
   type: 'array',
-  items: { enum: [...FAMILY_SCOPES[family]] },
+  items: { type: 'string', enum: [...FAMILY_SCOPES[family]] },
   minItems: 1,
   uniqueItems: true,
+});
+
+const deepFreeze = <T>(value: T): T => {
+  if (typeof value === 'object' && value !== null) {
+    for (const member of Object.values(value)) deepFreeze(member);
+    Object.freeze(value);
+  }
+  return value;
+};
+
+const createKeyRequestSchema = (family: KeyFamily): JsonSchema => deepFreeze({
+  type: 'object',
+  description: `A JSON object of at most ${ADMIN_BODY_LIMIT} bytes with these members only.`,
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: {
+      type: 'string',
+      pattern: '\\S',
+      maxLength: MAX_NAME_LENGTH,
+      description:
+        'Trimmed; not blank; no control characters, bidirectional controls (U+202A–U+202E, U+2066–U+2069), ' +
+        'line or paragraph separators (U+2028, U+2029), zero-width characters (U+200B–U+200D, U+2060, U+FEFF) ' +
+        'or lone surrogates.',
+    },
+    scopes: {
+      ...scopeList(family),
+      default: [...DEFAULT_SCOPES[family]],
+      description:
+        'Scopes the calling key holds itself (else 403 scope_escalation); admin implies read and write.' +
+        (family === 'org' ? ' agency:read and agency:write only for agency organizations.' : ''),
+    },
+    expiresAt: timestamp('RFC 3339 with a time zone, in the future; null or absent: never expires.', true),
+  },
+});
+
+/**
+ * The create-key request bodies, one per family. The document publishes these
+ * very objects and admin/create-key-body.ts compiles them: the one statement
+ * of the body's rules. Frozen, so neither can change what the other reads.
+ */
+export const CREATE_KEY_REQUEST_SCHEMAS: Readonly<Record<KeyFamily, JsonSchema>> = Object.freeze({
+  org: createKeyRequestSchema('org'),
+  partner: createKeyRequestSchema('partner'),
 });
 
 function familySchemas(family: KeyFamily): Record<string, JsonSchema> {
@@ -86,31 +132,7 @@ function familySchemas(family: KeyFamily): Record<string, JsonSchema> {
         },
       },
     },
-    [familySchema(family, 'ApiKeyCreateRequest')]: {
-      type: 'object',
-      description: `A JSON object of at most ${ADMIN_BODY_LIMIT} bytes with these members only.`,
-      additionalProperties: false,
-      required: ['name'],
-      properties: {
-        name: {
-          type: 'string',
-          pattern: '\\S',
-          maxLength: MAX_NAME_LENGTH,
-          description:
-            'Trimmed; not blank; no control characters, bidirectional controls (U+202A–U+202E, U+2066–U+2069), ' +
-            'line or paragraph separators (U+2028, U+2029), zero-width characters (U+200B–U+200D, U+2060, U+FEFF) ' +
-            'or lone surrogates.',
-        },
-        scopes: {
-          ...scopeList(family),
-          default: [...DEFAULT_SCOPES[family]],
-          description:
-            'Scopes the calling key holds itself (else 403 scope_escalation); admin implies read and write.' +
-            (family === 'org' ? ' agency:read and agency:write only for agency organizations.' : ''),
-        },
-        expiresAt: timestamp('RFC 3339 with a time zone, in the future; null or absent: never expires.', true),
-      },
-    },
+    [familySchema(family, 'ApiKeyCreateRequest')]: CREATE_KEY_REQUEST_SCHEMAS[family],
   };
 }
 

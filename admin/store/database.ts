@@ -7,12 +7,9 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError } from '../../core/errors.js';
 import { MIGRATIONS } from './migrations.js';
-import { explainFailure, isStoreFailure } from './writability.js';
+import { BUSY_TIMEOUT_MS, explainFailure, isStoreFailure } from './writability.js';
 
 export type SqliteDatabase = Database.Database;
-
-/** How long a write waits for another connection's write lock before failing with SQLITE_BUSY. */
-export const BUSY_TIMEOUT_MS = 5000;
 
 /** The path the store uses and reports: absolute, so a message never depends on the reader's directory. */
 export const databasePathOf = (path: string): string => (path === ':memory:' ? path : resolve(path));

@@ -98,7 +98,7 @@ export interface StoreOptions {
   logger: Logger;
   /** How often another process's commits are looked for while someone listens. */
   pollMs?: number;
-  /** How long a write waits for another connection's lock (default BUSY_TIMEOUT_MS, database.ts). */
+  /** How long a write waits for another connection's lock (default BUSY_TIMEOUT_MS, writability.ts). */
   busyTimeoutMs?: number;
 }
 

@@ -91,6 +91,11 @@ export const toKeyRow = (row: KeyRowSql): ApiKeyRow => ({
   seq: row.seq,
 });
 
+/**
+ * The one mapping from SQLite to the key record (KeyAuthRecord, its fields checked in
+ * core/key-record.ts): what findByHash and the change feed hand out. The return type makes a
+ * field added to the record a build error here until it is read from its column.
+ */
 export const toAuthRecord = ([id, family, ownerId, hash, scopes, status, expiresAt, seq]: AuthRowSql): KeyAuthRecord => ({
   id,
   family,

@@ -6,7 +6,10 @@
 import { accessSync, constants, statSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { BUSY_TIMEOUT_MS, type SqliteDatabase } from './database.js';
+import type { SqliteDatabase } from './database.js';
+
+/** How long a write waits for another connection's write lock before failing with SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5000;
 
 /**
  * SQLite result codes (extended ones start with these) that mean the file, its

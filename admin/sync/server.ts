@@ -2,7 +2,7 @@
 // port): gateways in split mode page through key records by sequence number
 // and then long-poll for the next change; they send last-used batches back.
 // Every request needs `Authorization: Bearer <SYNC_TOKEN>`.
-import { CHANGES_PATH, LAST_USED_PATH, NEXT_SINCE_HEADER } from '../../core/change-feed.js';
+import { CHANGES_PATH, LAST_USED_PATH, NEXT_SINCE_HEADER, type ChangesPage } from '../../core/change-feed.js';
 import { ApiError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { canonicalizeTarget } from '../../core/request-target.js';
@@ -40,7 +40,7 @@ export function createSyncServer({ store, token, logger }: SyncServerDeps): Sync
   const waiting = new Set<() => void>();
   let closing: Promise<void> | undefined;
 
-  function page({ since, limit }: ChangesQuery) {
+  function page({ since, limit }: ChangesQuery): ChangesPage {
     const records = store.changesSince(since, limit);
     const nextSince = records.length > 0 ? (records[records.length - 1]?.seq as number) : since;
     const latestSeq = store.currentSeq();

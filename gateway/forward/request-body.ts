@@ -10,14 +10,11 @@
 // Only requests that have a body come here. One object and one timer per
 // body, refreshed per chunk; callbacks, no promises.
 import type { IncomingMessage } from 'node:http';
+import type { ServerSettings } from '../../config/settings-sections.js';
 import { ApiError } from '../../core/errors.js';
 
-export interface BodyLimits {
-  /** Bodies up to this many bytes are read whole before the upstream request opens; 0: always stream. */
-  readonly bufferBodyBytes: number;
-  /** A body that sends nothing for this long is cut with 408. */
-  readonly bodyIdleTimeoutMs: number;
-}
+/** The server settings a body is read under (server.bufferBodyBytes, server.bodyIdleTimeout). */
+export type BodyLimits = Pick<ServerSettings, 'bufferBodyBytes' | 'bodyIdleTimeoutMs'>;
 
 /** What goes upstream: the whole body, or the client's stream (with any bytes already read put back). */
 export type BodyPayload = Buffer | IncomingMessage;

@@ -2,12 +2,10 @@
 // follow the policy: a reload keeps the pools of origins still in use (their
 // warm connections included) and drains the ones no longer named.
 import { Pool } from 'undici';
+import type { UpstreamPoolSettings } from '../../config/settings-sections.js';
 
-export interface PoolSettings {
-  connections: number;
-  connectTimeoutMs: number;
-  keepAliveTimeoutMs: number;
-}
+/** The settings file's `upstream` section: pool size, connect and keep-alive timeouts. */
+export type PoolSettings = UpstreamPoolSettings;
 
 export interface UpstreamPools {
   get(origin: string): Pool;

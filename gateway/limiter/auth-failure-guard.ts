@@ -23,16 +23,13 @@ export interface AuthFailureGuard {
 
 export interface AuthFailureGuardOptions {
   clock: Clock;
-  /** Default: 30 failures per minute. */
-  spec?: RateLimitSpec;
+  /** Failures allowed per address: the rateLimit.authFailures setting. */
+  spec: RateLimitSpec;
   maxEntries?: number;
 }
 
-export const DEFAULT_AUTH_FAILURE_SPEC: RateLimitSpec = Object.freeze({ requests: 30, perMs: 60_000 });
-
 export function createAuthFailureGuard(options: AuthFailureGuardOptions): AuthFailureGuard {
-  const { clock } = options;
-  const spec = options.spec ?? DEFAULT_AUTH_FAILURE_SPEC;
+  const { clock, spec } = options;
   const store = createBucketStore({ clock, maxEntries: options.maxEntries ?? 50_000 });
   return {
     isBlocked(address) {

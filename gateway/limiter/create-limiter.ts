@@ -2,29 +2,33 @@
 // Redis buckets shared by every instance, behind the resilient wrapper
 // (failure mode, breaker, over-limit cache). Without: in-memory buckets,
 // exact for a single instance, and the start-up log says so.
+// The tuning that is a setting is required here, never defaulted: its one
+// default is the settings' (config/settings-sections.ts), so a caller passes
+// the loaded `rateLimit` section and no second value can drift from it.
+import type { LimiterSettings } from '../../config/settings-sections.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import { createMemoryLimiter } from './memory-limiter.js';
-import { createRedisClient, DEFAULT_COMMAND_TIMEOUT_MS } from './redis-client.js';
+import { createRedisClient } from './redis-client.js';
 import { createRedisLimiter } from './redis-limiter.js';
 import { parseRedisUrl, redisAddress } from './redis-url.js';
-import { createResilientLimiter, type FailureMode } from './resilient-limiter.js';
+import { createResilientLimiter } from './resilient-limiter.js';
 import type { ManagedLimiter } from './types.js';
 
 export interface CreateLimiterOptions {
   /** REDIS_URL; forms in redis-url.ts. Absent: in-memory, per instance. */
-  redisUrl?: string;
-  /** Redis command timeout in ms (default 50). */
-  commandTimeoutMs?: number;
-  /** What to do while Redis is down or slow (default `open`). */
-  onRedisFailure?: FailureMode;
-  /** How long the breaker skips Redis before probing, in ms (default 5,000). */
-  breakerCooldownMs?: number;
-  /** Ceiling of the reconnect backoff in ms (default 2,000). */
+  redisUrl?: string | undefined;
+  /** rateLimit.redisCommandTimeout, in ms. */
+  commandTimeoutMs: LimiterSettings['redisCommandTimeoutMs'];
+  /** rateLimit.onRedisFailure: what to do while Redis is down or slow. */
+  onRedisFailure: LimiterSettings['onRedisFailure'];
+  /** rateLimit.breakerCooldown, in ms: how long the open breaker skips Redis before probing. */
+  breakerCooldownMs: LimiterSettings['breakerCooldownMs'];
+  /** rateLimit.redisAutoPipelining. */
+  autoPipelining: LimiterSettings['redisAutoPipelining'];
+  /** Ceiling of the reconnect backoff in ms (default in redis-client.ts). */
   maxReconnectDelayMs?: number;
-  /** ioredis auto-pipelining (default true). */
-  autoPipelining?: boolean;
-  /** Most in-memory buckets (default 100,000). */
+  /** Most in-memory buckets (default in bucket-store.ts). */
   maxBuckets?: number;
   clock: Clock;
   logger: Logger;
@@ -41,8 +45,7 @@ export function createLimiter(options: CreateLimiterOptions): ManagedLimiter {
       ready: async () => true,
     };
   }
-  const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-  const onRedisFailure = options.onRedisFailure ?? 'open';
+  const { commandTimeoutMs, onRedisFailure } = options;
   const client = createRedisClient(options.redisUrl, {
     commandTimeoutMs,
     maxReconnectDelayMs: options.maxReconnectDelayMs,
@@ -57,7 +60,7 @@ export function createLimiter(options: CreateLimiterOptions): ManagedLimiter {
     redis: createRedisLimiter({ client, commandTimeoutMs }),
     redisAddress: redis,
     onRedisFailure,
-    breakerCooldownMs: options.breakerCooldownMs ?? 5_000,
+    breakerCooldownMs: options.breakerCooldownMs,
     clock,
     logger,
     memory,

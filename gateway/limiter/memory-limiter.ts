@@ -8,7 +8,7 @@ import type { LimitDecision, RateLimiter, RateLimitSpec } from './types.js';
 
 export interface MemoryLimiterOptions {
   clock: Clock;
-  /** Most buckets held at once (default 100,000); see bucket-store.ts for eviction. */
+  /** Most buckets held at once (default and eviction: bucket-store.ts). */
   maxBuckets?: number;
   sweepIntervalMs?: number;
 }

@@ -1,12 +1,13 @@
 // The ioredis client for the limiter, configured for a hot path. ioredis'
 // defaults suit a job queue, not a per-request check, so:
-// - a short command timeout (default 50 ms) bounds what a slow Redis costs a
-//   request. The limiter enforces it per take (redis-limiter.ts); ioredis'
-//   own commandTimeout is set to a backstop (4x, at least 200 ms) that frees
-//   commands Redis never answers. It must be later than the limiter's: it
-//   fires in the timers phase, before replies already in the socket are read,
-//   so at the same value a pause of our own process (GC, a busy tick) would
-//   fail takes that Redis had answered in time;
+// - a short command timeout (rateLimit.redisCommandTimeout) bounds what a slow
+//   Redis costs a request. The limiter enforces it per take
+//   (redis-limiter.ts); ioredis' own commandTimeout is set to a backstop
+//   (4x, at least 200 ms) that frees commands Redis never answers. It must
+//   be later than the limiter's: it fires in the timers phase, before
+//   replies already in the socket are read, so at the same value a pause of
+//   our own process (GC, a busy tick) would fail takes that Redis had
+//   answered in time;
 // - enableOfflineQueue: false: while disconnected, commands fail at once
 //   instead of queueing without bound;
 // - autoResendUnfulfilledCommands: false and maxRetriesPerRequest: 0: a take
@@ -20,25 +21,28 @@
 // and the cause in plain words (logConnectionState below); the resilient
 // limiter logs its breaker's changes the same way.
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { SETTINGS_DEFAULTS } from '../../config/settings-sections.js';
 import type { Logger } from '../../core/logger.js';
 import { describeRedisError } from './redis-cause.js';
 import { parseRedisUrl, redisAddress } from './redis-url.js';
 
 export type RedisClient = Redis | Cluster;
 
+/** Omitted options of a client made outside the settings (tests, benchmarks) take the settings' defaults. */
 export interface RedisClientOptions {
-  /** The limiter's command timeout in ms (default 50); ioredis gets the backstop derived from it. */
+  /** The limiter's command timeout in ms (rateLimit.redisCommandTimeout); ioredis gets the backstop derived from it. */
   commandTimeoutMs?: number;
-  /** Timeout for establishing a connection in ms (default 1,000). */
+  /** Timeout for establishing a connection in ms (default CONNECT_TIMEOUT_MS). */
   connectTimeoutMs?: number;
-  /** Ceiling of the reconnect backoff in ms (default 2,000). */
+  /** Ceiling of the reconnect backoff in ms (default MAX_RECONNECT_DELAY_MS). */
   maxReconnectDelayMs?: number;
-  /** ioredis auto-pipelining (default true). */
+  /** ioredis auto-pipelining (rateLimit.redisAutoPipelining). */
   autoPipelining?: boolean;
   logger?: Logger;
 }
 
-export const DEFAULT_COMMAND_TIMEOUT_MS = 50;
+export const CONNECT_TIMEOUT_MS = 1_000;
+export const MAX_RECONNECT_DELAY_MS = 2_000;
 
 /** ioredis' own command timeout for a limiter deadline of `commandTimeoutMs`. */
 export const backstopTimeout = (commandTimeoutMs: number): number => Math.max(4 * commandTimeoutMs, 200);
@@ -50,15 +54,16 @@ export function reconnectDelay(attempt: number, maxDelayMs: number): number {
 
 export function createRedisClient(url: string, options: RedisClientOptions = {}): RedisClient {
   const target = parseRedisUrl(url);
-  const maxDelay = options.maxReconnectDelayMs ?? 2_000;
+  const defaults = SETTINGS_DEFAULTS.rateLimit;
+  const maxDelay = options.maxReconnectDelayMs ?? MAX_RECONNECT_DELAY_MS;
   const retryStrategy = (attempt: number) => reconnectDelay(attempt, maxDelay);
   const common: RedisOptions = {
-    commandTimeout: backstopTimeout(options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS),
-    connectTimeout: options.connectTimeoutMs ?? 1_000,
+    commandTimeout: backstopTimeout(options.commandTimeoutMs ?? defaults.redisCommandTimeoutMs),
+    connectTimeout: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
     enableOfflineQueue: false,
     autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: 0,
-    enableAutoPipelining: options.autoPipelining ?? true,
+    enableAutoPipelining: options.autoPipelining ?? defaults.redisAutoPipelining,
     connectionName: 'bullseye-gateway-limiter',
     username: target.username,
     password: target.password,

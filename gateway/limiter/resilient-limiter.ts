@@ -15,6 +15,7 @@
 // arguments, a programming error), logs once per breaker state change, and holds
 // nothing unbounded: the memory fallback and the over-limit cache are bounded
 // stores, and nothing is queued while Redis is away.
+import type { FailureMode } from '../../config/settings-sections.js';
 import type { Clock } from '../../core/clock.js';
 import { ApiError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
@@ -27,15 +28,13 @@ import type { RedisLimiter } from './redis-limiter.js';
 import { assertValid } from './token-bucket.js';
 import type { LimitDecision, LimiterCounters, ManagedLimiter, RateLimitSpec } from './types.js';
 
-export type FailureMode = 'open' | 'closed';
-
 export interface ResilientLimiterOptions {
   redis: Pick<RedisLimiter, 'takeWithState' | 'close' | 'client'>;
   /** Where Redis is, for log lines (redisAddress in redis-url.ts: never the credentials). */
   redisAddress: string;
   onRedisFailure: FailureMode;
   breakerCooldownMs: number;
-  /** Consecutive Redis failures that open the breaker (default 3). */
+  /** Consecutive Redis failures that open the breaker (default in circuit-breaker.ts). */
   breakerFailureThreshold?: number;
   clock: Clock;
   logger: Logger;

@@ -1,12 +1,10 @@
 // The rate-limiter contract that step 5 of the gateway pipeline codes against.
 // Implementations: memory (one instance), Redis (shared by every instance),
 // and the resilient wrapper that chooses between them when Redis fails.
+import type { RateLimitSpec } from '../../config/policy-types.js';
 
-/** A token bucket: capacity `requests`, refilled continuously at `requests / perMs`. */
-export interface RateLimitSpec {
-  readonly requests: number;
-  readonly perMs: number;
-}
+/** The bucket spec is the policy's own type (a limit is written in the policy or the settings). */
+export type { RateLimitSpec };
 
 export interface LimitDecision {
   readonly allowed: boolean;

@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isApiError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { sendProblem } from '../../core/problem.js';
+import { logProblem, sendProblem } from '../../core/problem.js';
 import { requestIdOf } from '../../core/request-id.js';
 import { forward } from '../forward/forward.js';
 import type { BodyLimits } from '../forward/request-body.js';
@@ -88,7 +88,8 @@ export function createRequestHandler(deps: PipelineDeps): (req: IncomingMessage,
     const fail = (err: unknown): void => {
       outcome.status = isApiError(err) ? err.status : 500;
       outcome.errorCode = isApiError(err) ? err.code : 'internal';
-      sendProblem(res, err, logger, requestId, responseHeaders);
+      logProblem(logger, err, requestId);
+      sendProblem(res, err, requestId, responseHeaders);
       finish();
     };
     const proceed = ({ route, pathAndQuery }: Admitted): void => {

@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { isApiError } from '../../core/errors.js';
-import { writeProblemToSocket } from '../../core/problem.js';
+import { logProblem, writeProblemToSocket } from '../../core/problem.js';
 import { requestIdOf } from '../../core/request-id.js';
 import { identityOf, upstreamRequestHeaders } from '../forward/forward-headers.js';
 import { forwardUpgrade, type Tunnel } from '../forward/forward-upgrade.js';
@@ -47,8 +47,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): {
       const fail = (err: unknown): void => {
         outcome.status = isApiError(err) ? err.status : 500;
         outcome.errorCode = isApiError(err) ? err.code : 'internal';
-        if (!isApiError(err)) logger.error({ err, requestId }, 'unhandled error in upgrade');
-        else if (err.status >= 500) logger.warn({ code: err.code, requestId, ...err.context }, err.message);
+        logProblem(logger, err, requestId);
         if (outcome.status === 499) socket.destroy();
         else writeProblemToSocket(socket, err, requestId, responseHeaders);
         // Read (and drop) what the client still sends, so its close is seen and the socket freed.

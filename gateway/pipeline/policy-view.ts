@@ -1,42 +1,19 @@
-// What the pipeline needs from a compiled policy, stated here so the data
-// plane depends on a small contract rather than on the loader (config/
-// produces objects of this shape; hot reload swaps them behind `current()`).
-import type { KeyFamily } from '../../core/keys.js';
+// What the pipeline needs from a compiled policy: a small contract picked
+// from the loader's own types (config/policy-types.ts), so the data plane
+// depends on the fields it reads and no field is declared twice (hot reload
+// swaps the compiled objects behind `current()`).
+import type { CompiledRoute, Policy, UpstreamSpec } from '../../config/policy-types.js';
 import type { RouteMatch } from '../../core/route-table.js';
-import type { Scope } from '../../core/scopes.js';
-import type { RateLimitSpec } from '../limiter/types.js';
 
-export interface UpstreamRule {
-  readonly name: string;
-  /** e.g. http://127.0.0.1:9000 */
-  readonly origin: string;
-  /** Pass the credential header through (for upstreams that re-check keys, like the admin). */
-  readonly forwardKey: boolean;
-  readonly timeoutMs: number;
-}
+/** Where a route forwards to, and how. */
+export type UpstreamRule = Pick<UpstreamSpec, 'name' | 'origin' | 'forwardKey' | 'timeoutMs'>;
 
-export interface RouteRule {
-  readonly method: string;
-  /** The path pattern as written in the policy; a bounded label for logs and metrics. */
-  readonly template: string;
-  readonly public: boolean;
-  readonly scope: Scope | null;
-  readonly family: KeyFamily | 'any';
+/** A route as the pipeline checks and forwards it. */
+export interface RouteRule extends Omit<CompiledRoute, 'upstream'> {
   readonly upstream: UpstreamRule;
-  readonly cost: number;
-  /** The one kind of route on which a WebSocket upgrade may be opened. */
-  readonly websocket: boolean;
-  /** The path has {organization_id}: the key's organization must equal it. */
-  readonly organizationParam: boolean;
-  /** The path has {partner_id}: the key's partner must equal it. */
-  readonly partnerParam: boolean;
 }
 
-export interface RoutingPolicy {
-  readonly hash: string;
-  readonly rateLimit: RateLimitSpec;
-  /** Requests one key may have in flight at once (defaults.concurrency). */
-  readonly concurrency: number;
+export interface RoutingPolicy extends Pick<Policy, 'hash' | 'rateLimit' | 'concurrency'> {
   readonly upstreams: ReadonlyMap<string, UpstreamRule>;
   match(method: string, path: string): RouteMatch<RouteRule> | undefined;
 }

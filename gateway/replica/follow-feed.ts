@@ -4,10 +4,18 @@
 // every gateway within one round trip. When the admin is unreachable the
 // gateway keeps serving from what it has, reports itself stale once no sync
 // has succeeded for `staleAfterMs`, retries with capped backoff, and catches
-// up from its sequence when the admin returns.
+// up from its sequence when the admin returns. A page is parsed against the
+// feed's contract before any of it is applied: one that does not parse is
+// refused whole, logged and retried like a failed poll.
 import { Pool } from 'undici';
-import type { KeyAuthRecord } from '../../core/auth.js';
-import { CHANGES_PATH, LAST_USED_PATH, NEXT_SINCE_HEADER } from '../../core/change-feed.js';
+import {
+  CHANGES_PATH,
+  InvalidChangesPageError,
+  LAST_USED_PATH,
+  NEXT_SINCE_HEADER,
+  parseChangesPage,
+  type ChangesPage,
+} from '../../core/change-feed.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { KeyReplica } from './key-replica.js';
@@ -34,11 +42,6 @@ export interface FeedFollower {
   /** Send a batch of last-used times to the admin; rejects on failure so the batcher keeps it for the next flush. */
   pushLastUsed(batch: ReadonlyMap<string, number>): Promise<void>;
   close(): Promise<void>;
-}
-
-interface ChangesPage {
-  records: KeyAuthRecord[];
-  hasMore: boolean;
 }
 
 /** A page as its headers arrive: where the next page starts (when the admin says), and the page itself. */
@@ -88,7 +91,7 @@ export function followFeed(options: FeedFollowerOptions): FeedFollower {
       throw new Error(feedRefusal(response.statusCode, options.syncUrl));
     }
     const nextSince = Number(response.headers[NEXT_SINCE_HEADER]);
-    const page = response.body.json() as Promise<ChangesPage>;
+    const page = response.body.json().then(parseChangesPage);
     page.catch(() => undefined); // awaited by run(); a failure there is handled there
     return { nextSince: Number.isSafeInteger(nextSince) && nextSince > since ? nextSince : undefined, page };
   }
@@ -123,7 +126,10 @@ export function followFeed(options: FeedFollowerOptions): FeedFollower {
         prefetched = undefined;
         if (stopping.signal.aborted) break;
         if (failures === 0) {
-          logger.warn({ err: String(err), seq: replica.seq }, 'change feed unreachable; serving from the last replica');
+          const msg = err instanceof InvalidChangesPageError
+            ? 'change feed page refused; serving from the last replica'
+            : 'change feed unreachable; serving from the last replica';
+          logger.warn({ err: String(err), seq: replica.seq }, msg);
         }
         failures += 1;
         await delay(Math.min(100 * 2 ** Math.min(failures, 10), maxBackoffMs), stopping.signal);
@@ -141,9 +147,9 @@ export function followFeed(options: FeedFollowerOptions): FeedFollower {
     async pushLastUsed(batch) {
       if (batch.size === 0) return;
       const response = await pool.request({
-          method: 'POST',
-          path: LAST_USED_PATH,
-          headers: { authorization, 'content-type': 'application/json' },
+        method: 'POST',
+        path: LAST_USED_PATH,
+        headers: { authorization, 'content-type': 'application/json' },
         body: JSON.stringify({ lastUsed: Object.fromEntries(batch) }),
         headersTimeout: 5000,
         bodyTimeout: 5000,

@@ -6,7 +6,9 @@
 import type { KeyAuthRecord } from '../../core/auth.js';
 import type { KeyReplica } from './key-replica.js';
 
+/** What the replica needs of the key store (admin/store satisfies it; the gateway never imports it). */
 export interface ChangeSource {
+  /** Records newer than `seq`, oldest first, as fresh objects: the replica takes them over (KeyReplica.apply). */
   changesSince(seq: number, limit: number): KeyAuthRecord[];
   onChange(listener: (seq: number) => void): () => void;
 }

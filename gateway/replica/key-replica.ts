@@ -43,22 +43,15 @@ export class KeyReplica implements KeyDirectory {
    * Apply records in sequence order. A record whose seq is not newer than the
    * replica's is skipped. A key's hash never changes, so the hash is the
    * identity of the entry; revoked keys stay (with their status) so their
-   * holders get "revoked" rather than "invalid".
+   * holders get "revoked" rather than "invalid". The replica takes the records over: each is
+   * stored itself (no copy, so no field list to keep in step with the record type), with its scope
+   * list swapped for a shared one, and frozen. They must be whole key records: the store's, or a
+   * feed page's that parseChangesPage accepted.
    */
   apply(records: readonly KeyAuthRecord[]): void {
     for (const record of records) {
       if (record.seq <= this.#seq) continue;
-      const scopes = this.#internScopes(record.scopes);
-      this.#byHash.set(record.hash, {
-        id: record.id,
-        family: record.family,
-        ownerId: record.ownerId,
-        hash: record.hash,
-        scopes,
-        status: record.status,
-        expiresAt: record.expiresAt,
-        seq: record.seq,
-      });
+      this.#byHash.set(record.hash, this.#own(record));
       this.#seq = record.seq;
     }
     if (records.length > 0) for (const listener of this.#listeners) listener(this.#seq);
@@ -85,6 +78,12 @@ export class KeyReplica implements KeyDirectory {
   /** Mark the initial snapshot as complete: from now on the replica may answer readiness probes. */
   markLoaded(): void {
     this.#loaded = true;
+  }
+
+  #own(record: KeyAuthRecord): KeyAuthRecord {
+    if (Object.isFrozen(record)) return record; // given frozen: stored as it is
+    (record as { scopes: readonly Scope[] }).scopes = this.#internScopes(record.scopes);
+    return Object.freeze(record);
   }
 
   #internScopes(scopes: readonly Scope[]): readonly Scope[] {

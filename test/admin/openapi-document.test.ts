@@ -8,12 +8,13 @@ import { ERROR_CODES } from '../../core/errors.js';
 import { FAMILIES } from '../../core/keys.js';
 import { SCOPES } from '../../core/scopes.js';
 import { VERSION } from '../../core/version.js';
-import { ADMIN_ROUTES, adminOpenApiDocument, compileAdminRoutes } from '../../admin/routes.js';
+import { buildOpenApiDocument } from '../../admin/openapi/document.js';
+import { ADMIN_ROUTES, compileAdminRoutes } from '../../admin/routes.js';
 import { startAdmin } from '../helpers/admin.js';
 import { call } from '../helpers/http.js';
 import { createSpecAjv, expectMatchesSpec, specRef } from '../helpers/openapi.js';
 
-const doc = adminOpenApiDocument() as Record<string, any>;
+const doc = buildOpenApiDocument(ADMIN_ROUTES) as Record<string, any>;
 const SAMPLE_PARAMS: Record<string, string> = { organization_id: 'acme', keyId: '0b9f7c0e-1f0a-4b9e-9c53-1d1b9b0b8a11' };
 const concrete = (pattern: string) => pattern.replace(/\{(\w+)\}/g, (_, name: string) => SAMPLE_PARAMS[name] ?? 'x');
 

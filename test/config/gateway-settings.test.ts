@@ -33,7 +33,7 @@ const DEFAULTS = {
     bufferBodyBytes: 65_536,
     bodyIdleTimeoutMs: 10_000,
   },
-  upstream: { connections: 128, connectTimeoutMs: 2_000 },
+  upstream: { connections: 128, connectTimeoutMs: 2_000, keepAliveTimeoutMs: 4_000 },
   sync: { pollWaitMs: 25_000, staleAfterMs: 60_000, lastUsedFlushMs: 5_000 },
   rateLimit: {
     redisCommandTimeoutMs: 50,
@@ -132,7 +132,7 @@ rateLimit: { onRedisFailure: closed, ietfHeaders: true, authFailures: { requests
     bufferBodyBytes: 0,
     bodyIdleTimeoutMs: 2_000,
   });
-  t.same(settings.upstream, { connections: 8, connectTimeoutMs: 2_000 });
+  t.same(settings.upstream, { connections: 8, connectTimeoutMs: 2_000, keepAliveTimeoutMs: 4_000 });
   t.same(settings.sync, { pollWaitMs: 10_000, staleAfterMs: 30_000, lastUsedFlushMs: 250 });
   t.same(settings.rateLimit, {
     ...DEFAULTS.rateLimit,
@@ -140,6 +140,11 @@ rateLimit: { onRedisFailure: closed, ietfHeaders: true, authFailures: { requests
     ietfHeaders: true,
     authFailures: { requests: 5, perMs: 10_000 },
   });
+});
+
+t.test('upstream.keepAliveTimeout is read from the file, in ms', async (t) => {
+  const path = writeConfig(t, 'upstream:\n  keepAliveTimeout: 1500ms\n');
+  t.same(loadSettings({}, path).upstream, { ...DEFAULTS.upstream, keepAliveTimeoutMs: 1_500 });
 });
 
 t.test('CONFIG_PATH names the file when no path is passed', async (t) => {
@@ -184,6 +189,7 @@ const EXPECTED: Record<string, [number, string]> = {
   'bad-max-header-size': [1, 'server.maxHeaderSize: must be an integer from 1024 to 1048576, got 100'],
   'bad-buffer-body-bytes': [2, 'server.bufferBodyBytes: must be an integer from 0 to 16777216, got 20000000'],
   'bad-body-idle-timeout': [3, 'server.bodyIdleTimeout: must be greater than zero, got 0'],
+  'bad-upstream-keep-alive': [2, 'upstream.keepAliveTimeout: must be a duration like 250ms'],
   'quoted-number': [1, 'upstream.connections: must be an integer from 1 to 65536, got "128"'],
   'bad-flag': [1, 'rateLimit.ietfHeaders: must be true or false, got "yes"'],
   'duplicate-section': [2, 'server: duplicate key (first at line 1)'],

@@ -7,19 +7,13 @@
 // so no name is ignored: any extra read fails here.
 import { join } from 'node:path';
 import t from 'tap';
-import { runCommandTree, versionCommand, type CliIo, type Command, type CommandGroup, type Env } from '../../core/cli-kit.js';
-import { adminPlaneCommands } from '../../admin/commands/index.js';
-import { policyCommands } from '../../config/commands/policy-check.js';
-import { gatewayCommand } from '../../gateway/commands/gateway.js';
-import { startCommand } from '../../gateway/commands/start.js';
+import { COMMAND_TREE } from '../../commands/tree.js';
+import { runCommandTree, type CliIo, type Command, type Env } from '../../core/cli-kit.js';
 import { TEST_POLICY, writeTestPolicy } from '../helpers/gateway.js';
 import { startSplitAdmin, startUpstream, SYNC_TOKEN, tempDir } from '../helpers/split.js';
 
 /** The tree cli.ts mounts (cli.ts itself binds the process, so it is not imported). */
-const ROOT: CommandGroup = {
-  summary: 'Bullseye Gateway (test)',
-  commands: { start: startCommand, gateway: gatewayCommand, ...adminPlaneCommands, policy: policyCommands, version: versionCommand },
-};
+const ROOT = COMMAND_TREE;
 
 /** Recorded when the environment is enumerated (spread, Object.keys): then every variable counts as read. */
 const ENUMERATED = '<every variable: the environment was enumerated>';

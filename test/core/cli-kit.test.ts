@@ -1,7 +1,7 @@
 // The command tree: dispatch, help, and one mapping from failures to exit codes.
 import t from 'tap';
-import { parseCommandArgs, runCommandTree, UsageError, type CliIo, type CommandGroup } from '../../core/cli-kit.js';
-import { ConfigError } from '../../core/errors.js';
+import { parseCommandArgs, runCommandTree, type CliIo, type CommandGroup } from '../../core/cli-kit.js';
+import { ConfigError, UsageError } from '../../core/errors.js';
 
 function io() {
   const out = { stdout: '', stderr: '' };

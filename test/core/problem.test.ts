@@ -4,8 +4,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
-import { ApiError, ConfigError, ERROR_CODES, type ErrorCode } from '../../core/errors.js';
-import { sendProblem, toProblem } from '../../core/problem.js';
+import { ApiError, ConfigError, ERROR_CODES, LOGGED_ONLY_CODES, type ErrorCode } from '../../core/errors.js';
+import { logProblem, sendProblem, toProblem } from '../../core/problem.js';
 import { call } from '../helpers/http.js';
 import { captureLogs } from '../helpers/log-capture.js';
 import { rawRequest } from '../helpers/raw-http.js';
@@ -13,9 +13,13 @@ import { rawRequest } from '../helpers/raw-http.js';
 const SECRET = 'db password hunter2';
 const GENERIC = { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'An unexpected error occurred.', code: 'internal' };
 
+t.test('codes never sent are not in the public table (so not in the OpenAPI enum)', async (t) => {
+  t.notOk('client_closed_request' in ERROR_CODES);
+  t.same(new ApiError('client_closed_request', 'gone').status, 499, 'but are still errors with a status for logs and metrics');
+});
+
 t.test('toProblem: every error code keeps its status and title', async (t) => {
-  for (const code of Object.keys(ERROR_CODES) as ErrorCode[]) {
-    const [status, title] = ERROR_CODES[code];
+  for (const [code, [status, title]] of Object.entries({ ...ERROR_CODES, ...LOGGED_ONLY_CODES }) as [ErrorCode, readonly [number, string]][]) {
     t.same(toProblem(new ApiError(code, `detail of ${code}`)), {
       status,
       headers: {},
@@ -65,12 +69,16 @@ t.test('toProblem: anything that is not an ApiError is a generic 500', async (t)
 
 t.test('sendProblem over a real HTTP server', async (t) => {
   const logs = captureLogs();
+  /** What the gateway and the admin do on failure: log it, answer it. */
+  const answer = (res: ServerResponse, err: unknown, requestId?: string, headers?: Record<string, string>): void => {
+    logProblem(logs.logger, err, requestId);
+    sendProblem(res, err, requestId, headers);
+  };
   const routes: Record<string, (res: ServerResponse) => void> = {
     '/known': (res) =>
-      sendProblem(
+      answer(
         res,
         new ApiError('rate_limited', 'Slow down.', { headers: { 'Retry-After': '7' }, context: { keyId: 'key_1' } }),
-        logs.logger,
         'req-41',
         { 'x-request-id': 'req-41', 'retry-after': '1' },
       ),
@@ -78,11 +86,11 @@ t.test('sendProblem over a real HTTP server', async (t) => {
       try {
         throw new Error(`lookup failed: ${SECRET}`);
       } catch (err) {
-        sendProblem(res, err, logs.logger, 'req-42');
+        answer(res, err, 'req-42');
       }
     },
     '/caller-headers': (res) =>
-      sendProblem(res, new ApiError('not_found', 'No such thing.'), logs.logger, undefined, {
+      answer(res, new ApiError('not_found', 'No such thing.'), undefined, {
         'Content-Type': 'text/html',
         'Cache-Control': 'public, max-age=3600',
         'Content-Length': '1',
@@ -90,7 +98,7 @@ t.test('sendProblem over a real HTTP server', async (t) => {
     '/after-headers': (res) => {
       res.writeHead(200, { 'content-type': 'text/plain' });
       // Fail once the first chunk is on the wire, as a streamed forward would.
-      res.write('partial body', () => sendProblem(res, new Error('failed mid-stream'), logs.logger, 'req-43'));
+      res.write('partial body', () => answer(res, new Error('failed mid-stream'), 'req-43'));
     },
   };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => routes[req.url ?? '']?.(res));
@@ -119,8 +127,9 @@ t.test('sendProblem over a real HTTP server', async (t) => {
     t.same(res.json, { ...GENERIC, requestId: 'req-42' });
     t.notOk(res.text.includes('hunter2'), 'the secret message never reaches the client');
     t.notOk(/at .+\.ts:\d+/.test(res.text), 'no stack trace in the response');
-    const entry = logs.entries().find((e) => e.msg === 'unhandled error') as { level: string; err: { message: string; stack: string } };
+    const entry = logs.entries().find((e) => e.msg === 'unhandled error') as { level: string; requestId: string; err: { message: string; stack: string } };
     t.equal(entry?.level, 'error');
+    t.equal(entry?.requestId, 'req-42', 'the line names the request, though the logger is the root one');
     t.match(entry?.err.message, 'hunter2', 'the message is logged');
     t.match(entry?.err.stack, /problem\.test\.ts/, 'the stack is logged');
   });

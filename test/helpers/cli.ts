@@ -1,7 +1,6 @@
 // Run a `bullseye-gateway` command in-process, capturing what it prints.
 import { runCommandTree, type CliIo, type Env } from '../../core/cli-kit.js';
-import { adminPlaneCommands } from '../../admin/commands/index.js';
-import { policyCommands } from '../../config/commands/policy-check.js';
+import { COMMAND_TREE } from '../../commands/tree.js';
 
 export interface CliRun {
   code: number;
@@ -30,8 +29,7 @@ export async function runCli(argv: string[], env: Env, options: CliRunOptions = 
     waitForShutdown: () => options.shutdown ?? new Promise<string>(() => undefined),
     onReloadSignal: () => () => undefined,
   };
-  const root = { summary: 'Bullseye Gateway (test)', commands: { ...adminPlaneCommands, policy: policyCommands } };
-  const code = await runCommandTree(root, 'bullseye-gateway', argv, env, io);
+  const code = await runCommandTree(COMMAND_TREE, 'bullseye-gateway', argv, env, io);
   let json: any;
   try {
     json = JSON.parse(stdout);

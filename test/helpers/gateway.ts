@@ -6,8 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSettings } from '../../config/gateway-settings.js';
 import { startDataPlane, type DataPlane } from '../../gateway/data-plane.js';
-import { followStore } from '../../gateway/replica/follow-store.js';
-import { KeyReplica } from '../../gateway/replica/key-replica.js';
+import type { KeyReplica } from '../../gateway/replica/key-replica.js';
+import { storeKeySource } from '../../gateway/replica/key-source.js';
 import { startAdmin, type AdminHarness } from './admin.js';
 import { createTestKey, type TestKey, type TestKeyOptions } from './keys.js';
 import { tempDir } from './temp.js';
@@ -102,16 +102,13 @@ export async function startGatewayStack(t: TestLike, options: StackOptions = {})
     { HOST: '127.0.0.1', GATEWAY_PORT: '0', OPS_PORT: '0', POLICY_PATH: policyPath, LOG_LEVEL: 'trace', ...options.env },
     configPath,
   );
-  const replica = new KeyReplica();
-  const following = followStore(admin.store, replica);
+  const keySource = storeKeySource({ store: admin.store, lastUsed: admin.lastUsed, logger: admin.logs.logger });
   const reloadWaiters: ((outcome: ReloadOutcome) => void)[] = [];
   const plane = await startDataPlane({
     onPolicyReload: (outcome) => reloadWaiters.splice(0).forEach((resolve) => resolve(outcome)),
     settings,
-    keys: replica,
+    keySource,
     internalAdmin: { origin: admin.baseUrl },
-    lastUsed: admin.lastUsed,
-    replicaReadiness: () => ({ ...replica.status(), stale: false }),
     clock: admin.clock,
     logger: admin.logs.logger,
   });
@@ -120,7 +117,7 @@ export async function startGatewayStack(t: TestLike, options: StackOptions = {})
     if (closed) return;
     closed = true;
     await plane.close();
-    following.close();
+    await keySource.close();
   };
   t.teardown(close);
   // The gateway listens before Redis is reached (open mode); exact-count tests need Redis from the first request.
@@ -133,7 +130,7 @@ export async function startGatewayStack(t: TestLike, options: StackOptions = {})
     admin,
     policyPath,
     plane,
-    replica,
+    replica: keySource.replica,
     key: (keyOptions = {}) => createTestKey(admin.store, keyOptions),
     writePolicy,
     nextReload: () => new Promise((resolve) => reloadWaiters.push(resolve)),

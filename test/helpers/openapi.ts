@@ -5,7 +5,8 @@
 // response, with every problem found in its diagnostics.
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { adminOpenApiDocument } from '../../admin/routes.js';
+import { buildOpenApiDocument } from '../../admin/openapi/document.js';
+import { ADMIN_ROUTES } from '../../admin/routes.js';
 import type { CallResult } from './http.js';
 import type { RawResponse } from './raw-http.js';
 
@@ -14,7 +15,7 @@ interface Assert {
 }
 
 const SPEC_ID = 'bullseye-admin-openapi.json';
-const document = adminOpenApiDocument();
+const document = buildOpenApiDocument(ADMIN_ROUTES);
 
 /** The strict validator over the document; its OpenAPI members are known keywords that validate nothing. */
 export function createSpecAjv(): Ajv2020 {

@@ -5,11 +5,10 @@
 import { join } from 'node:path';
 import { startAdminPlane, type AdminPlane } from '../../admin/plane.js';
 import { systemClock, createManualClock, type ManualClock } from '../../core/clock.js';
-import { createLastUsedBatcher } from '../../core/last-used.js';
 import { loadSettings } from '../../config/gateway-settings.js';
 import { startDataPlane, type DataPlane } from '../../gateway/data-plane.js';
-import { followFeed, type FeedFollower } from '../../gateway/replica/follow-feed.js';
-import { KeyReplica } from '../../gateway/replica/key-replica.js';
+import type { KeyReplica } from '../../gateway/replica/key-replica.js';
+import { feedKeySource, type KeySource } from '../../gateway/replica/key-source.js';
 import { runCli, type CliProcess } from './cli-process.js';
 import { writeTestPolicy } from './gateway.js';
 import { captureLogs, type CapturedLog } from './log-capture.js';
@@ -51,7 +50,8 @@ export interface SplitGateway {
   url: string;
   opsUrl: string;
   replica: KeyReplica;
-  feed: FeedFollower;
+  /** The gateway's feed-backed key source. */
+  feed: KeySource;
   feedClock: ManualClock;
   logs: CapturedLog;
   close(): Promise<void>;
@@ -66,24 +66,20 @@ export async function startSplitGateway(t: TestLike, syncUrl: string, upstream: 
   const settings = loadSettings({ HOST: '127.0.0.1', GATEWAY_PORT: '0', OPS_PORT: '0', POLICY_PATH: policyPath });
   const logs = captureLogs();
   const feedClock = createManualClock(Date.now());
-  const replica = new KeyReplica();
-  const feed = followFeed({
+  const feed = feedKeySource({
     syncUrl,
     token: SYNC_TOKEN,
-    replica,
     clock: feedClock,
     logger: logs.logger,
     pollWaitMs: 10_000,
     staleAfterMs: STALE_AFTER_MS,
     maxBackoffMs: 50,
+    lastUsedFlushMs: 3_600_000,
   });
-  const lastUsed = createLastUsedBatcher({ flush: (batch) => feed.pushLastUsed(batch), intervalMs: 3_600_000 });
   const plane: DataPlane = await startDataPlane({
     settings,
-    keys: replica,
+    keySource: feed,
     internalAdmin: 'none',
-    lastUsed,
-    replicaReadiness: () => ({ ...replica.status(), stale: feed.stale(), lastSyncAt: feed.lastSyncAt() }),
     clock: systemClock,
     logger: logs.logger,
   });
@@ -92,14 +88,13 @@ export async function startSplitGateway(t: TestLike, syncUrl: string, upstream: 
     if (closed) return;
     closed = true;
     await plane.close();
-    await lastUsed.close().catch(() => undefined);
     await feed.close();
   };
   t.teardown(close);
   return {
     url: `http://127.0.0.1:${plane.gatewayPort}`,
     opsUrl: `http://127.0.0.1:${plane.opsPort}`,
-    replica,
+    replica: feed.replica,
     feed,
     feedClock,
     logs,

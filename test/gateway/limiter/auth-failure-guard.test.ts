@@ -3,14 +3,15 @@
 // refills, addresses are grouped so they cannot be rotated for free, and
 // memory stays bounded.
 import t from 'tap';
+import { SETTINGS_DEFAULTS } from '../../../config/settings-sections.js';
 import { createManualClock } from '../../../core/clock.js';
 import { clientAddressKey, createAuthFailureGuard } from '../../../gateway/limiter/auth-failure-guard.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 
-t.test('30 failures per minute by default, then blocked with the time until the next one', async (t) => {
+t.test('30 failures per minute at the settings default, then blocked with the time until the next one', async (t) => {
   const clock = createManualClock(T0);
-  const guard = createAuthFailureGuard({ clock });
+  const guard = createAuthFailureGuard({ clock, spec: SETTINGS_DEFAULTS.rateLimit.authFailures });
   let blockedEarly = 0;
   for (let i = 0; i < 30; i++) {
     if (guard.isBlocked('203.0.113.7')) blockedEarly++;

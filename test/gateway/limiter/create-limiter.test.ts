@@ -3,6 +3,7 @@
 // (logged by address, the URL itself never); a malformed URL is a ConfigError.
 import t from 'tap';
 import { createManualClock } from '../../../core/clock.js';
+import { SETTINGS_DEFAULTS } from '../../../config/settings-sections.js';
 import { ConfigError } from '../../../core/errors.js';
 import { createLimiter } from '../../../gateway/limiter/create-limiter.js';
 import { captureLogs } from '../../helpers/log-capture.js';
@@ -11,9 +12,17 @@ import { logged } from './fixtures/redis.js';
 
 const SPEC = { requests: 3, perMs: 60_000 };
 
+/** The limiter options a gateway passes from a settings file that sets nothing. */
+const SETTINGS = {
+  commandTimeoutMs: SETTINGS_DEFAULTS.rateLimit.redisCommandTimeoutMs,
+  onRedisFailure: SETTINGS_DEFAULTS.rateLimit.onRedisFailure,
+  breakerCooldownMs: SETTINGS_DEFAULTS.rateLimit.breakerCooldownMs,
+  autoPipelining: SETTINGS_DEFAULTS.rateLimit.redisAutoPipelining,
+};
+
 t.test('without REDIS_URL: memory, and the start-up log says limits are per instance', async (t) => {
   const logs = captureLogs('info');
-  const limiter = createLimiter({ clock: createManualClock(), logger: logs.logger });
+  const limiter = createLimiter({ ...SETTINGS, clock: createManualClock(), logger: logs.logger });
   t.teardown(() => limiter.close());
   const [line] = logged(logs.entries(), /per gateway instance/);
   t.match(line, { level: 'info', backend: 'memory' });
@@ -27,7 +36,7 @@ t.test('without REDIS_URL: memory, and the start-up log says limits are per inst
 t.test('with REDIS_URL: Redis, logged by address without the URL', async (t) => {
   const redis = await startRedis(t);
   const logs = captureLogs('info');
-  const limiter = createLimiter({ redisUrl: redis.url, clock: createManualClock(), logger: logs.logger, commandTimeoutMs: 2_000 });
+  const limiter = createLimiter({ ...SETTINGS, redisUrl: redis.url, clock: createManualClock(), logger: logs.logger, commandTimeoutMs: 2_000 });
   t.teardown(() => limiter.close());
   t.equal(await limiter.ready(5_000), true);
   const decisions = await Promise.all(Array.from({ length: 9 }, () => limiter.take('key_1', 1, SPEC)));
@@ -39,5 +48,5 @@ t.test('with REDIS_URL: Redis, logged by address without the URL', async (t) => 
 });
 
 t.test('a malformed REDIS_URL is a ConfigError', async (t) => {
-  t.throws(() => createLimiter({ redisUrl: 'http://cache', clock: createManualClock(), logger: captureLogs().logger }), ConfigError);
+  t.throws(() => createLimiter({ ...SETTINGS, redisUrl: 'http://cache', clock: createManualClock(), logger: captureLogs().logger }), ConfigError);
 });

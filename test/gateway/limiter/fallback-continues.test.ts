@@ -21,6 +21,7 @@ t.test('a 50/min key, 200 requests, 40 before and 160 across a 5 s Redis outage'
     commandTimeoutMs: 1_000,
     onRedisFailure: 'open',
     breakerCooldownMs: 60_000,
+    autoPipelining: true,
     maxReconnectDelayMs: 100,
     clock: systemClock,
     logger: captureLogs('silent').logger,

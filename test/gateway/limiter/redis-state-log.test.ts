@@ -69,6 +69,7 @@ function startLimiter(t: Teardown, logs: CapturedLog, redisUrl: string, extra: P
     commandTimeoutMs: 250,
     onRedisFailure: 'open',
     breakerCooldownMs: 1_000,
+    autoPipelining: true,
     maxReconnectDelayMs: MAX_RECONNECT_DELAY_MS,
     clock: createManualClock(Date.now()),
     logger: logs.logger,

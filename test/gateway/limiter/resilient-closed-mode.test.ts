@@ -29,6 +29,7 @@ t.test('closed mode: Redis stopped mid-load, then restarted', async (t) => {
     commandTimeoutMs: COMMAND_TIMEOUT_MS,
     onRedisFailure: 'closed',
     breakerCooldownMs: COOLDOWN_MS,
+    autoPipelining: true,
     maxReconnectDelayMs: 100,
     clock,
     logger: logs.logger,

@@ -26,6 +26,7 @@ t.test('open mode: Redis stopped mid-load, then restarted', async (t) => {
     commandTimeoutMs: COMMAND_TIMEOUT_MS,
     onRedisFailure: 'open',
     breakerCooldownMs: COOLDOWN_MS,
+    autoPipelining: true,
     maxReconnectDelayMs: 100,
     clock,
     logger: logs.logger,

@@ -22,6 +22,7 @@ t.test('open mode: a frozen Redis costs at most the timeout, then the breaker sk
     commandTimeoutMs: COMMAND_TIMEOUT_MS,
     onRedisFailure: 'open',
     breakerCooldownMs: 1_000,
+    autoPipelining: true,
     clock,
     logger: captureLogs('info').logger,
   });

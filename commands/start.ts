@@ -2,16 +2,15 @@
 // for a single machine. Same code as the split deployment; only the replica's
 // feed differs: it follows the store directly, so a revocation is in force
 // before the admin's 204 is sent.
-import { startAdminPlane } from '../../admin/plane.js';
-import { cliLogger, parseCommandArgs, type CommandLeaf } from '../../core/cli-kit.js';
-import { systemClock } from '../../core/clock.js';
-import { startDataPlane } from '../data-plane.js';
-import { KeyReplica } from '../replica/key-replica.js';
-import { followStore } from '../replica/follow-store.js';
+import { startAdminPlane } from '../admin/plane.js';
+import { cliLogger, parseCommandArgs, type CommandLeaf } from '../core/cli-kit.js';
+import { systemClock } from '../core/clock.js';
+import { startDataPlane } from '../gateway/data-plane.js';
+import { storeKeySource } from '../gateway/replica/key-source.js';
 import { checkConfiguration } from './check-configuration.js';
 import { loopbackOrigin } from './loopback-origin.js';
 import { serveUntilShutdown } from './serve-until-shutdown.js';
-import { settingsEnv, settingsHelp } from '../../config/settings-help.js';
+import { settingsEnv, settingsHelp } from '../config/settings-help.js';
 import { START_SETTINGS } from './command-settings.js';
 
 export const startCommand: CommandLeaf = {
@@ -45,19 +44,15 @@ ${settingsHelp(START_SETTINGS)}`,
       lastUsedIntervalMs: settings.sync.lastUsedFlushMs,
       processMetrics: false,
     });
-    const replica = new KeyReplica();
-    const following = followStore(admin.store, replica);
-    logger.info({ keys: replica.size, seq: replica.seq }, 'key replica loaded from the store');
+    const keySource = storeKeySource({ store: admin.store, lastUsed: admin.lastUsed, logger });
     let plane;
     try {
       plane = await startDataPlane({
         settings,
-        keys: replica,
+        keySource,
         // The key routes go to this process' admin, on whatever port it got: never to another
         // process that happens to hold the default one.
         internalAdmin: { origin: loopbackOrigin(settings.host, admin.adminPort) },
-        lastUsed: admin.lastUsed,
-        replicaReadiness: () => ({ ...replica.status(), stale: false }),
         extraMetrics: admin.metrics,
         // One process: it is ready only while its admin can write the database too.
         extraReadiness: () => {
@@ -68,7 +63,7 @@ ${settingsHelp(START_SETTINGS)}`,
         logger,
       });
     } catch (err) {
-      following.close();
+      await keySource.close();
       await admin.close();
       throw err;
     }
@@ -77,7 +72,7 @@ ${settingsHelp(START_SETTINGS)}`,
       graceMs: settings.server.shutdownGraceMs,
       drainAlongside: () => admin.drain(),
       closeSources: async () => {
-        following.close();
+        await keySource.close();
         await admin.close();
       },
     });

@@ -2,15 +2,13 @@
 // replica). Its keys come from the admin's change feed (SYNC_URL +
 // SYNC_TOKEN); last-used times go back to the admin in batches. It never
 // opens the database.
-import { cliLogger, parseCommandArgs, type CommandLeaf } from '../../core/cli-kit.js';
-import { systemClock } from '../../core/clock.js';
-import { createLastUsedBatcher } from '../../core/last-used.js';
-import { startDataPlane } from '../data-plane.js';
-import { followFeed } from '../replica/follow-feed.js';
-import { KeyReplica } from '../replica/key-replica.js';
+import { cliLogger, parseCommandArgs, type CommandLeaf } from '../core/cli-kit.js';
+import { systemClock } from '../core/clock.js';
+import { startDataPlane } from '../gateway/data-plane.js';
+import { feedKeySource } from '../gateway/replica/key-source.js';
 import { checkConfiguration } from './check-configuration.js';
 import { serveUntilShutdown } from './serve-until-shutdown.js';
-import { settingsEnv, settingsHelp } from '../../config/settings-help.js';
+import { settingsEnv, settingsHelp } from '../config/settings-help.js';
 import { GATEWAY_SETTINGS } from './command-settings.js';
 
 export const gatewayCommand: CommandLeaf = {
@@ -31,43 +29,32 @@ ${settingsHelp(GATEWAY_SETTINGS)}`,
     const clock = systemClock;
     const logger = cliLogger(io, settings.logLevel, 'bullseye-gateway');
     for (const deprecation of settings.deprecations) logger.warn(deprecation);
-    const replica = new KeyReplica();
-    const feed = followFeed({
+    const keySource = feedKeySource({
       syncUrl: settings.syncUrl,
       token: settings.syncToken,
-      replica,
       clock,
       logger,
       pollWaitMs: settings.sync.pollWaitMs,
       staleAfterMs: settings.sync.staleAfterMs,
-    });
-    const lastUsed = createLastUsedBatcher({
-      flush: (batch) => feed.pushLastUsed(batch),
-      intervalMs: settings.sync.lastUsedFlushMs,
-      onError: (err, batch) => logger.warn({ err: String(err), keys: batch.size }, 'last-used batch not delivered; will retry'),
+      lastUsedFlushMs: settings.sync.lastUsedFlushMs,
     });
     let plane;
     try {
       plane = await startDataPlane({
         settings,
-        keys: replica,
+        keySource,
         internalAdmin: 'none',
-        lastUsed,
-        replicaReadiness: () => ({ ...replica.status(), stale: feed.stale(), lastSyncAt: feed.lastSyncAt() }),
         clock,
         logger,
       });
     } catch (err) {
-      await feed.close();
+      await keySource.close();
       throw err;
     }
     return serveUntilShutdown(io, logger, {
       plane,
       graceMs: settings.server.shutdownGraceMs,
-      closeSources: async () => {
-        await lastUsed.close();
-        await feed.close();
-      },
+      closeSources: () => keySource.close(),
     });
   },
 };

@@ -2,9 +2,9 @@
 // reloads the policy; SIGTERM/SIGINT drains the data plane (and, in `start`,
 // the admin's listeners at the same time), then closes what fed it (its key
 // source, its last-used sink), in that order.
-import { EXIT, type CliIo } from '../../core/cli-kit.js';
-import type { Logger } from '../../core/logger.js';
-import type { DataPlane } from '../data-plane.js';
+import { EXIT, type CliIo } from '../core/cli-kit.js';
+import type { Logger } from '../core/logger.js';
+import type { DataPlane } from '../gateway/data-plane.js';
 
 /** After the grace, how long closing the pools, the ops listener and the key source may take. */
 export const CLOSE_AFTER_GRACE_MS = 500;

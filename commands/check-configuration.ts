@@ -2,10 +2,10 @@
 // opens: the environment and settings file, the policy file, REDIS_URL and,
 // for a gateway alone, its change feed. Every problem is reported at once (one
 // ConfigError, exit 2), so fixing one never reveals the next.
-import { ConfigError } from '../../core/errors.js';
-import { readSettings, type GatewaySettings } from '../../config/gateway-settings.js';
-import { loadPolicyFile, OFFLINE, type PolicyContext } from '../../config/policy.js';
-import { parseRedisUrl } from '../limiter/redis-url.js';
+import { ConfigError } from '../core/errors.js';
+import { readSettings, type GatewaySettings } from '../config/gateway-settings.js';
+import { loadPolicyFile, OFFLINE, type PolicyContext } from '../config/policy.js';
+import { parseRedisUrl } from '../gateway/limiter/redis-url.js';
 
 /** `start` runs an admin in-process; `gateway` runs alone and follows one over SYNC_URL. */
 export type ServingMode = 'start' | 'gateway';

@@ -1,15 +1,15 @@
 // `bullseye-gateway admin`: run the admin service (and, with SYNC_TOKEN, the
 // change feed listener) until SIGTERM or SIGINT, then close the listeners,
 // flush last-used times and close the database.
-import { systemClock } from '../../core/clock.js';
-import { cliLogger, EXIT, parseCommandArgs, type CommandLeaf } from '../../core/cli-kit.js';
-import { loadSettings } from '../../config/gateway-settings.js';
-import { settingsEnv, settingsHelp } from '../../config/settings-help.js';
-import { listenOrExplain } from '../../core/listen.js';
-import { createOpsServer } from '../../core/ops-server.js';
-import { startAdminPlane } from '../plane.js';
+import { systemClock } from '../core/clock.js';
+import { cliLogger, EXIT, parseCommandArgs, type CommandLeaf } from '../core/cli-kit.js';
+import { loadSettings } from '../config/gateway-settings.js';
+import { settingsEnv, settingsHelp } from '../config/settings-help.js';
+import { listenOrExplain } from '../core/listen.js';
+import { createOpsServer } from '../core/ops-server.js';
+import { startAdminPlane } from '../admin/plane.js';
 import { ADMIN_SETTINGS } from './command-settings.js';
-import type { KeyStore } from '../store/key-store.js';
+import type { KeyStore } from '../admin/store/key-store.js';
 
 /** The change sequence, or null when the database cannot even be read (readiness must answer, not throw). */
 function keySequence(store: KeyStore): number | null {

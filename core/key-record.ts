@@ -1,0 +1,53 @@
+// The key record's one field table. The record type is KeyAuthRecord
+// (core/auth.ts); this table holds one checker per field of it, and the
+// compiler holds the two together: a field added to the type and not here (or
+// here with a checker of another type) does not build. Everything that must
+// know the record's fields reads them from here: the change-feed page parser
+// (core/change-feed.ts) checks each record against it.
+import type { KeyAuthRecord } from './auth.js';
+import { FAMILIES, type KeyFamily } from './keys.js';
+import { isScope, type Scope } from './scopes.js';
+
+/** A check of one field's value that also tells the compiler the field's type. */
+type FieldCheck<T> = (value: unknown) => value is T;
+
+const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
+const isEpochMs = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+/** SHA-256 in hex. Its alphabet is not checked: a wrong one can equal no computed digest, so it never authenticates. */
+const SHA256_HEX_LENGTH = 64;
+
+/** Every field of the record, with what its value must be. Field order is the record's order. */
+export const KEY_RECORD_FIELDS: { readonly [K in keyof KeyAuthRecord]-?: FieldCheck<KeyAuthRecord[K]> } = Object.freeze({
+  id: isNonEmptyString,
+  family: (value: unknown): value is KeyFamily => typeof value === 'string' && Object.hasOwn(FAMILIES, value),
+  ownerId: isNonEmptyString,
+  hash: (value: unknown): value is string => typeof value === 'string' && value.length === SHA256_HEX_LENGTH,
+  scopes: (value: unknown): value is readonly Scope[] => Array.isArray(value) && value.every(isScope),
+  status: (value: unknown): value is KeyAuthRecord['status'] => value === 'active' || value === 'revoked',
+  expiresAt: (value: unknown): value is number | null => value === null || isEpochMs(value),
+  seq: (value: unknown): value is number => isEpochMs(value) && value > 0,
+});
+
+const FIELD_NAMES = Object.freeze(Object.keys(KEY_RECORD_FIELDS) as (keyof KeyAuthRecord)[]);
+
+/**
+ * Why `value` is not a key record: a field missing or of the wrong type, or a member the record
+ * does not have (a record with more than it should is not trusted either); undefined when it is one.
+ */
+export function keyRecordProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'is not an object';
+  const record = value as Record<string, unknown>;
+  let members = 0;
+  for (const name in record) {
+    if (!Object.hasOwn(KEY_RECORD_FIELDS, name)) return `has an unknown member "${name.slice(0, 40)}"`;
+    members += 1;
+  }
+  if (members !== FIELD_NAMES.length) {
+    const missing = FIELD_NAMES.find((name) => !Object.hasOwn(record, name));
+    return `lacks "${missing ?? '?'}"`;
+  }
+  for (const name of FIELD_NAMES) {
+    if (!KEY_RECORD_FIELDS[name](record[name])) return `has an invalid "${name}"`;
+  }
+  return undefined;
+}

@@ -1,0 +1,169 @@
+// The create-key body is validated from the schema the OpenAPI document
+// publishes: the validator compiles those very objects, every rule in them
+// refuses a body with the message the API has always given, no code repeats
+// a rule (drop it from the schema and its body goes through), and a body that
+// breaks several rules gets the one problem the API's order of checks finds first.
+import t from 'tap';
+import { compileCreateKeyBodyCheck } from '../../admin/create-key-body.js';
+import { buildOpenApiDocument } from '../../admin/openapi/document.js';
+import { CREATE_KEY_REQUEST_SCHEMAS, familySchema, type JsonSchema } from '../../admin/openapi/schemas.js';
+import { ADMIN_ROUTES } from '../../admin/routes.js';
+import { FAMILIES, type KeyFamily } from '../../core/keys.js';
+
+const NOW = Date.UTC(2026, 0, 1);
+const FAMILY_LIST = Object.keys(FAMILIES) as KeyFamily[];
+const KNOWN = 'known scopes: read, write, admin, agency:read, agency:write';
+const DEFAULTS: Record<KeyFamily, string[]> = { org: ['read', 'write'], partner: ['read', 'write', 'admin'] };
+
+t.test('the validator compiles the very schema objects the document publishes', async (t) => {
+  const doc = buildOpenApiDocument(ADMIN_ROUTES) as Record<string, any>;
+  const check = compileCreateKeyBodyCheck();
+  for (const family of FAMILY_LIST) {
+    const name = familySchema(family, 'ApiKeyCreateRequest');
+    t.equal(check.schemas[family], doc.components.schemas[name], `${family}: the document's ${name}, the same object`);
+    t.equal(check.schemas[family], CREATE_KEY_REQUEST_SCHEMAS[family]);
+    const route = ADMIN_ROUTES.find((r) => r.kind === 'key' && r.family === family && r.readsBody);
+    t.ok(route, `${family} has a create route`);
+    const requestBody = doc.paths[route!.pattern][route!.method.toLowerCase()].requestBody;
+    t.same(requestBody.content['application/json'].schema, { $ref: `#/components/schemas/${name}` }, `${route!.template} publishes it`);
+    t.ok(Object.isFrozen(CREATE_KEY_REQUEST_SCHEMAS[family].properties), 'frozen: neither side can change what the other reads');
+  }
+});
+
+// Every validation keyword of the schema, as a JSON pointer; annotations validate nothing.
+const ANNOTATIONS = new Set(['description', 'default']);
+function rulesOf(schema: JsonSchema, at = ''): string[] {
+  return Object.entries(schema).flatMap(([keyword, value]) => {
+    if (ANNOTATIONS.has(keyword)) return [];
+    if (keyword === 'properties') {
+      return Object.entries(value as Record<string, JsonSchema>).flatMap(([name, member]) => rulesOf(member, `${at}/properties/${name}`));
+    }
+    if (keyword === 'items') return rulesOf(value as JsonSchema, `${at}/items`);
+    return [`${at}/${keyword}`];
+  });
+}
+
+// [pointer to the rule]: [a body that breaks that rule only, the problem the API answers]
+const ruleCases = (family: KeyFamily): Record<string, [unknown, string]> => ({
+  '/type': [[{ name: 'x' }], 'the body must be a JSON object'],
+  '/additionalProperties': [{ name: 'x', admin: true }, 'unknown field "admin"; allowed: name, scopes, expiresAt'],
+  '/required': [{ scopes: ['read'] }, 'name is required'],
+  '/properties/name/type': [{ name: 42 }, 'name must be a string'],
+  '/properties/name/pattern': [{ name: ' \t\u3000 ' }, 'name must not be empty'],
+  '/properties/name/maxLength': [{ name: 'n'.repeat(256) }, 'name must be at most 255 characters'],
+  '/properties/scopes/type': [{ name: 'x', scopes: 'read' }, 'scopes must be an array of strings'],
+  '/properties/scopes/items/type': [{ name: 'x', scopes: [1] }, `unknown scope number; ${KNOWN}`],
+  '/properties/scopes/items/enum':
+    family === 'org'
+      ? [{ name: 'x', scopes: ['superuser'] }, `unknown scope "superuser"; ${KNOWN}`]
+      : [{ name: 'x', scopes: ['agency:read'] }, 'agency:read and agency:write exist only for organization keys'],
+  '/properties/scopes/minItems': [{ name: 'x', scopes: [] }, 'scopes must not be empty'],
+  '/properties/scopes/uniqueItems': [{ name: 'x', scopes: ['read', 'read'] }, 'duplicate scope "read"'],
+  '/properties/expiresAt/type': [{ name: 'x', expiresAt: 1893456000000 }, 'expiresAt must be an RFC 3339 date-time string or null'],
+  '/properties/expiresAt/format': [
+    { name: 'x', expiresAt: '2030-01-31T00:00:00' },
+    'expiresAt must be an RFC 3339 date-time with a time zone, e.g. 2030-01-31T00:00:00Z',
+  ],
+});
+
+/** Items are typed for ajv's linear uniqueItems; without the type, the enum still refuses a non-string. */
+const ALSO_SAID_BY_ANOTHER_RULE = new Set(['/properties/scopes/items/type']);
+/** A type whose typed rules stay cannot go alone: strict ajv refuses the schema, so no server would start. */
+const STRICT_AJV_REFUSES_WITHOUT = new Set(['/type', '/properties/name/type', '/properties/scopes/type', '/properties/expiresAt/type']);
+
+function withoutRule(schema: JsonSchema, pointer: string): JsonSchema {
+  const copy = structuredClone(schema);
+  const tokens = pointer.slice(1).split('/');
+  const keyword = tokens.pop() as string;
+  const parent = tokens.reduce<Record<string, unknown>>((node, token) => node[token] as Record<string, unknown>, copy);
+  delete parent[keyword];
+  return copy;
+}
+
+t.test('every rule of the published schema refuses a body, with the message the API has always given', async (t) => {
+  const check = compileCreateKeyBodyCheck();
+  for (const family of FAMILY_LIST) {
+    const cases = ruleCases(family);
+    // A rule dropped from (or added to) the schema without its case here fails this line.
+    t.same(rulesOf(CREATE_KEY_REQUEST_SCHEMAS[family]).sort(), Object.keys(cases).sort(), `${family}: every rule has a case`);
+    for (const [pointer, [body, problem]] of Object.entries(cases)) {
+      t.same(check(body, family, NOW), { ok: false, problem }, `${family} ${pointer}`);
+    }
+  }
+});
+
+t.test('no code repeats a schema rule: without the rule, its body goes through', async (t) => {
+  for (const family of FAMILY_LIST) {
+    for (const [pointer, [body, problem]] of Object.entries(ruleCases(family))) {
+      const loosened = { ...CREATE_KEY_REQUEST_SCHEMAS, [family]: withoutRule(CREATE_KEY_REQUEST_SCHEMAS[family], pointer) };
+      if (STRICT_AJV_REFUSES_WITHOUT.has(pointer)) {
+        t.throws(() => compileCreateKeyBodyCheck(loosened), /strict mode: missing type/, `${family} ${pointer}: the schema no longer compiles`);
+        continue;
+      }
+      const check = compileCreateKeyBodyCheck(loosened);
+      if (ALSO_SAID_BY_ANOTHER_RULE.has(pointer)) t.same(check(body, family, NOW), { ok: false, problem }, `${family} ${pointer}`);
+      else t.equal(check(body, family, NOW).ok, true, `${family} ${pointer}: only the schema refused it`);
+    }
+  }
+  const tighter = structuredClone(CREATE_KEY_REQUEST_SCHEMAS.org) as Record<string, any>;
+  tighter.properties.name.maxLength = 8;
+  const check = compileCreateKeyBodyCheck({ ...CREATE_KEY_REQUEST_SCHEMAS, org: tighter });
+  t.same(check({ name: 'n'.repeat(9) }, 'org', NOW), { ok: false, problem: 'name must be at most 8 characters' }, "the schema's limit, in its message");
+  t.equal(check({ name: 'n'.repeat(8) }, 'org', NOW).ok, true);
+});
+
+t.test('what only code says: trimming, characters, a future expiry', async (t) => {
+  const check = compileCreateKeyBodyCheck();
+  for (const family of FAMILY_LIST) {
+    const scopes = DEFAULTS[family];
+    const padded = ` ${'n'.repeat(255)}\u3000`;
+    const value = { name: 'n'.repeat(255), scopes, expiresAt: null };
+    t.same(check({ name: padded }, family, NOW), { ok: true, value }, `${family}: the length is the trimmed name's`);
+    t.same(check({ name: 'a\u0000b' }, family, NOW), { ok: false, problem: 'name must not contain control characters' });
+    t.same(check({ name: 'x', expiresAt: '2026-01-01T00:00:00Z' }, family, NOW), { ok: false, problem: 'expiresAt must be in the future' });
+    t.same(check({ name: 'x', expiresAt: '2026-01-01T00:00:00.001Z' }, family, NOW), {
+      ok: true,
+      value: { name: 'x', scopes, expiresAt: NOW + 1 },
+    });
+  }
+});
+
+t.test("date-time is the API's RFC 3339 reading, not ajv-formats'", async (t) => {
+  const check = compileCreateKeyBodyCheck();
+  const rfc3339 = 'expiresAt must be an RFC 3339 date-time with a time zone, e.g. 2030-01-31T00:00:00Z';
+  for (const expiresAt of ['2030-01-31 00:00:00Z', '2030-01-31T00:00:00+0100', '2030-01-31T00:00:00+01']) {
+    t.same(check({ name: 'x', expiresAt }, 'org', NOW), { ok: false, problem: rfc3339 }, `${expiresAt} refused`);
+  }
+  t.same(check({ name: 'x', expiresAt: '2030-01-31T00:00:60Z' }, 'org', NOW), {
+    ok: true,
+    value: { name: 'x', scopes: ['read', 'write'], expiresAt: Date.UTC(2030, 0, 31, 0, 1) },
+  }, 'a leap second anywhere is the next minute');
+});
+
+t.test('a body breaking several rules gets the one problem the order of checks finds first', async (t) => {
+  const check = compileCreateKeyBodyCheck();
+  // [family, body, problem]: shape, unknown members, name present, then name, scopes, expiresAt, each schema before code.
+  const cases: Array<[KeyFamily, unknown, string]> = [
+    ['org', { extra: 1 }, 'unknown field "extra"; allowed: name, scopes, expiresAt'],
+    ['org', { name: 42, scopes: 'x', b: 1, a: 2 }, 'unknown fields "b", "a"; allowed: name, scopes, expiresAt'],
+    ['org', { a: 1, b: 2, c: 3, d: 4, e: 5, f: 6 }, 'unknown fields "a", "b", "c", "d", "e"; allowed: name, scopes, expiresAt'],
+    ['org', { [`${'k'.repeat(45)}`]: 1, name: 'x' }, `unknown field "${'k'.repeat(40)}"; allowed: name, scopes, expiresAt`],
+    ['org', { scopes: 'x', expiresAt: 5 }, 'name is required'],
+    ['org', { name: 42, scopes: [] }, 'name must be a string'],
+    ['org', { name: 'a\u202eb', scopes: 'x' }, 'name must not contain bidirectional control characters (U+202A–U+202E, U+2066–U+2069)'],
+    ['org', { name: 'a\ud800\u0000', scopes: 'x' }, 'name must be valid Unicode (no lone surrogates)'],
+    ['org', { name: 'x', scopes: [], expiresAt: 5 }, 'scopes must not be empty'],
+    ['org', { name: 'x', scopes: ['read', 'read', 'nope'] }, 'duplicate scope "read"'],
+    ['org', { name: 'x', scopes: ['nope', 'read', 'read'] }, `unknown scope "nope"; ${KNOWN}`],
+    ['org', { name: 'x', scopes: ['read', 'write', 'read', 'write'] }, 'duplicate scope "read"'],
+    ['org', { name: 'x', scopes: ['write', 'read', 'read', 'write'] }, 'duplicate scope "read"'],
+    ['org', { name: 'x', scopes: [null, 'nope'] }, `unknown scope object; ${KNOWN}`],
+    ['partner', { name: 'x', scopes: ['agency:read', 'nope'] }, `unknown scope "nope"; ${KNOWN}`],
+    ['partner', { name: 'x', scopes: ['agency:read', 'read', 'read'] }, 'duplicate scope "read"'],
+    ['partner', { name: 'x', scopes: ['agency:write', 'admin'], expiresAt: 5 }, 'agency:read and agency:write exist only for organization keys'],
+    ['org', { name: 'x', scopes: ['read'], expiresAt: '2020-01-01T00:00:00Z' }, 'expiresAt must be in the future'],
+  ];
+  for (const [family, body, problem] of cases) t.same(check(body, family, NOW), { ok: false, problem }, `${family} ${JSON.stringify(body)}`);
+  const proto = JSON.parse('{"name":"x","__proto__":{"scopes":["admin"]}}');
+  t.same(check(proto, 'org', NOW), { ok: false, problem: 'unknown field "__proto__"; allowed: name, scopes, expiresAt' });
+});
