@@ -19,8 +19,8 @@ interface StdoutLog {
 
 /**
  * Log lines go to fd 1 asynchronously and buffered: 4 KiB at a time, or whatever is pending every
- * 100 ms. A synchronous write per line cost the gateway about a quarter of its throughput at
- * LOG_LEVEL=info, and an unbuffered asynchronous one still a thread-pool round trip per line. At most
+ * 100 ms: a synchronous write per line blocks the event loop on every request at LOG_LEVEL=info, and
+ * an unbuffered asynchronous one still costs a thread-pool round trip per line. At most
  * 16 MiB wait while stdout is blocked (a stalled log collector); past that, lines are dropped rather
  * than the process growing or stalling. A log write never blocks and never keeps the process alive:
  * once stdout fails (EPIPE: the reader went away) lines are dropped, and the last flush is bounded

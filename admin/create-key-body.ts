@@ -117,8 +117,8 @@ export function compileCreateKeyBodyCheck(
     partner: ajv.compile<CreateKeyBody>(schemas.partner),
   };
   const members: Readonly<Record<KeyFamily, readonly string[]>> = {
-    org: Object.keys((schemas.org.properties ?? {}) as Members),
-    partner: Object.keys((schemas.partner.properties ?? {}) as Members),
+    org: Object.keys(schemas.org.properties ?? {}),
+    partner: Object.keys(schemas.partner.properties ?? {}),
   };
 
   function problem(input: unknown, family: KeyFamily, nowMs: number): string | undefined {
@@ -132,9 +132,7 @@ export function compileCreateKeyBodyCheck(
       const own = errors.filter((error) => error.instancePath === path || error.instancePath.startsWith(`${path}/`));
       const rules = Object.hasOwn(MEMBER_RULES, member) ? MEMBER_RULES[member] : undefined;
       const found =
-        own.length > 0
-          ? (rules?.problem(own, value, family) ?? ajvProblem(own[0] as ErrorObject))
-          : rules?.codeProblem?.(value, nowMs);
+        own.length > 0 ? (rules?.problem(own, value, family) ?? ajvProblem(own[0] as ErrorObject)) : rules?.codeProblem?.(value, nowMs);
       if (found !== undefined) return found;
     }
     return errors[0] && ajvProblem(errors[0]);

@@ -95,7 +95,10 @@ export async function startAdminPlane(options: AdminPlaneOptions): Promise<Admin
     } else {
       logger.warn('SYNC_TOKEN is not set: no change feed listener, so split-mode gateways cannot sync keys');
     }
-    logger.info({ host: config.host, adminPort, syncPort: syncPort ?? null, database: store.path, version: VERSION }, 'admin service listening');
+    logger.info(
+      { host: config.host, adminPort, syncPort: syncPort ?? null, database: store.path, version: VERSION },
+      'admin service listening',
+    );
     return { store, lastUsed, adminPort, syncPort, metrics: metrics.registry, storeReadiness, drain, close };
   } catch (err) {
     await close();

@@ -24,8 +24,7 @@ export const OWNER_ID_RULE = '1 to 64 characters of A-Z, a-z, 0-9, _ and -';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A key id in canonical (lower-case) form, or undefined when it is not UUID-shaped. */
-export const normalizeKeyId = (value: string): string | undefined =>
-  UUID.test(value) ? value.toLowerCase() : undefined;
+export const normalizeKeyId = (value: string): string | undefined => (UUID.test(value) ? value.toLowerCase() : undefined);
 
 export const DEFAULT_SCOPES: Readonly<Record<KeyFamily, readonly Scope[]>> = Object.freeze({
   org: Object.freeze(['read', 'write'] as Scope[]),
@@ -66,8 +65,7 @@ export const PROBLEMS = Object.freeze({
 });
 
 /** The first of NAME_RULES a (trimmed) name breaks: the rules no JSON Schema can say. */
-export const nameCharacterProblem = (name: string): string | undefined =>
-  NAME_RULES.find((rule) => rule.pattern.test(name))?.problem;
+export const nameCharacterProblem = (name: string): string | undefined => NAME_RULES.find((rule) => rule.pattern.test(name))?.problem;
 
 /** A key name (also --created-by / --revoked-by): trimmed, 1 to 255 characters, none of NAME_RULES. */
 export function checkName(value: unknown): Checked<string> {
@@ -89,9 +87,7 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:(
 export function parseRfc3339(value: string): number | undefined {
   const m = RFC3339.exec(value);
   if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as number[] as [
-    number, number, number, number, number, number,
-  ];
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   const millis = m[7] ? Number(m[7].slice(1, 4).padEnd(3, '0')) : 0;
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return undefined;
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();

@@ -42,5 +42,6 @@ export function cpuCounters(processes: Readonly<Record<string, number>>): Counte
 
 /** Several counter sources read as one. */
 export function combineCounters(...sources: Array<Counters | undefined>): Counters {
-  return async () => Object.assign({}, ...(await Promise.all(sources.map((read) => read?.() ?? {}))));
+  return async () =>
+    Object.assign({}, ...(await Promise.all(sources.map((read) => read?.() ?? Promise.resolve({}))))) as Record<string, number>;
 }

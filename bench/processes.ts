@@ -172,8 +172,7 @@ function whenReady(spec: ChildSpec, proc: ChildProcess, logFd: number): Promise<
       if (err) reject(err);
       else resolve();
     };
-    const onExit = (code: number | null, signal: string | null): void =>
-      finish(new Error(`exited early (${signal ?? `code ${code}`})`));
+    const onExit = (code: number | null, signal: string | null): void => finish(new Error(`exited early (${signal ?? `code ${code}`})`));
     const onError = (err: Error): void => finish(err);
     const timer = setTimeout(() => finish(new Error(`not ready within ${timeoutMs} ms`)), timeoutMs);
     proc.once('exit', onExit);

@@ -64,7 +64,16 @@ export function summarize(run: TargetRun): Summary {
 }
 
 export const noNumbers = (id: string, label: string, note: string, failed = false): Summary => ({
-  id, label, rps: NaN, p50Ms: NaN, p99Ms: NaN, requests: 0, errors: 0, non2xx: 0, note, failed,
+  id,
+  label,
+  rps: NaN,
+  p50Ms: NaN,
+  p99Ms: NaN,
+  requests: 0,
+  errors: 0,
+  non2xx: 0,
+  note,
+  failed,
 });
 
 export const fmt = (value: number, digits = 2): string => (Number.isFinite(value) ? value.toFixed(digits) : '–');
@@ -97,8 +106,19 @@ export function throughputTable(summaries: readonly Summary[], bareId = 'bare', 
     s.note ?? '',
   ]);
   const header = [
-    'target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'req/s vs bare', 'p99 vs bare', 'req/s vs direct',
-    'CPU µs/req', 'CPU/req vs bare', 'Redis cmds/req', 'note',
+    'target',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'errors',
+    'non-2xx',
+    'req/s vs bare',
+    'p99 vs bare',
+    'req/s vs direct',
+    'CPU µs/req',
+    'CPU/req vs bare',
+    'Redis cmds/req',
+    'note',
   ];
   return [markdownTable(header, rows), ...details(summaries)].join('\n');
 }
@@ -111,7 +131,9 @@ function details(summaries: readonly Summary[]): string[] {
   const lines: string[] = [];
   for (const s of summaries) {
     const counters = s.perRequest
-      ? `per request under load (median of rounds): ${Object.entries(s.perRequest).map(([name, n]) => `${name} ${fmt(n)}`).join(', ')}`
+      ? `per request under load (median of rounds): ${Object.entries(s.perRequest)
+          .map(([name, n]) => `${name} ${fmt(n)}`)
+          .join(', ')}`
       : '';
     const text = [s.detail, counters].filter(Boolean).join('; ');
     if (text) lines.push(`- ${s.label}: ${text}`);
@@ -144,7 +166,9 @@ export function machineSection(settings: RunSettings): string {
     `- machine: ${all.length} CPUs (${cpu}), ${type()} ${release()}; load average ${load(settings.loadAtStart)} at start, ${load(loadavg())} at end`,
     `- Node ${process.version}; load generator: ${settings.generator}`,
     `- CPUs: ${settings.pinning}`,
-    settings.settingsLine ? `- ${settings.settingsLine}` : `- ${settings.rounds} interleaved rounds × ${settings.durationSec} s per target, ${settings.connections} connections, ${settings.warmupSec} s warm-up; medians over rounds`,
+    settings.settingsLine
+      ? `- ${settings.settingsLine}`
+      : `- ${settings.rounds} interleaved rounds × ${settings.durationSec} s per target, ${settings.connections} connections, ${settings.warmupSec} s warm-up; medians over rounds`,
     `- commit: ${gitCommit()}`,
   ].join('\n');
 }

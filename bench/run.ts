@@ -89,7 +89,10 @@ function parseOptions(argv: string[]) {
     rounds: int('rounds', 1),
     warmupSec: int('warmup', 0),
     connections: int('connections', 1),
-    targets: values.targets.split(',').map((s) => s.trim()).filter(Boolean),
+    targets: values.targets
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     keys: int('keys', 200),
     revocations: int('revocations', 1),
     against: values.against,
@@ -145,9 +148,7 @@ async function main(): Promise<number> {
       loadAtStart,
       pinning: describePlan(plan),
     });
-    const failures = outcome.failures.length
-      ? `\n\n**FAILED**:\n${outcome.failures.map((f) => `- ${f}`).join('\n')}`
-      : '';
+    const failures = outcome.failures.length ? `\n\n**FAILED**:\n${outcome.failures.map((f) => `- ${f}`).join('\n')}` : '';
     const markdown = `# Bullseye Gateway bench: ${parsed.scenario}\n\n${machine}\n\n${outcome.markdown}${failures}\n`;
     process.stdout.write(`\n${markdown}`);
     const written = writeResults(repoRoot, parsed.scenario, markdown, { machine, options: parsed.options, ...(outcome.data as object) });

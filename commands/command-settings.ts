@@ -7,16 +7,40 @@ import type { SettingsVar } from '../config/settings-help.js';
 
 /** Both planes in one process: no change feed to follow, so no SYNC_URL. */
 export const START_SETTINGS: readonly SettingsVar[] = [
-  'HOST', 'GATEWAY_PORT', 'ADMIN_PORT', 'SYNC_PORT', 'OPS_PORT', 'POLICY_PATH', 'DATABASE_PATH',
-  'SYNC_TOKEN', 'REDIS_URL', 'LOG_LEVEL', 'CONFIG_PATH',
+  'HOST',
+  'GATEWAY_PORT',
+  'ADMIN_PORT',
+  'SYNC_PORT',
+  'OPS_PORT',
+  'POLICY_PATH',
+  'DATABASE_PATH',
+  'SYNC_TOKEN',
+  'REDIS_URL',
+  'LOG_LEVEL',
+  'CONFIG_PATH',
 ];
 
 /** A gateway alone: it follows SYNC_URL and never opens the database or serves the admin's listeners. */
 export const GATEWAY_SETTINGS: readonly SettingsVar[] = [
-  'HOST', 'GATEWAY_PORT', 'OPS_PORT', 'POLICY_PATH', 'SYNC_URL', 'SYNC_TOKEN', 'REDIS_URL', 'LOG_LEVEL', 'CONFIG_PATH',
+  'HOST',
+  'GATEWAY_PORT',
+  'OPS_PORT',
+  'POLICY_PATH',
+  'SYNC_URL',
+  'SYNC_TOKEN',
+  'REDIS_URL',
+  'LOG_LEVEL',
+  'CONFIG_PATH',
 ];
 
 /** The admin service: its listeners and the database; no gateway, policy or Redis settings. */
 export const ADMIN_SETTINGS: readonly SettingsVar[] = [
-  'HOST', 'ADMIN_PORT', 'SYNC_PORT', 'OPS_PORT', 'DATABASE_PATH', 'SYNC_TOKEN', 'LOG_LEVEL', 'CONFIG_PATH',
+  'HOST',
+  'ADMIN_PORT',
+  'SYNC_PORT',
+  'OPS_PORT',
+  'DATABASE_PATH',
+  'SYNC_TOKEN',
+  'LOG_LEVEL',
+  'CONFIG_PATH',
 ];

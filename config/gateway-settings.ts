@@ -82,7 +82,7 @@ export const ENV_FIELDS = {
   syncToken: { env: 'SYNC_TOKEN', file: undefined, parse: asText, fallback: null },
   logLevel: { env: 'LOG_LEVEL', file: oneOf(LOG_LEVELS), parse: asLevel, fallback: 'info' },
   redisUrl: { env: 'REDIS_URL', file: text, parse: asText, fallback: null },
-} satisfies Record<string, EnvField>;
+} as const satisfies Record<string, EnvField>;
 
 /** Renamed settings: old environment name and file key -> the current ones. The old ones keep working, with a deprecation line. */
 export const RENAMED = [
@@ -93,7 +93,11 @@ export const RENAMED = [
 export const SETTINGS_ENV_VARS: readonly string[] = [...Object.values(ENV_FIELDS).map((f) => f.env), 'CONFIG_PATH'];
 
 /** Apply RENAMED: the current name wins; an old one alone is read (and named in its problems) and reported. */
-function readRenames(env: NodeJS.ProcessEnv, root: MapReader | undefined, deprecations: string[]): {
+function readRenames(
+  env: NodeJS.ProcessEnv,
+  root: MapReader | undefined,
+  deprecations: string[],
+): {
   /** Field -> the variable to read it from, where that is an old name. */
   envNames: Record<string, string>;
   fileValues: Record<string, unknown>;

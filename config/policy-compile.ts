@@ -94,12 +94,7 @@ export function compilePolicy(
 /** Stands in for an upstream that failed validation; never part of a returned policy. */
 const UNRESOLVED: UpstreamSpec = Object.freeze({ name: '', origin: '', internal: false, forwardKey: false, timeoutMs: 0 });
 
-function compileRoute(
-  route: RouteDraft,
-  draft: PolicyDraft,
-  problems: Problems,
-  upstream: UpstreamSpec,
-): CompiledRoute {
+function compileRoute(route: RouteDraft, draft: PolicyDraft, problems: Problems, upstream: UpstreamSpec): CompiledRoute {
   const { entry } = route;
   const organizationParam = route.paramNames.includes('organization_id');
   const partnerParam = route.paramNames.includes('partner_id');

@@ -30,23 +30,36 @@ export function routeRow(route: CompiledRoute): RouteRow {
 /** The rows as an aligned text table, in file order. */
 export function routesTable(policy: Policy): string {
   const header = ['METHOD', 'PATH', 'ACCESS', 'KEY', 'UPSTREAM', 'COST', 'WEBSOCKET'];
-  const rows = policy.routes.map(routeRow).map((row) => [
-    row.method,
-    row.path,
-    row.access,
-    row.key,
-    row.upstream,
-    row.cost === null ? '-' : String(row.cost),
-    row.websocket ? 'yes' : '-',
-  ]);
+  const rows = policy.routes
+    .map(routeRow)
+    .map((row) => [
+      row.method,
+      row.path,
+      row.access,
+      row.key,
+      row.upstream,
+      row.cost === null ? '-' : String(row.cost),
+      row.websocket ? 'yes' : '-',
+    ]);
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] as string).length)));
-  const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i] as number)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i] as number))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
 export type Explanation =
   | { outcome: 'refused'; status: 400 | 404; code: string; reason: string }
-  | { outcome: 'matched'; route: RouteRow; params: Readonly<Record<string, string>>; needs: string; forwardsTo: string; pathAndQuery: string };
+  | {
+      outcome: 'matched';
+      route: RouteRow;
+      params: Readonly<Record<string, string>>;
+      needs: string;
+      forwardsTo: string;
+      pathAndQuery: string;
+    };
 
 /** What the gateway would do with `METHOD target` before looking at any key. */
 export function explainRequest(policy: Policy, method: string, target: string): Explanation {
@@ -76,7 +89,12 @@ export function upstreamTarget(upstream: UpstreamSpec): string {
 
 function needsOf(route: CompiledRoute, params: Readonly<Record<string, string>>): string {
   if (route.public) return 'no key (public)';
-  const family = route.family === 'org' ? 'an organization key (X-API-Key)' : route.family === 'partner' ? 'a partner key (X-Partner-API-Key)' : 'any key';
+  const family =
+    route.family === 'org'
+      ? 'an organization key (X-API-Key)'
+      : route.family === 'partner'
+        ? 'a partner key (X-Partner-API-Key)'
+        : 'any key';
   const owner = route.organizationParam
     ? ` of organization ${params.organization_id}`
     : route.partnerParam

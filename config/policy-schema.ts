@@ -66,7 +66,10 @@ export function readPolicy(src: YamlSource): PolicyDraft | undefined {
   const defaultsEntry = root.get('defaults');
   const routesEntry = root.get('routes');
   root.finish();
-  for (const [name, entry] of [['upstreams', upstreamsEntry], ['routes', routesEntry]] as const) {
+  for (const [name, entry] of [
+    ['upstreams', upstreamsEntry],
+    ['routes', routesEntry],
+  ] as const) {
     if (!entry) src.problems.add(root.node, name, 'is required');
   }
   return {

@@ -15,8 +15,7 @@ export type { PolicyContext };
 export const OFFLINE: PolicyContext = Object.freeze({ internalAdmin: 'unresolved' });
 
 /** First 12 hex characters of SHA-256: a label for logs and metrics, not a security check. */
-export const policyHash = (content: string | Uint8Array): string =>
-  createHash('sha256').update(content).digest('hex').slice(0, 12);
+export const policyHash = (content: string | Uint8Array): string => createHash('sha256').update(content).digest('hex').slice(0, 12);
 
 /**
  * Validate and compile policy text. `sourceName` prefixes every message (usually the file path);

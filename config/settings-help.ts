@@ -32,17 +32,14 @@ const ROWS: Readonly<Record<SettingsVar, Row>> = {
   CONFIG_PATH: { about: 'YAML file of further settings (see config/gateway.example.yaml)' },
 };
 
-/** Every SettingsVar has a row (the Record type says so); the index type does not know that. */
-const rowOf = (name: SettingsVar): Row => ROWS[name] as Row;
+const rowOf = (name: SettingsVar): Row => ROWS[name];
 
 const fieldOf = (name: SettingsVar): (typeof ENV_FIELDS)[FieldName] | undefined =>
   Object.values(ENV_FIELDS).find((field) => field.env === name);
 
 /** The deprecated old names of `vars` that the loader still reads, with the variable each one stands for. */
 function oldNamesOf(vars: readonly SettingsVar[]): { env: string; now: string }[] {
-  return RENAMED.map((rename) => ({ env: rename.env, now: ENV_FIELDS[rename.now].env })).filter((old) =>
-    (vars as readonly string[]).includes(old.now),
-  );
+  return RENAMED.map((rename) => ({ env: rename.env, now: ENV_FIELDS[rename.now].env })).filter((old) => vars.includes(old.now));
 }
 
 /** Every variable a command declaring `vars` reads: those and their deprecated old names. */

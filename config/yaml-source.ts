@@ -98,6 +98,7 @@ export function describe(node: Node | null): string {
   if (isSeq(node)) return 'a list';
   const value = isScalar(node) ? node.value : null;
   if (value === null || value === undefined) return 'nothing';
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a YAML scalar's value: string, number, boolean or null
   return typeof value === 'string' ? quote(value) : String(value);
 }
 
@@ -126,6 +127,7 @@ export class MapReader {
         src.problems.add(keyNode, path, 'keys must be plain strings');
         continue;
       }
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a plain scalar (checked above), never an object
       const key = String(keyNode.value);
       const keyPath = joinPath(path, key);
       const first = this.#entries.get(key);

@@ -1,6 +1,6 @@
 // Per-request metric primitives. prom-client's labelled inc()/observe()
-// validate and hash the label object on every call (about 8 % of the
-// gateway's CPU per request in the profile); these keep plain numbers per
+// validate and hash the label object on every call, a cost paid per request
+// on the hot path; these keep plain numbers per
 // label set behind a child handle the caller caches, and are rendered by a
 // prom-client Registry at scrape time (they implement the shape its
 // registerMetric() takes: name, help, type, get()). Failure-path metrics stay

@@ -57,9 +57,13 @@ export function gracefulClose(server: Server): GracefulClose {
         if (quiet.length === 0) return;
         // The timer, then setImmediate: whatever arrived by then has been read (the poll phase runs
         // between the two), so a request already received is answered instead of reset.
-        setTimeout(() => setImmediate(() => {
-          for (const socket of quiet) if (!servedSinceSignal.has(socket)) socket.destroy();
-        }), Math.min(QUIET_MS, graceMs));
+        setTimeout(
+          () =>
+            setImmediate(() => {
+              for (const socket of quiet) if (!servedSinceSignal.has(socket)) socket.destroy();
+            }),
+          Math.min(QUIET_MS, graceMs),
+        );
       };
       const quiet: Socket[] = [];
       for (const socket of sockets) {

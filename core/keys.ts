@@ -36,11 +36,7 @@ const HEX_LOWER = /^[0-9a-f]+$/;
  */
 export function isWellFormedKey(value: string, family: KeyFamily): boolean {
   const { prefix } = FAMILIES[family];
-  return (
-    value.length === prefix.length + RANDOM_HEX_LENGTH &&
-    value.startsWith(prefix) &&
-    HEX_LOWER.test(value.slice(prefix.length))
-  );
+  return value.length === prefix.length + RANDOM_HEX_LENGTH && value.startsWith(prefix) && HEX_LOWER.test(value.slice(prefix.length));
 }
 
 export function generateKey(family: KeyFamily): string {

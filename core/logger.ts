@@ -59,10 +59,8 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
     // its `req`; reduce both to the fields worth logging, then redact those.
     // Plain objects pass through unchanged.
     serializers: {
-      req: (req: unknown) =>
-        req instanceof IncomingMessage ? { method: req.method, url: req.url, headers: req.headers } : req,
-      res: (res: unknown) =>
-        res instanceof ServerResponse ? { statusCode: res.statusCode, headers: res.getHeaders() } : res,
+      req: (req: unknown) => (req instanceof IncomingMessage ? { method: req.method, url: req.url, headers: req.headers } : req),
+      res: (res: unknown) => (res instanceof ServerResponse ? { statusCode: res.statusCode, headers: res.getHeaders() } : res),
     },
     base: settings.name ? { service: settings.name } : { pid: process.pid },
     timestamp: isoTimeOncePerMs(settings.clock ?? systemClock),

@@ -92,12 +92,7 @@ export function sendProblem(res: ServerResponse, err: unknown, requestId?: strin
  * with the same problem document, then close the connection. The caller logs
  * it (logProblem), as for sendProblem.
  */
-export function writeProblemToSocket(
-  socket: Duplex,
-  err: unknown,
-  requestId?: string,
-  extraHeaders?: Record<string, string>,
-): void {
+export function writeProblemToSocket(socket: Duplex, err: unknown, requestId?: string, extraHeaders?: Record<string, string>): void {
   if (!socket.writable) {
     socket.destroy();
     return;

@@ -101,13 +101,7 @@ export class RouteTable<T> {
     return this.#walk(this.#root, segments, 0, undefined, []) !== undefined;
   }
 
-  #walk(
-    node: TrieNode<T>,
-    segments: string[],
-    depth: number,
-    method: string | undefined,
-    captured: string[],
-  ): Leaf<T> | undefined {
+  #walk(node: TrieNode<T>, segments: string[], depth: number, method: string | undefined, captured: string[]): Leaf<T> | undefined {
     if (depth === segments.length) {
       if (method !== undefined) return node.leaves.get(method);
       return node.leaves.values().next().value;

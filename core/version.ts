@@ -22,7 +22,9 @@ function readVersion(): string {
     // Only our own: a package.json of something else on the way up would give a wrong answer.
     if (name === 'bullseye-gateway' && typeof version === 'string') return version;
   }
-  throw new Error(`bullseye-gateway's package.json not found at ${CANDIDATES.map((c) => new URL(c, import.meta.url).pathname).join(' or ')}`);
+  throw new Error(
+    `bullseye-gateway's package.json not found at ${CANDIDATES.map((c) => new URL(c, import.meta.url).pathname).join(' or ')}`,
+  );
 }
 
 export const VERSION: string = readVersion();

@@ -81,8 +81,7 @@ export function createGatewayMetrics(state: GatewayStateView): GatewayMetrics {
   );
   const upstreamErrors = new Counter({
     name: 'bullseye_gateway_upstream_errors_total',
-    help:
-      'Upstream failures, by upstream and kind: unreachable (502, refused or not reached), reset (502, the connection closed or reset, or the body cut short; after the head is relayed the client connection is cut) or timeout (504).',
+    help: 'Upstream failures, by upstream and kind: unreachable (502, refused or not reached), reset (502, the connection closed or reset, or the body cut short; after the head is relayed the client connection is cut) or timeout (504).',
     labelNames: ['upstream', 'kind'],
     registers: [registry],
   });
@@ -196,7 +195,7 @@ export function createGatewayMetrics(state: GatewayStateView): GatewayMetrics {
   function requestChild(route: Outcome['route'], method: string, statusDigit: number): CounterChild {
     const routeKey = route ?? UNMATCHED;
     let byMethod = requestChildren.get(routeKey);
-    if (!byMethod) requestChildren.set(routeKey, (byMethod = new Map()));
+    if (!byMethod) requestChildren.set(routeKey, (byMethod = new Map<string, CounterChild[]>()));
     let byStatus = byMethod.get(method);
     if (!byStatus) byMethod.set(method, (byStatus = []));
     return (byStatus[statusDigit] ??= requests.child({

@@ -52,8 +52,7 @@ export interface Gateway {
 
 export function createGateway(deps: GatewayDeps): Gateway {
   const pools: UpstreamPools = createUpstreamPools(deps.upstreamPools);
-  const syncUpstreams = (): void =>
-    pools.sync([...deps.policy.current().upstreams.values()].map((upstream) => upstream.origin));
+  const syncUpstreams = (): void => pools.sync([...deps.policy.current().upstreams.values()].map((upstream) => upstream.origin));
   syncUpstreams();
 
   // One count per gateway, shared by plain requests and upgrades.

@@ -58,16 +58,21 @@ Example:
     if (!(limit >= 1 && limit <= AUDIT_LIST_LIMITS.maxLimit)) {
       throw new UsageError(`--limit must be an integer from 1 to ${AUDIT_LIST_LIMITS.maxLimit}`);
     }
-    return withStore(env, io, (store) => {
-      // One more than asked tells whether older events were left out.
-      const events = store.auditEvents({ owner, since, limit: limit + 1 });
-      if (events.length > limit) {
-        events.shift();
-        io.stderr(`note: only the ${limit} most recent events are shown; raise --limit or narrow --since\n`);
-      }
-      printJson(io, { auditEvents: events.map(toAuditEventJson) });
-      return EXIT.ok;
-    }, { readOnly: true });
+    return withStore(
+      env,
+      io,
+      (store) => {
+        // One more than asked tells whether older events were left out.
+        const events = store.auditEvents({ owner, since, limit: limit + 1 });
+        if (events.length > limit) {
+          events.shift();
+          io.stderr(`note: only the ${limit} most recent events are shown; raise --limit or narrow --since\n`);
+        }
+        printJson(io, { auditEvents: events.map(toAuditEventJson) });
+        return EXIT.ok;
+      },
+      { readOnly: true },
+    );
   },
 };
 

@@ -54,7 +54,13 @@ Example:
     if (rawName === undefined) throw new UsageError('--name is required');
     const name = orUsage(checkName(rawName), 'name');
     const rawScopes = stringFlag(args, 'scopes');
-    const scopes = orUsage(checkScopes(rawScopes?.split(',').map((s) => s.trim()), owner.family), 'scopes');
+    const scopes = orUsage(
+      checkScopes(
+        rawScopes?.split(',').map((s) => s.trim()),
+        owner.family,
+      ),
+      'scopes',
+    );
     const createdBy = orUsage(checkName(stringFlag(args, 'created-by') ?? 'cli'), 'created-by');
     const rawExpiry = stringFlag(args, 'expires-at');
     const expiresAt = rawExpiry === undefined ? null : orUsage(checkExpiresAt(rawExpiry, systemClock.now()), 'expires-at');

@@ -18,9 +18,14 @@ never creates a database).
 ${settingsHelp(OFFLINE_ENV)}`,
   async run(argv, env, io) {
     const owner = ownerFromFlags(parseCommandArgs(argv, OWNER_OPTIONS));
-    return withStore(env, io, (store) => {
-      printJson(io, { apiKeys: store.listKeys(owner).map(toApiKeyJson) });
-      return EXIT.ok;
-    }, { readOnly: true });
+    return withStore(
+      env,
+      io,
+      (store) => {
+        printJson(io, { apiKeys: store.listKeys(owner).map(toApiKeyJson) });
+        return EXIT.ok;
+      },
+      { readOnly: true },
+    );
   },
 };

@@ -28,9 +28,7 @@ ${settingsHelp(OFFLINE_ENV)}`,
     return withStore(env, io, (store) => {
       const result = store.addOrganization(id, agency);
       if (!result.ok) {
-        io.stderr(
-          `error: organization ${id} already exists as ${result.organization.agency ? 'an agency' : 'a standard'} organization\n`,
-        );
+        io.stderr(`error: organization ${id} already exists as ${result.organization.agency ? 'an agency' : 'a standard'} organization\n`);
         return EXIT.usage;
       }
       if (!result.created) io.stderr(`note: organization ${id} was already registered\n`);

@@ -12,7 +12,6 @@ const JSON_TYPE = /^application\/json[ \t]*(;[ \t]*charset[ \t]*=[ \t]*(utf-8|"u
 
 export const isJsonContentType = (value: string | undefined): boolean => value !== undefined && JSON_TYPE.test(value);
 
-
 const tooLarge = (limit: number): ApiError =>
   new ApiError('payload_too_large', `The request body must be at most ${limit} bytes.`, {
     extensions: { maxBytes: limit },

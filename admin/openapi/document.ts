@@ -16,7 +16,13 @@ import { COMPONENT_SCHEMAS, FAMILY_NAME, ownerIdSchema, ref, type JsonSchema } f
 export type OpenApiDocument = Record<string, unknown> & { paths: Record<string, Record<string, Record<string, unknown>>> };
 
 /** Answered for any request, by Node's parser or before routing. */
-const ANY_REQUEST: readonly ErrorCode[] = ['invalid_request_target', 'malformed_request', 'request_timeout', 'headers_too_large', 'internal'];
+const ANY_REQUEST: readonly ErrorCode[] = [
+  'invalid_request_target',
+  'malformed_request',
+  'request_timeout',
+  'headers_too_large',
+  'internal',
+];
 /** Credential, key and access checks (core/auth.ts), for key routes. */
 const KEY_CHECKS: readonly ErrorCode[] = [
   'ambiguous_credentials',
@@ -78,10 +84,7 @@ function errorResponses(codes: readonly ErrorCode[]): Record<string, JsonSchema>
       content: {
         'application/problem+json': {
           schema: {
-            allOf: [
-              ref('Problem'),
-              { type: 'object', properties: { status: { const: status }, code: { enum: group } } },
-            ],
+            allOf: [ref('Problem'), { type: 'object', properties: { status: { const: status }, code: { enum: group } } }],
           },
         },
       },
@@ -100,9 +103,7 @@ function operation(route: AdminRoute): JsonSchema {
     tags: [doc.tag],
     security: route.kind === 'key' ? [{ [SECURITY_SCHEME[route.family]]: [route.scope] }] : [],
     parameters: parameters(route.pattern),
-    ...(doc.requestSchema
-      ? { requestBody: { required: true, content: { 'application/json': { schema: ref(doc.requestSchema) } } } }
-      : {}),
+    ...(doc.requestSchema ? { requestBody: { required: true, content: { 'application/json': { schema: ref(doc.requestSchema) } } } } : {}),
     responses: {
       [String(success.status)]: {
         description: success.description,

@@ -47,31 +47,32 @@ const deepFreeze = <T>(value: T): T => {
   return value;
 };
 
-const createKeyRequestSchema = (family: KeyFamily): JsonSchema => deepFreeze({
-  type: 'object',
-  description: `A JSON object of at most ${ADMIN_BODY_LIMIT} bytes with these members only.`,
-  additionalProperties: false,
-  required: ['name'],
-  properties: {
-    name: {
-      type: 'string',
-      pattern: '\\S',
-      maxLength: MAX_NAME_LENGTH,
-      description:
-        'Trimmed; not blank; no control characters, bidirectional controls (U+202A–U+202E, U+2066–U+2069), ' +
-        'line or paragraph separators (U+2028, U+2029), zero-width characters (U+200B–U+200D, U+2060, U+FEFF) ' +
-        'or lone surrogates.',
+const createKeyRequestSchema = (family: KeyFamily): JsonSchema =>
+  deepFreeze({
+    type: 'object',
+    description: `A JSON object of at most ${ADMIN_BODY_LIMIT} bytes with these members only.`,
+    additionalProperties: false,
+    required: ['name'],
+    properties: {
+      name: {
+        type: 'string',
+        pattern: '\\S',
+        maxLength: MAX_NAME_LENGTH,
+        description:
+          'Trimmed; not blank; no control characters, bidirectional controls (U+202A–U+202E, U+2066–U+2069), ' +
+          'line or paragraph separators (U+2028, U+2029), zero-width characters (U+200B–U+200D, U+2060, U+FEFF) ' +
+          'or lone surrogates.',
+      },
+      scopes: {
+        ...scopeList(family),
+        default: [...DEFAULT_SCOPES[family]],
+        description:
+          'Scopes the calling key holds itself (else 403 scope_escalation); admin implies read and write.' +
+          (family === 'org' ? ' agency:read and agency:write only for agency organizations.' : ''),
+      },
+      expiresAt: timestamp('RFC 3339 with a time zone, in the future; null or absent: never expires.', true),
     },
-    scopes: {
-      ...scopeList(family),
-      default: [...DEFAULT_SCOPES[family]],
-      description:
-        'Scopes the calling key holds itself (else 403 scope_escalation); admin implies read and write.' +
-        (family === 'org' ? ' agency:read and agency:write only for agency organizations.' : ''),
-    },
-    expiresAt: timestamp('RFC 3339 with a time zone, in the future; null or absent: never expires.', true),
-  },
-});
+  });
 
 /**
  * The create-key request bodies, one per family. The document publishes these
@@ -117,7 +118,9 @@ function familySchemas(family: KeyFamily): Record<string, JsonSchema> {
       type: 'object',
       additionalProperties: false,
       required: ['apiKeys'],
-      properties: { apiKeys: { type: 'array', items: ref(familySchema(family, 'ApiKey')), description: 'Oldest first, revoked keys included.' } },
+      properties: {
+        apiKeys: { type: 'array', items: ref(familySchema(family, 'ApiKey')), description: 'Oldest first, revoked keys included.' },
+      },
     },
     [familySchema(family, 'ApiKeyCreated')]: {
       type: 'object',

@@ -21,14 +21,9 @@ export interface OpenOptions {
   busyTimeoutMs?: number;
 }
 
-const reasonOf = (path: string, err: unknown): string =>
-  isStoreFailure(err) ? explainFailure(path, err) : (err as Error).message;
+const reasonOf = (path: string, err: unknown): string => (isStoreFailure(err) ? explainFailure(path, err) : (err as Error).message);
 
-export function openDatabase(
-  givenPath: string,
-  migrations: readonly string[] = MIGRATIONS,
-  options: OpenOptions = {},
-): SqliteDatabase {
+export function openDatabase(givenPath: string, migrations: readonly string[] = MIGRATIONS, options: OpenOptions = {}): SqliteDatabase {
   const path = databasePathOf(givenPath);
   if (options.mustExist && path !== ':memory:' && !existsSync(path)) {
     throw new ConfigError(`database ${path} does not exist (set DATABASE_PATH to the file the admin service uses)`);

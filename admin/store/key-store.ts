@@ -17,7 +17,16 @@ import { createAuditLog, type Actor, type AuditEvent, type AuditFilter } from '.
 import { createChangeNotifier, type ChangeListener } from './change-notifier.js';
 import { databasePathOf, openDatabase } from './database.js';
 import { createOrganizations, type AddOrganizationResult, type SetAgencyResult } from './organizations.js';
-import { AUTH_COLUMNS, KEY_COLUMNS, toAuthRecord, toKeyRow, type ApiKeyRow, type AuthRowSql, type KeyRowSql, type Organization } from './rows.js';
+import {
+  AUTH_COLUMNS,
+  KEY_COLUMNS,
+  toAuthRecord,
+  toKeyRow,
+  type ApiKeyRow,
+  type AuthRowSql,
+  type KeyRowSql,
+  type Organization,
+} from './rows.js';
 import { createHealthTracker, type StoreHealth } from './store-health.js';
 import { probeWrite } from './writability.js';
 
@@ -38,8 +47,7 @@ export interface NewKey {
 }
 
 export type CreateKeyResult =
-  | { ok: true; key: ApiKeyRow; plainKey: string }
-  | { ok: false; reason: 'unknown_organization' | 'agency_scopes_not_allowed' };
+  { ok: true; key: ApiKeyRow; plainKey: string } | { ok: false; reason: 'unknown_organization' | 'agency_scopes_not_allowed' };
 
 export type RevokeResult = 'revoked' | 'already_revoked' | 'not_found';
 
@@ -123,9 +131,7 @@ export function openStore({ path: givenPath, mustExist, clock, logger, pollMs, b
        VALUES (@id, @family, @ownerId, @organizationId, @name, @keyPrefix, @keyHash, @scopes, 'active',
          @expiresAt, NULL, @createdAt, @createdBy, NULL, @seq)`,
     ),
-    list: db.prepare(
-      `SELECT ${KEY_COLUMNS} FROM api_keys WHERE family = ? AND owner_id = ? ORDER BY created_at, rowid`,
-    ),
+    list: db.prepare(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE family = ? AND owner_id = ? ORDER BY created_at, rowid`),
     key: db.prepare(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE id = ?`),
     counts: db.prepare('SELECT family, status, count(*) AS count FROM api_keys GROUP BY family, status'),
     revoke: db.prepare(`UPDATE api_keys SET status = 'revoked', revoked_at = ?, seq = ? WHERE id = ?`),

@@ -9,8 +9,7 @@ import type { SqliteDatabase } from './database.js';
 import { toOrganization, type Organization, type OrganizationSql } from './rows.js';
 
 export type AddOrganizationResult =
-  | { ok: true; organization: Organization; created: boolean }
-  | { ok: false; reason: 'agency_mismatch'; organization: Organization };
+  { ok: true; organization: Organization; created: boolean } | { ok: false; reason: 'agency_mismatch'; organization: Organization };
 
 export type SetAgencyResult =
   | { ok: true; organization: Organization; changed: boolean }

@@ -52,9 +52,7 @@ export async function badKeysScenario(ctx: BenchContext, load: LoadGenerator, op
       const gateway = await startCombinedGateway(ctx, gatewayOptions);
       pids.set(variant.id, gateway.child.pid);
       const randomHeader = { [RANDOM_KEY.header]: RANDOM_KEY.prefix + randomBytes(16).toString('hex') };
-      targets.push(
-        variant.flood ? { ...gateway.target, headers: randomHeader, expectStatus: 401, expectHeaders: [] } : gateway.target,
-      );
+      targets.push(variant.flood ? { ...gateway.target, headers: randomHeader, expectStatus: 401, expectHeaders: [] } : gateway.target);
     } catch (err) {
       failures.push(`${variant.label}: not available: ${oneLine(err)}`);
     }

@@ -9,8 +9,21 @@ import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 
 const COLUMNS = [
-  'id', 'family', 'owner_id', 'organization_id', 'name', 'key_prefix', 'key_hash', 'scopes', 'status',
-  'expires_at', 'last_used_at', 'created_at', 'created_by', 'revoked_at', 'seq',
+  'id',
+  'family',
+  'owner_id',
+  'organization_id',
+  'name',
+  'key_prefix',
+  'key_hash',
+  'scopes',
+  'status',
+  'expires_at',
+  'last_used_at',
+  'created_at',
+  'created_by',
+  'revoked_at',
+  'seq',
 ];
 
 export interface BulkInsert {
@@ -28,7 +41,9 @@ export function bulkInsertKeys(databasePath: string, count: number, organization
     const missing = COLUMNS.filter((c) => !columns.includes(c));
     const extra = columns.filter((c) => !COLUMNS.includes(c));
     if (missing.length || extra.length) {
-      throw new Error(`api_keys schema changed (missing ${missing.join(', ') || 'none'}, new ${extra.join(', ') || 'none'}): update bench/scenarios/bulk-keys.ts`);
+      throw new Error(
+        `api_keys schema changed (missing ${missing.join(', ') || 'none'}, new ${extra.join(', ') || 'none'}): update bench/scenarios/bulk-keys.ts`,
+      );
     }
     // A scratch file being filled: no journal, no fsync, a large page cache.
     db.pragma('journal_mode = OFF');

@@ -12,8 +12,7 @@ export function targetChecks(summaries: readonly Summary[]): string {
   const memory = byId('gateway-memory');
   const headersFloor = byId('bare-headers');
   const redisFloor = byId('bare-redis');
-  const relative = (s: Summary | undefined, of: Summary | undefined, pick: (s: Summary) => number) =>
-    s && of ? pick(s) / pick(of) : NaN;
+  const relative = (s: Summary | undefined, of: Summary | undefined, pick: (s: Summary) => number) => (s && of ? pick(s) / pick(of) : NaN);
   const vsBare = (s: Summary | undefined, pick: (s: Summary) => number) => relative(s, bare, pick);
   const rps = (s: Summary) => s.rps;
 
@@ -38,8 +37,18 @@ export function targetChecks(summaries: readonly Summary[]): string {
     ['(for reference) gateway (memory) CPU per request vs bare proxy', cpuRatio(memory), '≤ 1.11× (≙ 90 %)', ''],
     // The contract floors: the bare proxy doing only what the contract makes unavoidable. No gateway
     // honouring the contract can beat them, so they bound what the two targets above can reach here.
-    ['(for reference) bare proxy + contract headers req/s vs bare proxy: the memory target\'s ceiling', pct(vsBare(headersFloor, rps)), '', ''],
-    ['(for reference) bare proxy + contract headers + Redis take req/s vs bare proxy: the Redis target\'s ceiling', pct(vsBare(redisFloor, rps)), '', ''],
+    [
+      "(for reference) bare proxy + contract headers req/s vs bare proxy: the memory target's ceiling",
+      pct(vsBare(headersFloor, rps)),
+      '',
+      '',
+    ],
+    [
+      "(for reference) bare proxy + contract headers + Redis take req/s vs bare proxy: the Redis target's ceiling",
+      pct(vsBare(redisFloor, rps)),
+      '',
+      '',
+    ],
     ['(for reference) gateway (memory) req/s vs its ceiling', pct(relative(memory, headersFloor, rps)), '', ''],
     ['(for reference) gateway (Redis) req/s vs its ceiling', pct(relative(redis, redisFloor, rps)), '', ''],
     // Each take travels in exactly one script call and each request makes one take, so takes per

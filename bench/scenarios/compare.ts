@@ -26,11 +26,7 @@ interface RoundResult {
   cpuMicros: number[];
 }
 
-export async function compareScenario(
-  ctx: BenchContext,
-  load: LoadGenerator,
-  options: ScenarioOptions,
-): Promise<ScenarioOutcome> {
+export async function compareScenario(ctx: BenchContext, load: LoadGenerator, options: ScenarioOptions): Promise<ScenarioOutcome> {
   if (!options.against) throw new Error('--scenario compare needs --against DIR (another checkout, built with npm run build)');
   const otherCli = join(resolve(options.against), 'dist', 'cli.js');
   if (!existsSync(otherCli)) throw new Error(`${otherCli} not found (run npm run build in ${options.against})`);
@@ -56,9 +52,9 @@ export async function compareScenario(
       Promise.all(gateways.map(({ target }) => load.run({ url: target.url, headers: target.headers, connections, durationSec })));
     ctx.log(`round ${round}/${options.rounds}: both builds at once (${options.warmupSec}s warm-up, ${options.durationSec}s)`);
     if (options.warmupSec > 0) await loadBoth(options.warmupSec);
-    const before = await Promise.all(gateways.map(({ target }) => target.counters?.() ?? {}));
+    const before = await Promise.all(gateways.map(({ target }) => target.counters?.() ?? Promise.resolve({})));
     const results = await loadBoth(options.durationSec);
-    const after = await Promise.all(gateways.map(({ target }) => target.counters?.() ?? {}));
+    const after = await Promise.all(gateways.map(({ target }) => target.counters?.() ?? Promise.resolve({})));
     const cpuMicros = results.map((result, i) => perRequest(before[i]!, after[i]!, result.requests)[PROXY_CPU] ?? NaN);
     rounds.push({ results, cpuMicros });
     await Promise.all(gateways.map(({ child }) => child.stop()));
@@ -80,11 +76,16 @@ export async function compareScenario(
     `## ${kind}: this checkout against ${options.against}`,
     `Both builds loaded at once on the pinned CPU, ${connections} connections each, fresh processes every round. Above 1.00× in req/s (below in CPU) means this checkout is cheaper per request.`,
     '',
-    markdownTable(['round', 'against req/s', 'this req/s', 'req/s this/against', 'against CPU µs/req', 'this CPU µs/req', 'CPU this/against'], rows),
+    markdownTable(
+      ['round', 'against req/s', 'this req/s', 'req/s this/against', 'against CPU µs/req', 'this CPU µs/req', 'CPU this/against'],
+      rows,
+    ),
   ].join('\n');
   const failures = rounds.flatMap(({ results }, round) =>
     results.flatMap((result, i) =>
-      result.errors || result.non2xx ? [`round ${round + 1}, ${builds[i]!.label}: ${result.errors} errors, ${result.non2xx} unexpected statuses`] : [],
+      result.errors || result.non2xx
+        ? [`round ${round + 1}, ${builds[i]!.label}: ${result.errors} errors, ${result.non2xx} unexpected statuses`]
+        : [],
     ),
   );
   const settingsLine = `${options.rounds} rounds × ${options.durationSec} s, both builds at once with ${connections} connections each, ${options.warmupSec} s warm-up per round; medians over rounds`;

@@ -12,11 +12,7 @@ import type { Prepared } from '../targets/types.js';
 import { describeFailure, withRedis } from './throughput.js';
 import type { ScenarioOptions, ScenarioOutcome } from './types.js';
 
-export async function pipeliningScenario(
-  ctx: BenchContext,
-  load: LoadGenerator,
-  options: ScenarioOptions,
-): Promise<ScenarioOutcome> {
+export async function pipeliningScenario(ctx: BenchContext, load: LoadGenerator, options: ScenarioOptions): Promise<ScenarioOutcome> {
   const upstream = await startUpstream(ctx);
   const prepared: Prepared[] = [{ ok: true, target: await startBareProxy(ctx, upstream) }];
   for (const [id, label, settingsYaml] of [
@@ -24,9 +20,7 @@ export async function pipeliningScenario(
     ['gateway-redis-unpipelined', 'gateway (Redis, auto-pipelining off)', 'rateLimit: { redisAutoPipelining: false }\n'],
   ] as const) {
     ctx.log(`starting ${id}`);
-    prepared.push(
-      await withRedis(ctx, id, label, (redis) => prepareGateway(ctx, { id, label, upstream, redis, settingsYaml })),
-    );
+    prepared.push(await withRedis(ctx, id, label, (redis) => prepareGateway(ctx, { id, label, upstream, redis, settingsYaml })));
   }
   const ready = prepared.flatMap((p) => (p.ok ? [p.target] : []));
   const runs = await runInterleaved(load, ready, options, ctx.log);

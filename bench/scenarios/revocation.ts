@@ -84,12 +84,26 @@ export async function revocationScenario(ctx: BenchContext, _load: LoadGenerator
   const table = markdownTable(
     ['measure (ms from sending the DELETE)', 'n', 'p50', 'p99', 'max'],
     [
-      row('both gateways refuse the key', samples.map((s) => s.both)),
-      ...gateways.map((g, i) => row(`${g.target.label} refuses it`, samples.map((s) => s.perGateway[i] as number))),
-      row('admin answers 204', samples.map((s) => s.deleteMs)),
+      row(
+        'both gateways refuse the key',
+        samples.map((s) => s.both),
+      ),
+      ...gateways.map((g, i) =>
+        row(
+          `${g.target.label} refuses it`,
+          samples.map((s) => s.perGateway[i] as number),
+        ),
+      ),
+      row(
+        'admin answers 204',
+        samples.map((s) => s.deleteMs),
+      ),
     ],
   );
-  const p99 = percentile(samples.map((s) => s.both), 99);
+  const p99 = percentile(
+    samples.map((s) => s.both),
+    99,
+  );
   const markdown = [
     '## Revocation propagation',
     `One admin (\`bullseye-gateway admin\`) and two gateways (\`bullseye-gateway gateway\`, following the change feed). Each revocation: a fresh key accepted by both, then DELETE, then both gateways polled back to back with the key until 401.`,

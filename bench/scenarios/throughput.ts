@@ -40,8 +40,7 @@ const STARTERS: Record<string, Starter> = {
       target: await startBareProxy(ctx, upstream, 'redis', redis),
     })),
   nginx: startNginx,
-  'gateway-memory': (ctx, upstream) =>
-    prepareGateway(ctx, { id: 'gateway-memory', label: 'gateway (memory limiter)', upstream }),
+  'gateway-memory': (ctx, upstream) => prepareGateway(ctx, { id: 'gateway-memory', label: 'gateway (memory limiter)', upstream }),
   'gateway-redis': (ctx, upstream) =>
     withRedis(ctx, 'gateway-redis', 'gateway (Redis limiter)', (redis) =>
       prepareGateway(ctx, { id: 'gateway-redis', label: 'gateway (Redis limiter)', upstream, redis }),
@@ -71,11 +70,7 @@ export async function withRedis(
   return start(redis);
 }
 
-export async function throughputScenario(
-  ctx: BenchContext,
-  load: LoadGenerator,
-  options: ScenarioOptions,
-): Promise<ScenarioOutcome> {
+export async function throughputScenario(ctx: BenchContext, load: LoadGenerator, options: ScenarioOptions): Promise<ScenarioOutcome> {
   const ids = options.targets.length ? options.targets : THROUGHPUT_TARGETS;
   const unknown = ids.filter((id) => !(id in STARTERS));
   if (unknown.length) throw new Error(`unknown target(s) ${unknown.join(', ')}; known: ${THROUGHPUT_TARGETS.join(', ')}`);
@@ -100,7 +95,11 @@ export async function throughputScenario(
     '',
     targetChecks(summaries),
   ].join('\n');
-  return { markdown, failures, data: { summaries, runs: runs.map((r) => ({ id: r.target.id, results: r.results, perRequest: r.perRequest })) } };
+  return {
+    markdown,
+    failures,
+    data: { summaries, runs: runs.map((r) => ({ id: r.target.id, results: r.results, perRequest: r.perRequest })) },
+  };
 }
 
 export const describeFailure = (s: Summary): string =>

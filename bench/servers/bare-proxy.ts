@@ -69,7 +69,7 @@ function relay(req: IncomingMessage, res: ServerResponse, requestId?: string, de
       body: hasBody(req) ? req : null,
     },
     ({ statusCode, headers: answer }) => {
-      const outgoing = responseHeaders(answer as IncomingHttpHeaders);
+      const outgoing = responseHeaders(answer);
       if (requestId !== undefined && decision !== undefined) {
         outgoing['x-request-id'] = requestId;
         setRateLimitHeaders(outgoing as Record<string, string>, decision, { ietf: false });

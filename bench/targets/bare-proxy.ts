@@ -19,12 +19,7 @@ const VARIANTS = {
 } as const;
 
 /** `contract` redis needs `redis`: the take goes to that server through the gateway's Redis limiter. */
-export async function startBareProxy(
-  ctx: BenchContext,
-  upstream: Upstream,
-  contract?: ContractWork,
-  redis?: BenchRedis,
-): Promise<Target> {
+export async function startBareProxy(ctx: BenchContext, upstream: Upstream, contract?: ContractWork, redis?: BenchRedis): Promise<Target> {
   if (contract === 'redis' && !redis) throw new Error('the Redis contract floor needs a redis-server');
   const variant = VARIANTS[contract ?? 'bare'];
   const port = await freePort();

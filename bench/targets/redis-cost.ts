@@ -20,8 +20,7 @@ export async function sampleRedisCost(redis: BenchRedis, target: Target, request
   const { sent, scripted } = await redis.monitor(async () => {
     for (let i = 0; i < requests; i++) await httpCall(target.url, { headers: { ...target.headers } });
   });
-  const per = (counts: Record<string, number>) =>
-    Object.fromEntries(Object.entries(counts).map(([name, n]) => [name, n / requests]));
+  const per = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).map(([name, n]) => [name, n / requests]));
   return { requests, sent: per(sent), scripted: per(scripted) };
 }
 
@@ -42,6 +41,8 @@ export function redisCounters(redis: BenchRedis, sample: RedisCostSample): () =>
 
 export const describeSample = (sample: RedisCostSample): string => {
   const list = (counts: Record<string, number>) =>
-    Object.entries(counts).map(([name, n]) => `${name} ${n.toFixed(2)}`).join(', ') || 'none';
+    Object.entries(counts)
+      .map(([name, n]) => `${name} ${n.toFixed(2)}`)
+      .join(', ') || 'none';
   return `MONITOR over ${sample.requests} sequential requests, per request: sent ${list(sample.sent)}; inside the script ${list(sample.scripted)}`;
 };

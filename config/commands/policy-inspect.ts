@@ -40,7 +40,9 @@ route) it gets, with the reason. Exit 0 when it matches, 1 when refused.
     else if (explained.outcome === 'refused') io.stdout(`refused: ${explained.status} ${explained.code}: ${explained.reason}\n`);
     else {
       const { route } = explained;
-      const params = Object.entries(explained.params).map(([name, value]) => `${name}=${value}`).join(', ');
+      const params = Object.entries(explained.params)
+        .map(([name, value]) => `${name}=${value}`)
+        .join(', ');
       io.stdout(
         `route:      ${route.method} ${route.path}\n` +
           `parameters: ${params || '(none)'}\n` +

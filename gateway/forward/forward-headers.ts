@@ -69,11 +69,7 @@ export function connectionListed(rawHeaders: readonly string[]): Set<string> | u
 }
 
 /** Request headers for the upstream as a flat [name, value, ...] array. */
-export function upstreamRequestHeaders(
-  rawHeaders: readonly string[],
-  identity: ForwardIdentity,
-  forwardKey: boolean,
-): string[] {
+export function upstreamRequestHeaders(rawHeaders: readonly string[], identity: ForwardIdentity, forwardKey: boolean): string[] {
   const listed = connectionListed(rawHeaders);
   // The computed identity goes first: an upstream that keeps only its first N header fields (Node
   // exposes about 1000) must lose the client's padding, never the identity appended after it.
@@ -99,11 +95,15 @@ export function upstreamRequestHeaders(
 }
 
 /** Response headers for the client: the upstream's, minus hop-by-hop ones and any named in Connection. */
-export function clientResponseHeaders(
-  headers: Record<string, string | string[] | undefined>,
-): Record<string, string | string[]> {
+export function clientResponseHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
   const connection = headers.connection;
-  const listed = connection === undefined ? undefined : String(connection).toLowerCase().split(',').map((t) => t.trim());
+  const listed =
+    connection === undefined
+      ? undefined
+      : String(connection)
+          .toLowerCase()
+          .split(',')
+          .map((t) => t.trim());
   const out: Record<string, string | string[]> = {};
   for (const name in headers) {
     const value = headers[name];

@@ -41,9 +41,7 @@ export interface UpgradeRequest {
  * was written to the client yet).
  */
 export type UpgradeResult =
-  | { kind: 'tunnel'; status: 101; tunnel: Tunnel }
-  | { kind: 'relayed'; status: number }
-  | { kind: 'failed'; error: ApiError };
+  { kind: 'tunnel'; status: 101; tunnel: Tunnel } | { kind: 'relayed'; status: number } | { kind: 'failed'; error: ApiError };
 
 export interface Tunnel {
   /** Resolves with the byte counts when either side closes. */
@@ -69,7 +67,9 @@ function responseHead(status: number, rawHeaders: readonly string[], ours: Recor
 }
 
 const badHandshake = (why: string | undefined): ApiError =>
-  new ApiError('bad_gateway', 'The upstream service answered the WebSocket handshake incorrectly.', { context: { upstreamHandshake: why } });
+  new ApiError('bad_gateway', 'The upstream service answered the WebSocket handshake incorrectly.', {
+    context: { upstreamHandshake: why },
+  });
 
 /** Calls `done` once with how the handshake ended. */
 export function forwardUpgrade(upgrade: UpgradeRequest, done: (result: UpgradeResult) => void): void {
@@ -95,7 +95,10 @@ export function forwardUpgrade(upgrade: UpgradeRequest, done: (result: UpgradeRe
   // The client left before the upstream answered: nothing to relay, free the upstream connection.
   const onClientGone = (): void => {
     upstream.destroy();
-    settle({ kind: 'failed', error: new ApiError('client_closed_request', 'The client closed the connection before the handshake completed.') });
+    settle({
+      kind: 'failed',
+      error: new ApiError('client_closed_request', 'The client closed the connection before the handshake completed.'),
+    });
   };
   socket.once('close', onClientGone);
 

@@ -55,7 +55,10 @@ export function createLimiter(options: CreateLimiterOptions): ManagedLimiter {
   // Never log the URL itself: it may carry a password. The address (redis-url.ts) never does.
   const target = parseRedisUrl(options.redisUrl);
   const redis = redisAddress(target);
-  logger.info({ backend: 'redis', redis, redisMode: target.mode, commandTimeoutMs, onRedisFailure }, 'rate limiter: Redis buckets shared by all gateway instances');
+  logger.info(
+    { backend: 'redis', redis, redisMode: target.mode, commandTimeoutMs, onRedisFailure },
+    'rate limiter: Redis buckets shared by all gateway instances',
+  );
   return createResilientLimiter({
     redis: createRedisLimiter({ client, commandTimeoutMs }),
     redisAddress: redis,

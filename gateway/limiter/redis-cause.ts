@@ -76,6 +76,7 @@ export function describeRedisError(err: unknown): string {
   if (err instanceof RedisCommandTimeoutError) return `command timed out after ${err.timeoutMs} ms`;
   if (typeof err !== 'object' || err === null) return String(err);
   const e = err as ErrorLike;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- an error-like object without a message: its own toString is the best words left
   const message = typeof e.message === 'string' ? e.message : String(err);
   const code = typeof e.code === 'string' ? e.code : undefined;
   if (code !== undefined) {
@@ -92,7 +93,8 @@ function describeCode(code: string, syscall: unknown): string | undefined {
   const known = BY_CODE[code];
   if (known !== undefined) return known;
   if (code === 'EPROTO' || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) return 'TLS handshake failed';
-  if (code.includes('CERT') || code.includes('SIGNATURE') || code.includes('ISSUER')) return 'TLS handshake failed (the server certificate is not trusted)';
+  if (code.includes('CERT') || code.includes('SIGNATURE') || code.includes('ISSUER'))
+    return 'TLS handshake failed (the server certificate is not trusted)';
   return undefined;
 }
 
@@ -114,7 +116,10 @@ function describeMessage(message: string, e: ErrorLike): string | undefined {
   }
   if (message.startsWith('Too many Cluster redirections')) return 'too many cluster redirections (slots are moving)';
   const sentinels = SENTINELS_DOWN.exec(message);
-  if (sentinels) return sentinels[1] === undefined ? 'no sentinel reachable' : `no sentinel reachable (last: ${describeInner({ message: sentinels[1] })})`;
+  if (sentinels)
+    return sentinels[1] === undefined
+      ? 'no sentinel reachable'
+      : `no sentinel reachable (last: ${describeInner({ message: sentinels[1] })})`;
   return undefined;
 }
 

@@ -125,7 +125,10 @@ function logConnectionState(client: RedisClient, redis: string, maxDelayMs: numb
       state = 'unreachable';
       logger?.warn({ redis, cause }, `rate limiter: cannot connect to Redis; ${retrying}`);
     } else if (cause !== lastCause) {
-      logger?.debug({ redis, cause }, state === 'ready' ? 'rate limiter: Redis connection error' : 'rate limiter: Redis connection attempt failed');
+      logger?.debug(
+        { redis, cause },
+        state === 'ready' ? 'rate limiter: Redis connection error' : 'rate limiter: Redis connection attempt failed',
+      );
     }
     lastCause = cause;
   });

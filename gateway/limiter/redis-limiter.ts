@@ -113,7 +113,7 @@ export function createRedisLimiter(options: RedisLimiterOptions): RedisLimiter {
 
   async function sendTakes(takes: readonly Take[]): Promise<BucketAnswer[]> {
     const count = takes.length;
-    const keysThenArgs: Array<string | number> = new Array(count);
+    const keysThenArgs = new Array<string | number>(count);
     for (let i = 0; i < count; i++) keysThenArgs[i] = bucketKey((takes[i] as Take).bucketId, prefix);
     const first = takes[0] as Take;
     const { requests, perMs } = first.spec;
@@ -126,7 +126,7 @@ export function createRedisLimiter(options: RedisLimiterOptions): RedisLimiter {
     const nowUs = Array.isArray(reply) && reply.length === count + 1 ? reply[count] : undefined;
     if (typeof nowUs !== 'number') throw new Error('rate limiter: unexpected reply from the Redis script');
     const nowMs = nowUs / 1000;
-    const answers: BucketAnswer[] = new Array(count);
+    const answers = new Array<BucketAnswer>(count);
     for (let i = 0; i < count; i++) {
       const signed = reply[i];
       if (typeof signed !== 'number') throw new Error('rate limiter: unexpected reply from the Redis script');

@@ -109,7 +109,8 @@ export function createResilientLimiter(options: ResilientLimiterOptions): Resili
           },
           (err: unknown) => {
             counters.redisErrors++;
-            if (logger.isLevelEnabled('debug')) logger.debug({ redis: address, cause: describeRedisError(err) }, 'rate limiter: Redis call failed');
+            if (logger.isLevelEnabled('debug'))
+              logger.debug({ redis: address, cause: describeRedisError(err) }, 'rate limiter: Redis call failed');
             changed(breaker.failure(ticket), err);
             return fallback(bucketId, cost, spec);
           },

@@ -38,8 +38,10 @@ const TOKEN_EPSILON = 1e-9;
 const MS_EPSILON = 1e-3;
 
 export function assertValid(cost: number, spec: RateLimitSpec): void {
-  if (!Number.isInteger(spec.requests) || spec.requests < 1) throw new RangeError(`rate limit requests must be a positive integer, got ${spec.requests}`);
-  if (!Number.isFinite(spec.perMs) || spec.perMs <= 0) throw new RangeError(`rate limit window must be a positive number of ms, got ${spec.perMs}`);
+  if (!Number.isInteger(spec.requests) || spec.requests < 1)
+    throw new RangeError(`rate limit requests must be a positive integer, got ${spec.requests}`);
+  if (!Number.isFinite(spec.perMs) || spec.perMs <= 0)
+    throw new RangeError(`rate limit window must be a positive number of ms, got ${spec.perMs}`);
   if (!Number.isFinite(cost) || cost < 0) throw new RangeError(`rate limit cost must be a non-negative number, got ${cost}`);
 }
 

@@ -96,11 +96,7 @@ export function createAdmission(deps: AdmissionDeps) {
    * Steps 1-5: the route and canonical target to forward, or a thrown ApiError.
    * Synchronous unless the limiter is remote; then the promise rejects instead.
    */
-  return function admit(
-    req: IncomingMessage,
-    outcome: Outcome,
-    responseHeaders: Record<string, string>,
-  ): Admitted | Promise<Admitted> {
+  return function admit(req: IncomingMessage, outcome: Outcome, responseHeaders: Record<string, string>): Admitted | Promise<Admitted> {
     const target = canonicalizeTarget(req.url);
     if (!target.ok) throw new ApiError('invalid_request_target', `Request target refused: ${target.reason}.`);
     const refused = screenHeaders(req.rawHeaders);

@@ -21,13 +21,7 @@ export interface PipelineDeps extends AdmissionDeps {
   limits: BodyLimits;
 }
 
-export function logAccess(
-  logger: Logger,
-  req: IncomingMessage,
-  requestId: string,
-  durationMs: number,
-  outcome: Outcome,
-): void {
+export function logAccess(logger: Logger, req: IncomingMessage, requestId: string, durationMs: number, outcome: Outcome): void {
   if (!logger.isLevelEnabled('info')) return;
   const key = outcome.key;
   logger.info(

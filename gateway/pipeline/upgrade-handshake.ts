@@ -14,7 +14,10 @@ const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const SEC_WEBSOCKET_KEY = /^[A-Za-z0-9+/]{21}[AQgw]==$/;
 
 /** RFC 6455 §4.2.2: base64(SHA-1(key + GUID)). */
-export const websocketAccept = (key: string): string => createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64');
+export const websocketAccept = (key: string): string =>
+  createHash('sha1')
+    .update(key + WEBSOCKET_GUID)
+    .digest('base64');
 
 /** The client expects another protocol after this request: whatever it sends next is not ours to parse. */
 const refuse = (detail: string): ApiError => new ApiError('upgrade_not_allowed', detail, { headers: { connection: 'close' } });
@@ -30,7 +33,9 @@ function valuesOf(rawHeaders: readonly string[], name: string): string[] {
 
 /** Comma-separated tokens of every `name` header, trimmed and lower-cased. */
 function tokensOf(rawHeaders: readonly string[], name: string): string[] {
-  return valuesOf(rawHeaders, name).flatMap((value) => value.split(',').map((token) => token.trim().toLowerCase())).filter(Boolean);
+  return valuesOf(rawHeaders, name)
+    .flatMap((value) => value.split(',').map((token) => token.trim().toLowerCase()))
+    .filter(Boolean);
 }
 
 /**

@@ -126,9 +126,10 @@ export function followFeed(options: FeedFollowerOptions): FeedFollower {
         prefetched = undefined;
         if (stopping.signal.aborted) break;
         if (failures === 0) {
-          const msg = err instanceof InvalidChangesPageError
-            ? 'change feed page refused; serving from the last replica'
-            : 'change feed unreachable; serving from the last replica';
+          const msg =
+            err instanceof InvalidChangesPageError
+              ? 'change feed page refused; serving from the last replica'
+              : 'change feed unreachable; serving from the last replica';
           logger.warn({ err: String(err), seq: replica.seq }, msg);
         }
         failures += 1;

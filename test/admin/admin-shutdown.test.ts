@@ -23,10 +23,17 @@ t.test('keep-alive clients listing keys under load: told Connection: close, no r
   const endings = await load.ended();
 
   t.same(load.errors, [], 'no request was reset or failed');
-  t.equal(endings.filter((ending) => ending === 'told to close').length, CONNECTIONS, 'every connection ended with a Connection: close response');
+  t.equal(
+    endings.filter((ending) => ending === 'told to close').length,
+    CONNECTIONS,
+    'every connection ended with a Connection: close response',
+  );
   t.equal(exit.code, 0, 'exit code 0');
   t.ok(exit.exitMs <= graceMs + 1_000, `exited ${exit.exitMs} ms after SIGTERM (grace ${graceMs} ms + 1 s)`);
-  t.ok(stack.cli.lines.some((line) => line.includes('"msg":"stopped"')), 'the last line is written');
+  t.ok(
+    stack.cli.lines.some((line) => line.includes('"msg":"stopped"')),
+    'the last line is written',
+  );
   t.comment(
     `${load.completed()} requests completed (${load.completed() - beforeSignal} after SIGTERM was sent), ${load.errors.length} reset or failed, ` +
       `${load.keepAliveAfterSignal()} keep-alive responses already on their way when the signal was sent, exit ${exit.exitMs} ms after SIGTERM`,
@@ -55,7 +62,11 @@ t.test('change-feed long-polls held at SIGTERM: answered at once with Connection
 
   const exit = await stack.stop('SIGTERM');
   const answers = await Promise.all(polls);
-  t.same(answers, Array.from({ length: POLLS }, () => ({ status: 200, connection: 'close', records: 0 })), 'every held poll answered, empty, with Connection: close');
+  t.same(
+    answers,
+    Array.from({ length: POLLS }, () => ({ status: 200, connection: 'close', records: 0 })),
+    'every held poll answered, empty, with Connection: close',
+  );
   t.equal(exit.code, 0, 'exit code 0');
   t.ok(exit.exitMs < graceMs, `exited ${exit.exitMs} ms after SIGTERM, before the ${graceMs} ms grace`);
 });

@@ -82,7 +82,10 @@ t.test('a change whose audit row cannot be written does not happen', async (t) =
   const tooLong = 'x'.repeat(301); // refused by the audit table's CHECK, after the key row was written
   t.throws(() => store.createKey(key('org', 'acme', { createdBy: tooLong })), /CHECK constraint/);
   t.throws(() => store.revokeKey(kept.id, undefined, { id: tooLong, address: null }), /CHECK constraint/);
-  t.same(store.listKeys({ family: 'org', ownerId: 'acme' }).map((k) => [k.id, k.status]), [[kept.id, 'active']]);
+  t.same(
+    store.listKeys({ family: 'org', ownerId: 'acme' }).map((k) => [k.id, k.status]),
+    [[kept.id, 'active']],
+  );
   t.equal(store.currentSeq(), 1, 'no sequence number was used');
   t.equal(store.auditEvents({ limit: 10 }).length, 1);
 });
@@ -94,7 +97,7 @@ t.test('the audit table is append-only', async (t) => {
   t.teardown(() => db.close());
   t.throws(() => db.prepare("UPDATE audit_events SET actor = 'someone else'").run(), /append-only/);
   t.throws(() => db.prepare('DELETE FROM audit_events').run(), /append-only/);
-  t.equal(db.prepare("SELECT actor FROM audit_events").pluck().get(), 'ops');
+  t.equal(db.prepare('SELECT actor FROM audit_events').pluck().get(), 'ops');
 });
 
 t.test('filters: owner, since, and the most recent N, oldest first', async (t) => {
@@ -109,10 +112,22 @@ t.test('filters: owner, since, and the most recent N, oldest first', async (t) =
   const ids = (events: { keyId: string; action: string }[]) => events.map((e) => `${e.action} ${e.keyId}`);
   const start = Date.UTC(2026, 0, 1);
 
-  t.same(ids(store.auditEvents({ limit: 10 })), [`key.created ${a1.id}`, `key.created ${p1.id}`, `key.revoked ${a1.id}`, `key.created ${g1.id}`]);
-  t.same(ids(store.auditEvents({ owner: { family: 'org', ownerId: 'acme' }, limit: 10 })), [`key.created ${a1.id}`, `key.revoked ${a1.id}`]);
+  t.same(ids(store.auditEvents({ limit: 10 })), [
+    `key.created ${a1.id}`,
+    `key.created ${p1.id}`,
+    `key.revoked ${a1.id}`,
+    `key.created ${g1.id}`,
+  ]);
+  t.same(ids(store.auditEvents({ owner: { family: 'org', ownerId: 'acme' }, limit: 10 })), [
+    `key.created ${a1.id}`,
+    `key.revoked ${a1.id}`,
+  ]);
   t.same(ids(store.auditEvents({ owner: { family: 'partner', ownerId: 'acme' }, limit: 10 })), [`key.created ${p1.id}`]);
-  t.same(ids(store.auditEvents({ since: start + 2000, limit: 10 })), [`key.revoked ${a1.id}`, `key.created ${g1.id}`], 'since is inclusive');
+  t.same(
+    ids(store.auditEvents({ since: start + 2000, limit: 10 })),
+    [`key.revoked ${a1.id}`, `key.created ${g1.id}`],
+    'since is inclusive',
+  );
   t.same(ids(store.auditEvents({ limit: 2 })), [`key.revoked ${a1.id}`, `key.created ${g1.id}`], 'the most recent two');
   t.same(store.auditEvents({ owner: { family: 'org', ownerId: 'nobody' }, limit: 10 }), []);
 });

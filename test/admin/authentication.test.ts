@@ -39,7 +39,11 @@ t.test('credential problems on an organization route', async (t) => {
   ];
   const before = admin.snapshot();
   for (const [label, headers, status, code] of cases) {
-    for (const [method, path] of [['GET', PATH], ['POST', PATH], ['DELETE', `${PATH}/${orgKey.id}`]] as const) {
+    for (const [method, path] of [
+      ['GET', PATH],
+      ['POST', PATH],
+      ['DELETE', `${PATH}/${orgKey.id}`],
+    ] as const) {
       const res = await call(admin.baseUrl, method, path, { headers, ...(method === 'POST' ? { body: { name: 'x' } } : {}) });
       t.equal(res.status, status, `${label} (${method}): status`);
       t.equal(res.json?.code, code, `${label} (${method}): code`);

@@ -36,7 +36,11 @@ t.test('keys create prints the absolute database path; keys list elsewhere names
 t.test('read-only commands on a missing database: exit 2 naming it, nothing created', async (t) => {
   const dir = tempDir(t);
   const dbPath = join(dir, 'data', 'bullseye.db');
-  for (const args of [['keys', 'list', '--partner', 'p-1'], ['audit', 'list'], ['orgs', 'list']]) {
+  for (const args of [
+    ['keys', 'list', '--partner', 'p-1'],
+    ['audit', 'list'],
+    ['orgs', 'list'],
+  ]) {
     const res = await runCli(args, { DATABASE_PATH: dbPath });
     t.equal(res.code, 2, args.join(' '));
     t.equal(res.stderr, `error: database ${dbPath} does not exist (set DATABASE_PATH to the file the admin service uses)\n`);

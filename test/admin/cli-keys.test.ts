@@ -18,12 +18,21 @@ t.test('keys create bootstraps a key the admin API accepts', async (t) => {
   t.equal(created.stderr, `database: ${admin.dbPath}\n`, 'only the database path');
   const { apiKey, plainKey } = created.json;
   t.ok(isWellFormedKey(plainKey, 'org'));
-  t.match(apiKey, { organizationId: 'acme', name: 'bootstrap', scopes: ['read', 'write', 'admin'], createdByUserId: 'cli', status: 'active' });
+  t.match(apiKey, {
+    organizationId: 'acme',
+    name: 'bootstrap',
+    scopes: ['read', 'write', 'admin'],
+    createdByUserId: 'cli',
+    status: 'active',
+  });
   t.same(admin.store.getOrganization('acme')?.agency, false, 'the unknown organization was registered as standard');
 
   const list = await call(admin.baseUrl, 'GET', '/api/v1/organization/acme/api-keys', { headers: { 'x-api-key': plainKey } });
   t.equal(list.status, 200);
-  t.same(list.json.apiKeys.map((k: { id: string }) => k.id), [apiKey.id]);
+  t.same(
+    list.json.apiKeys.map((k: { id: string }) => k.id),
+    [apiKey.id],
+  );
 });
 
 t.test('keys create: partner keys, defaults, --created-by and --expires-at', async (t) => {

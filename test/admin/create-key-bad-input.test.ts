@@ -126,7 +126,11 @@ t.test('names with spoofing characters or lone surrogates get 400 invalid_body a
       expectMatchesSpec(t, `POST ${path}`, res);
     }
     const listed = await call(admin.baseUrl, 'GET', path, { headers: caller.headers });
-    t.same(listed.json?.apiKeys.map((k: { id: string }) => k.id), [caller.id], `${path}: no key was stored`);
+    t.same(
+      listed.json?.apiKeys.map((k: { id: string }) => k.id),
+      [caller.id],
+      `${path}: no key was stored`,
+    );
   }
   t.equal(admin.snapshot(), before, 'database unchanged');
   for (const [path, caller] of callers) {

@@ -97,7 +97,11 @@ t.test('no code repeats a schema rule: without the rule, its body goes through',
     for (const [pointer, [body, problem]] of Object.entries(ruleCases(family))) {
       const loosened = { ...CREATE_KEY_REQUEST_SCHEMAS, [family]: withoutRule(CREATE_KEY_REQUEST_SCHEMAS[family], pointer) };
       if (STRICT_AJV_REFUSES_WITHOUT.has(pointer)) {
-        t.throws(() => compileCreateKeyBodyCheck(loosened), /strict mode: missing type/, `${family} ${pointer}: the schema no longer compiles`);
+        t.throws(
+          () => compileCreateKeyBodyCheck(loosened),
+          /strict mode: missing type/,
+          `${family} ${pointer}: the schema no longer compiles`,
+        );
         continue;
       }
       const check = compileCreateKeyBodyCheck(loosened);
@@ -108,7 +112,11 @@ t.test('no code repeats a schema rule: without the rule, its body goes through',
   const tighter = structuredClone(CREATE_KEY_REQUEST_SCHEMAS.org) as Record<string, any>;
   tighter.properties.name.maxLength = 8;
   const check = compileCreateKeyBodyCheck({ ...CREATE_KEY_REQUEST_SCHEMAS, org: tighter });
-  t.same(check({ name: 'n'.repeat(9) }, 'org', NOW), { ok: false, problem: 'name must be at most 8 characters' }, "the schema's limit, in its message");
+  t.same(
+    check({ name: 'n'.repeat(9) }, 'org', NOW),
+    { ok: false, problem: 'name must be at most 8 characters' },
+    "the schema's limit, in its message",
+  );
   t.equal(check({ name: 'n'.repeat(8) }, 'org', NOW).ok, true);
 });
 
@@ -134,10 +142,14 @@ t.test("date-time is the API's RFC 3339 reading, not ajv-formats'", async (t) =>
   for (const expiresAt of ['2030-01-31 00:00:00Z', '2030-01-31T00:00:00+0100', '2030-01-31T00:00:00+01']) {
     t.same(check({ name: 'x', expiresAt }, 'org', NOW), { ok: false, problem: rfc3339 }, `${expiresAt} refused`);
   }
-  t.same(check({ name: 'x', expiresAt: '2030-01-31T00:00:60Z' }, 'org', NOW), {
-    ok: true,
-    value: { name: 'x', scopes: ['read', 'write'], expiresAt: Date.UTC(2030, 0, 31, 0, 1) },
-  }, 'a leap second anywhere is the next minute');
+  t.same(
+    check({ name: 'x', expiresAt: '2030-01-31T00:00:60Z' }, 'org', NOW),
+    {
+      ok: true,
+      value: { name: 'x', scopes: ['read', 'write'], expiresAt: Date.UTC(2030, 0, 31, 0, 1) },
+    },
+    'a leap second anywhere is the next minute',
+  );
 });
 
 t.test('a body breaking several rules gets the one problem the order of checks finds first', async (t) => {
@@ -160,10 +172,15 @@ t.test('a body breaking several rules gets the one problem the order of checks f
     ['org', { name: 'x', scopes: [null, 'nope'] }, `unknown scope object; ${KNOWN}`],
     ['partner', { name: 'x', scopes: ['agency:read', 'nope'] }, `unknown scope "nope"; ${KNOWN}`],
     ['partner', { name: 'x', scopes: ['agency:read', 'read', 'read'] }, 'duplicate scope "read"'],
-    ['partner', { name: 'x', scopes: ['agency:write', 'admin'], expiresAt: 5 }, 'agency:read and agency:write exist only for organization keys'],
+    [
+      'partner',
+      { name: 'x', scopes: ['agency:write', 'admin'], expiresAt: 5 },
+      'agency:read and agency:write exist only for organization keys',
+    ],
     ['org', { name: 'x', scopes: ['read'], expiresAt: '2020-01-01T00:00:00Z' }, 'expiresAt must be in the future'],
   ];
-  for (const [family, body, problem] of cases) t.same(check(body, family, NOW), { ok: false, problem }, `${family} ${JSON.stringify(body)}`);
+  for (const [family, body, problem] of cases)
+    t.same(check(body, family, NOW), { ok: false, problem }, `${family} ${JSON.stringify(body)}`);
   const proto = JSON.parse('{"name":"x","__proto__":{"scopes":["admin"]}}');
   t.same(check(proto, 'org', NOW), { ok: false, problem: 'unknown field "__proto__"; allowed: name, scopes, expiresAt' });
 });

@@ -23,9 +23,10 @@ t.test('an organization admin key creates an organization key', async (t) => {
   t.equal(res.headers['cache-control'], 'no-store');
   const { apiKey, plainKey } = res.json;
   t.ok(isWellFormedKey(plainKey, 'org'), 'plainKey is bsk_live_ + 32 hex');
-  t.same(Object.keys(apiKey).sort(), [
-    'createdAt', 'createdByUserId', 'expiresAt', 'id', 'keyPrefix', 'lastUsedAt', 'name', 'organizationId', 'scopes', 'status',
-  ].sort());
+  t.same(
+    Object.keys(apiKey).sort(),
+    ['createdAt', 'createdByUserId', 'expiresAt', 'id', 'keyPrefix', 'lastUsedAt', 'name', 'organizationId', 'scopes', 'status'].sort(),
+  );
   t.match(apiKey.id, UUID);
   t.equal(apiKey.organizationId, 'acme');
   t.equal(apiKey.createdByUserId, `key_${caller.id}`);
@@ -44,7 +45,10 @@ t.test('an organization admin key creates an organization key', async (t) => {
   });
   t.equal(list.status, 200, 'the new key authenticates at once');
   expectMatchesSpec(t, 'GET /api/v1/organization/acme/api-keys', list);
-  t.same(list.json.apiKeys.map((k: { id: string }) => k.id), [caller.id, apiKey.id]);
+  t.same(
+    list.json.apiKeys.map((k: { id: string }) => k.id),
+    [caller.id, apiKey.id],
+  );
   t.notMatch(list.text, plainKey, 'listings never hold the plain key');
 });
 

@@ -34,10 +34,7 @@ t.test('reopening keeps the data and applies nothing twice', async (t) => {
 t.test('only the missing migrations run, each in its own transaction', async (t) => {
   const path = join(tempDir(t), 'bullseye.db');
   openDatabase(path, ['CREATE TABLE a (x INTEGER);']).close();
-  t.throws(
-    () => openDatabase(path, ['CREATE TABLE a (x INTEGER);', 'CREATE TABLE b (x INTEGER); CREATE TABLE broken (;']),
-    ConfigError,
-  );
+  t.throws(() => openDatabase(path, ['CREATE TABLE a (x INTEGER);', 'CREATE TABLE b (x INTEGER); CREATE TABLE broken (;']), ConfigError);
   const db = new Database(path, { readonly: true });
   t.teardown(() => db.close());
   t.equal(db.pragma('user_version', { simple: true }), 1, 'the failed migration did not count');

@@ -31,7 +31,12 @@ t.test('last-used times only move forward', async (t) => {
   admin.store.recordLastUsed(new Map([[key.id, 5000]]));
   admin.store.recordLastUsed(new Map([[key.id, 4000]]));
   t.equal(admin.store.getKey(key.id)?.lastUsedAt, 5000);
-  admin.store.recordLastUsed(new Map([[key.id, 6000], ['00000000-0000-4000-8000-000000000000', 1]]));
+  admin.store.recordLastUsed(
+    new Map([
+      [key.id, 6000],
+      ['00000000-0000-4000-8000-000000000000', 1],
+    ]),
+  );
   t.equal(admin.store.getKey(key.id)?.lastUsedAt, 6000, 'unknown ids in a batch are ignored');
 });
 

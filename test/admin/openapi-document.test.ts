@@ -25,7 +25,12 @@ const documented = (): Array<[string, string, Record<string, any>]> =>
 
 t.test('every route the router serves is documented, and nothing else', async (t) => {
   const served = ADMIN_ROUTES.map((route) => `${route.method} ${route.pattern}`).sort();
-  t.same(documented().map(([method, path]) => `${method} ${path}`).sort(), served);
+  t.same(
+    documented()
+      .map(([method, path]) => `${method} ${path}`)
+      .sort(),
+    served,
+  );
   const table = compileAdminRoutes();
   for (const [method, path] of documented()) {
     t.equal(table.match(method, concrete(path))?.value.template, `${method} ${path}`, `the router answers ${method} ${path}`);
@@ -51,7 +56,11 @@ t.test('security, parameters and scopes follow the route table', async (t) => {
     t.same(scopes, [route.scope], `${route.template} needs ${route.scope}`);
     t.same({ in: schemes[scheme].in, name: schemes[scheme].name }, { in: 'header', name: FAMILIES[route.family].headerName });
     const pathParams = operation.parameters.filter((p: { in?: string }) => p.in === 'path').map((p: { name: string }) => p.name);
-    t.same(pathParams, [...route.pattern.matchAll(/\{(\w+)\}/g)].map((m) => m[1]), `${route.template} path parameters`);
+    t.same(
+      pathParams,
+      [...route.pattern.matchAll(/\{(\w+)\}/g)].map((m) => m[1]),
+      `${route.template} path parameters`,
+    );
   }
   const ids = documented().map(([, , operation]) => operation.operationId);
   t.equal(new Set(ids).size, ids.length, 'operationIds are unique');

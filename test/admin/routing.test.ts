@@ -91,7 +91,10 @@ t.test('X-Request-Id is kept when sane, generated otherwise, and in every proble
 
 t.test('requests Node cannot parse get a problem document, and serving goes on', async (t) => {
   const admin = await startAdmin(t);
-  const res = await rawRequest(admin.port, 'GET /api/v1/partner/api-keys HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
+  const res = await rawRequest(
+    admin.port,
+    'GET /api/v1/partner/api-keys HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+  );
   t.equal(res.status, 400);
   t.equal(JSON.parse(res.body).code, 'malformed_request');
   expectMatchesSpec(t, 'GET /api/v1/partner/api-keys', res);

@@ -49,7 +49,10 @@ t.test('plain keys never reach the database files or the logs', async (t) => {
     await call(admin.baseUrl, 'GET', path, { headers: { [wrong]: plainKey } });
     await call(admin.baseUrl, 'GET', '/api/v1/organization/globex/api-keys', { headers: { [header]: plainKey } });
     await call(admin.baseUrl, 'GET', path, { headers: { [header]: `${plainKey}ff` } });
-    await rawRequest(admin.port, `GET ${path} HTTP/1.1\r\nHost: a\r\n${header}: ${plainKey}\r\n${header}: ${plainKey}\r\nConnection: close\r\n\r\n`);
+    await rawRequest(
+      admin.port,
+      `GET ${path} HTTP/1.1\r\nHost: a\r\n${header}: ${plainKey}\r\n${header}: ${plainKey}\r\nConnection: close\r\n\r\n`,
+    );
   }
   admin.store.revokeKey(viaCli.json.apiKey.id);
   await call(admin.baseUrl, 'GET', '/api/v1/organization/acme/api-keys', { headers: { 'x-api-key': viaCli.json.plainKey } });

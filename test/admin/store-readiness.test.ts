@@ -48,29 +48,41 @@ function openAncestorsToOthers(t: { teardown(fn: () => void): void }, from: stri
   }
 }
 
-t.test('a database owned by another user: the admin refuses to start, naming the file, the owner and the reason (exit 2)', { skip: noSetpriv }, async (t) => {
-  openAncestorsToOthers(t, process.cwd());
-  // 0755: nobody can create neither the -wal/-shm files nor write the file (fails at open);
-  // 0777: the folder is writable, only the file is not (fails at the write probe).
-  for (const [folderMode, failsAt, problem] of [
-    [0o755, 'prepare', /the file .* is owned by uid 0 gid 0 with mode 0644 and this process runs as uid 65534 gid 65534; the folder .* owned by uid 0 gid 0 with mode 0755/],
-    [0o777, 'write', /the file .* is owned by uid 0 gid 0 with mode 0644 and this process runs as uid 65534 gid 65534 \(SQLITE_READONLY: /],
-  ] as const) {
-    const dir = tempDir(t);
-    const dbPath = join(dir, 'bullseye.db');
-    seedDatabase(dbPath); // owned by root, mode 0644: readable, not writable, by nobody
-    chmodSync(dir, folderMode);
-    const run = spawnSync('setpriv', [...asNobody, process.execPath, CLI, 'admin'], {
-      env: { PATH: process.env.PATH ?? '', DATABASE_PATH: dbPath, ADMIN_PORT: '0', OPS_PORT: '0', LOG_LEVEL: 'info' },
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
-    t.equal(run.status, 2, `folder ${folderMode.toString(8)}: exit code 2`);
-    t.match(run.stderr, `error: cannot ${failsAt} database ${dbPath}: `);
-    t.match(run.stderr, problem);
-    t.notMatch(run.stdout, /admin service listening/, 'never listened');
-  }
-});
+t.test(
+  'a database owned by another user: the admin refuses to start, naming the file, the owner and the reason (exit 2)',
+  { skip: noSetpriv },
+  async (t) => {
+    openAncestorsToOthers(t, process.cwd());
+    // 0755: nobody can create neither the -wal/-shm files nor write the file (fails at open);
+    // 0777: the folder is writable, only the file is not (fails at the write probe).
+    for (const [folderMode, failsAt, problem] of [
+      [
+        0o755,
+        'prepare',
+        /the file .* is owned by uid 0 gid 0 with mode 0644 and this process runs as uid 65534 gid 65534; the folder .* owned by uid 0 gid 0 with mode 0755/,
+      ],
+      [
+        0o777,
+        'write',
+        /the file .* is owned by uid 0 gid 0 with mode 0644 and this process runs as uid 65534 gid 65534 \(SQLITE_READONLY: /,
+      ],
+    ] as const) {
+      const dir = tempDir(t);
+      const dbPath = join(dir, 'bullseye.db');
+      seedDatabase(dbPath); // owned by root, mode 0644: readable, not writable, by nobody
+      chmodSync(dir, folderMode);
+      const run = spawnSync('setpriv', [...asNobody, process.execPath, CLI, 'admin'], {
+        env: { PATH: process.env.PATH ?? '', DATABASE_PATH: dbPath, ADMIN_PORT: '0', OPS_PORT: '0', LOG_LEVEL: 'info' },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      t.equal(run.status, 2, `folder ${folderMode.toString(8)}: exit code 2`);
+      t.match(run.stderr, `error: cannot ${failsAt} database ${dbPath}: `);
+      t.match(run.stderr, problem);
+      t.notMatch(run.stdout, /admin service listening/, 'never listened');
+    }
+  },
+);
 
 t.test('an immutable database file (chattr +i): startAdminPlane rejects with a ConfigError naming it', async (t) => {
   const dbPath = join(tempDir(t), 'bullseye.db');
@@ -136,88 +148,110 @@ async function startAdminCommand(env: Record<string, string>): Promise<RunningAd
   };
 }
 
-t.test('the disk fills up under a running admin: /readyz turns false, key writes are 503 store_unavailable, then both recover', { skip: noTmpfs }, async (t) => {
-  const disk = smallDisk(t, '4m');
-  mkdirSync(join(disk, 'data'));
-  const dbPath = join(disk, 'data', 'bullseye.db');
-  const plainKey = seedDatabase(dbPath);
-  const admin = await startAdminCommand({ DATABASE_PATH: dbPath, ADMIN_PORT: '0', OPS_PORT: '0', LOG_LEVEL: 'info' });
-  t.teardown(() => admin.stop());
-  const headers = { 'x-api-key': plainKey };
-  const create = (name: string) => call(admin.adminUrl, 'POST', '/api/v1/organization/acme/api-keys', { headers, body: { name } });
+t.test(
+  'the disk fills up under a running admin: /readyz turns false, key writes are 503 store_unavailable, then both recover',
+  { skip: noTmpfs },
+  async (t) => {
+    const disk = smallDisk(t, '4m');
+    mkdirSync(join(disk, 'data'));
+    const dbPath = join(disk, 'data', 'bullseye.db');
+    const plainKey = seedDatabase(dbPath);
+    const admin = await startAdminCommand({ DATABASE_PATH: dbPath, ADMIN_PORT: '0', OPS_PORT: '0', LOG_LEVEL: 'info' });
+    t.teardown(() => admin.stop());
+    const headers = { 'x-api-key': plainKey };
+    const create = (name: string) => call(admin.adminUrl, 'POST', '/api/v1/organization/acme/api-keys', { headers, body: { name } });
 
-  const before = await call(admin.opsUrl, 'GET', '/readyz');
-  t.equal(before.status, 200);
-  t.match(before.json, { status: 'ready', checks: { store: true } });
-  t.equal((await create('before')).status, 201);
+    const before = await call(admin.opsUrl, 'GET', '/readyz');
+    t.equal(before.status, 200);
+    t.match(before.json, { status: 'ready', checks: { store: true } });
+    t.equal((await create('before')).status, 201);
 
-  const filler = fillDisk(disk);
-  const refused = await create('while full');
-  t.equal(refused.status, 503, 'not 500');
-  t.match(refused.json, { code: 'store_unavailable', status: 503 });
-  t.equal(refused.headers['retry-after'], '5');
-  t.notMatch(refused.text, /bullseye\.db|sqlite|SQLITE/i, 'nothing about the file in the answer');
-  const listed = await call(admin.adminUrl, 'GET', '/api/v1/organization/acme/api-keys', { headers });
-  t.equal(listed.status, 200, 'reads still work');
-  const full = await call(admin.opsUrl, 'GET', '/readyz');
-  t.equal(full.status, 503);
-  t.match(full.json, { status: 'not ready', checks: { store: false } });
+    const filler = fillDisk(disk);
+    const refused = await create('while full');
+    t.equal(refused.status, 503, 'not 500');
+    t.match(refused.json, { code: 'store_unavailable', status: 503 });
+    t.equal(refused.headers['retry-after'], '5');
+    t.notMatch(refused.text, /bullseye\.db|sqlite|SQLITE/i, 'nothing about the file in the answer');
+    const listed = await call(admin.adminUrl, 'GET', '/api/v1/organization/acme/api-keys', { headers });
+    t.equal(listed.status, 200, 'reads still work');
+    const full = await call(admin.opsUrl, 'GET', '/readyz');
+    t.equal(full.status, 503);
+    t.match(full.json, { status: 'not ready', checks: { store: false } });
 
-  rmSync(filler);
-  const after = await call(admin.opsUrl, 'GET', '/readyz');
-  t.equal(after.status, 200, 'a probe found the disk writable again');
-  t.match(after.json, { checks: { store: true } });
-  t.equal((await create('after')).status, 201);
+    rmSync(filler);
+    const after = await call(admin.opsUrl, 'GET', '/readyz');
+    t.equal(after.status, 200, 'a probe found the disk writable again');
+    t.match(after.json, { checks: { store: true } });
+    t.equal((await create('after')).status, 201);
 
-  const run = await admin.stop();
-  const logged = run.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line));
-  t.match(logged.find((e) => e.msg === 'database opened and writable'), { database: dbPath });
-  t.match(logged.find((e) => e.msg === 'admin service listening'), { database: dbPath });
-  const failing = logged.filter((e) => e.msg.startsWith('database writes are failing'));
-  t.equal(failing.length, 1, 'the failure is logged once');
-  t.match(failing[0], { level: 'error', database: dbPath, reason: new RegExp(`^cannot write database ${dbPath}: no space left.*SQLITE_FULL`) });
-  t.ok(logged.some((e) => e.msg === 'database writable again'));
-});
+    const run = await admin.stop();
+    const logged = run.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+    t.match(
+      logged.find((e) => e.msg === 'database opened and writable'),
+      { database: dbPath },
+    );
+    t.match(
+      logged.find((e) => e.msg === 'admin service listening'),
+      { database: dbPath },
+    );
+    const failing = logged.filter((e) => e.msg.startsWith('database writes are failing'));
+    t.equal(failing.length, 1, 'the failure is logged once');
+    t.match(failing[0], {
+      level: 'error',
+      database: dbPath,
+      reason: new RegExp(`^cannot write database ${dbPath}: no space left.*SQLITE_FULL`),
+    });
+    t.ok(logged.some((e) => e.msg === 'database writable again'));
+  },
+);
 
-t.test('another connection holds the write lock (SQLITE_BUSY): a key creation is 503 store_unavailable, changes nothing, then works once the lock is released', async (t) => {
-  const dbPath = join(tempDir(t), 'bullseye.db');
-  const logs = captureLogs();
-  const clock = createManualClock();
-  // A short busy timeout so the test does not wait the production 5 s (better-sqlite3 waits synchronously).
-  const store = openStore({ path: dbPath, clock, logger: logs.logger, busyTimeoutMs: 100 });
-  const lastUsed = createLastUsedBatcher({ flush: (batch) => store.recordLastUsed(batch), intervalMs: 3_600_000 });
-  const server = createAdminServer({ store, clock, logger: logs.logger, lastUsed });
-  const { port } = await server.listen(0, '127.0.0.1');
-  t.teardown(async () => {
-    await server.close(1_000);
-    await lastUsed.close();
-    store.close();
-  });
-  const { headers } = createTestKey(store, { org: 'acme' });
-  const adminUrl = `http://127.0.0.1:${port}`;
-  const create = (name: string) => call(adminUrl, 'POST', '/api/v1/organization/acme/api-keys', { headers, body: { name } });
+t.test(
+  'another connection holds the write lock (SQLITE_BUSY): a key creation is 503 store_unavailable, changes nothing, then works once the lock is released',
+  async (t) => {
+    const dbPath = join(tempDir(t), 'bullseye.db');
+    const logs = captureLogs();
+    const clock = createManualClock();
+    // A short busy timeout so the test does not wait the production 5 s (better-sqlite3 waits synchronously).
+    const store = openStore({ path: dbPath, clock, logger: logs.logger, busyTimeoutMs: 100 });
+    const lastUsed = createLastUsedBatcher({ flush: (batch) => store.recordLastUsed(batch), intervalMs: 3_600_000 });
+    const server = createAdminServer({ store, clock, logger: logs.logger, lastUsed });
+    const { port } = await server.listen(0, '127.0.0.1');
+    t.teardown(async () => {
+      await server.close(1_000);
+      await lastUsed.close();
+      store.close();
+    });
+    const { headers } = createTestKey(store, { org: 'acme' });
+    const adminUrl = `http://127.0.0.1:${port}`;
+    const create = (name: string) => call(adminUrl, 'POST', '/api/v1/organization/acme/api-keys', { headers, body: { name } });
 
-  const locker = new Database(dbPath);
-  t.teardown(() => locker.close());
-  locker.exec('BEGIN IMMEDIATE'); // the write lock, held until ROLLBACK
-  const before = snapshotDatabase(dbPath);
-  const refused = await create('while locked');
-  t.equal(refused.status, 503, 'not 500 internal');
-  t.match(refused.json, { code: 'store_unavailable', status: 503 });
-  t.equal(refused.headers['retry-after'], '5');
-  t.notMatch(refused.text, /bullseye\.db|sqlite|SQLITE|lock/i, 'nothing about the file in the answer');
-  t.equal(snapshotDatabase(dbPath), before, 'nothing changed');
-  t.equal(store.health().writable, false, 'readiness reports the store unwritable');
-  t.ok(store.probeWrite(), 'a probe fails while the lock is held');
-  const failing = await logs.entry((e) => String(e.msg).startsWith('database writes are failing'));
-  t.match(failing, {
-    level: 'error',
-    reason: new RegExp(`^cannot write database ${dbPath}: another connection held the write lock for longer than the busy timeout \\(100 ms\\) \\(SQLITE_BUSY`),
-  });
+    const locker = new Database(dbPath);
+    t.teardown(() => locker.close());
+    locker.exec('BEGIN IMMEDIATE'); // the write lock, held until ROLLBACK
+    const before = snapshotDatabase(dbPath);
+    const refused = await create('while locked');
+    t.equal(refused.status, 503, 'not 500 internal');
+    t.match(refused.json, { code: 'store_unavailable', status: 503 });
+    t.equal(refused.headers['retry-after'], '5');
+    t.notMatch(refused.text, /bullseye\.db|sqlite|SQLITE|lock/i, 'nothing about the file in the answer');
+    t.equal(snapshotDatabase(dbPath), before, 'nothing changed');
+    t.equal(store.health().writable, false, 'readiness reports the store unwritable');
+    t.ok(store.probeWrite(), 'a probe fails while the lock is held');
+    const failing = await logs.entry((e) => String(e.msg).startsWith('database writes are failing'));
+    t.match(failing, {
+      level: 'error',
+      reason: new RegExp(
+        `^cannot write database ${dbPath}: another connection held the write lock for longer than the busy timeout \\(100 ms\\) \\(SQLITE_BUSY`,
+      ),
+    });
 
-  locker.exec('ROLLBACK');
-  const created = await create('after release');
-  t.equal(created.status, 201, 'the same request works once the lock is released');
-  t.equal(store.health().writable, true, 'and the store is writable again');
-  t.notSame(snapshotDatabase(dbPath), before, 'the key was written');
-});
+    locker.exec('ROLLBACK');
+    const created = await create('after release');
+    t.equal(created.status, 201, 'the same request works once the lock is released');
+    t.equal(store.health().writable, true, 'and the store is writable again');
+    t.notSame(snapshotDatabase(dbPath), before, 'the key was written');
+  },
+);

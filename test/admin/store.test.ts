@@ -88,12 +88,18 @@ t.test('changesSince: latest version of each key, in sequence order, limited', a
     return created.key.id;
   });
   store.revokeKey(ids[0]!);
-  t.same(store.changesSince(0, 10).map((r) => [r.id, r.seq]), [
-    [ids[1], 2],
-    [ids[2], 3],
-    [ids[0], 4],
-  ]);
-  t.same(store.changesSince(0, 2).map((r) => r.seq), [2, 3]);
+  t.same(
+    store.changesSince(0, 10).map((r) => [r.id, r.seq]),
+    [
+      [ids[1], 2],
+      [ids[2], 3],
+      [ids[0], 4],
+    ],
+  );
+  t.same(
+    store.changesSince(0, 2).map((r) => r.seq),
+    [2, 3],
+  );
   t.same(store.changesSince(4, 10), []);
 });
 

@@ -18,7 +18,11 @@ t.test('every request needs the bearer token', async (t) => {
     ['the token as Basic', { authorization: `Basic ${sync.token}` }],
     ['the token bare', { authorization: sync.token }],
   ] as Array<[string, Record<string, string>]>) {
-    for (const [method, path] of [['GET', CHANGES], ['POST', '/internal/v1/keys/last-used'], ['GET', '/nowhere']]) {
+    for (const [method, path] of [
+      ['GET', CHANGES],
+      ['POST', '/internal/v1/keys/last-used'],
+      ['GET', '/nowhere'],
+    ]) {
       const res = await call(sync.baseUrl, method as string, path as string, { headers });
       t.equal(res.status, 401, `${label}: ${method} ${path}`);
       t.equal(res.json.code, 'invalid_key');
@@ -56,36 +60,51 @@ t.test('a snapshot in pages, then revocations as newer records', async (t) => {
     pages += 1;
     seen.push(...res.json.records);
     const nextSince = res.json.hasMore ? String(res.json.nextSince) : undefined;
-    t.equal(res.headers['x-bullseye-next-since'], nextSince, 'the next page\'s since, in a header, while there is more');
+    t.equal(res.headers['x-bullseye-next-since'], nextSince, "the next page's since, in a header, while there is more");
     t.equal(res.json.latestSeq, 5);
     since = res.json.nextSince;
     if (!res.json.hasMore) break;
   }
   t.equal(pages, 3, '5 records in pages of 2');
-  t.same(seen.map((r) => r.id), keys.map((k) => k.id), 'every key once, in sequence order');
-  t.same(seen.map((r) => r.seq), [1, 2, 3, 4, 5]);
-  t.same(seen[1], {
-    id: keys[1]!.id,
-    family: 'org',
-    ownerId: 'acme',
-    hash: admin.store.changesSince(1, 1)[0]!.hash,
-    scopes: ['read', 'write', 'admin'],
-    status: 'active',
-    expiresAt: Date.UTC(2027, 0, 1),
-    seq: 2,
-  }, 'records are KeyAuthRecords');
+  t.same(
+    seen.map((r) => r.id),
+    keys.map((k) => k.id),
+    'every key once, in sequence order',
+  );
+  t.same(
+    seen.map((r) => r.seq),
+    [1, 2, 3, 4, 5],
+  );
+  t.same(
+    seen[1],
+    {
+      id: keys[1]!.id,
+      family: 'org',
+      ownerId: 'acme',
+      hash: admin.store.changesSince(1, 1)[0]!.hash,
+      scopes: ['read', 'write', 'admin'],
+      status: 'active',
+      expiresAt: Date.UTC(2027, 0, 1),
+      seq: 2,
+    },
+    'records are KeyAuthRecords',
+  );
   t.same(Object.keys(seen[2]!).sort(), ['expiresAt', 'family', 'hash', 'id', 'ownerId', 'scopes', 'seq', 'status']);
 
   admin.store.revokeKey(keys[0]!.id);
   const after = await call(sync.baseUrl, 'GET', `${CHANGES}?since=${since}`, { headers: sync.auth });
-  t.same(after.json.records.map((r: { id: string; status: string; seq: number }) => [r.id, r.status, r.seq]), [
-    [keys[0]!.id, 'revoked', 6],
-  ]);
-  t.same({ nextSince: after.json.nextSince, latestSeq: after.json.latestSeq, hasMore: after.json.hasMore }, {
-    nextSince: 6,
-    latestSeq: 6,
-    hasMore: false,
-  });
+  t.same(
+    after.json.records.map((r: { id: string; status: string; seq: number }) => [r.id, r.status, r.seq]),
+    [[keys[0]!.id, 'revoked', 6]],
+  );
+  t.same(
+    { nextSince: after.json.nextSince, latestSeq: after.json.latestSeq, hasMore: after.json.hasMore },
+    {
+      nextSince: 6,
+      latestSeq: 6,
+      hasMore: false,
+    },
+  );
 
   const idle = await call(sync.baseUrl, 'GET', `${CHANGES}?since=6`, { headers: sync.auth });
   t.same(idle.json, { records: [], nextSince: 6, latestSeq: 6, hasMore: false }, 'nothing new, no wait');

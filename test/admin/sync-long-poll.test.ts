@@ -25,7 +25,10 @@ t.test('a write in this process wakes a held poll', async (t) => {
   onNextRequest(sync.server.server, () => (created = createTestKey(admin.store, { org: 'acme' }).id));
   const res = await call(sync.baseUrl, 'GET', `${CHANGES}?since=${since}&waitMs=30000`, { headers: sync.auth });
   t.equal(res.status, 200);
-  t.same(res.json.records.map((r: { id: string }) => r.id), [created]);
+  t.same(
+    res.json.records.map((r: { id: string }) => r.id),
+    [created],
+  );
   t.equal(res.json.nextSince, since + 1);
 });
 
@@ -40,7 +43,10 @@ t.test('a revocation committed by another connection wakes a held poll', async (
   onNextRequest(sync.server.server, () => other.revokeKey(victim.id));
   const res = await call(sync.baseUrl, 'GET', `${CHANGES}?since=${since}&waitMs=30000`, { headers: sync.auth });
   t.equal(res.status, 200);
-  t.same(res.json.records.map((r: { id: string; status: string }) => [r.id, r.status]), [[victim.id, 'revoked']]);
+  t.same(
+    res.json.records.map((r: { id: string; status: string }) => [r.id, r.status]),
+    [[victim.id, 'revoked']],
+  );
 });
 
 t.test('no change within waitMs: an empty answer', async (t) => {
@@ -57,7 +63,10 @@ t.test('pending records are answered at once, without waiting', async (t) => {
   const sync = await startSync(t, admin.store);
   const key = createTestKey(admin.store, { org: 'acme' });
   const res = await call(sync.baseUrl, 'GET', `${CHANGES}?since=0&waitMs=30000`, { headers: sync.auth });
-  t.same(res.json.records.map((r: { id: string }) => r.id), [key.id]);
+  t.same(
+    res.json.records.map((r: { id: string }) => r.id),
+    [key.id],
+  );
 });
 
 /** The real store, with its change subscriptions counted. */
@@ -92,9 +101,7 @@ t.test('a client that disconnects is unsubscribed', async (t) => {
     }),
   );
   const { request } = await import('undici');
-  await t.rejects(
-    request(`${sync.baseUrl}${CHANGES}?since=0&waitMs=30000`, { headers: sync.auth, signal: controller.signal }),
-  );
+  await t.rejects(request(`${sync.baseUrl}${CHANGES}?since=0&waitMs=30000`, { headers: sync.auth, signal: controller.signal }));
   await idle;
   t.equal(counting.active(), 0, 'the listener is gone');
 });

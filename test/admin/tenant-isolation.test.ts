@@ -87,10 +87,7 @@ t.test('every route × family × own/other owner', async (t) => {
 t.test('a listing holds only the owner’s keys', async (t) => {
   const { admin, keys } = await world(t);
   const org = await call(admin.baseUrl, 'GET', '/api/v1/organization/org-a/api-keys', { headers: keys.aRead!.headers });
-  t.same(
-    org.json.apiKeys.map((k: { id: string }) => k.id).sort(),
-    [keys.aAdmin!.id, keys.aRead!.id, keys.aWrite!.id].sort(),
-  );
+  t.same(org.json.apiKeys.map((k: { id: string }) => k.id).sort(), [keys.aAdmin!.id, keys.aRead!.id, keys.aWrite!.id].sort());
   t.ok(org.json.apiKeys.every((k: { organizationId: string }) => k.organizationId === 'org-a'));
   const partner = await call(admin.baseUrl, 'GET', '/api/v1/partner/api-keys', { headers: keys.pRead!.headers });
   t.same(partner.json.apiKeys.map((k: { id: string }) => k.id).sort(), [keys.pAdmin!.id, keys.pRead!.id].sort());

@@ -1,14 +1,7 @@
 // Pure validation of admin input, table-driven.
 import t from 'tap';
 import { compileCreateKeyBodyCheck } from '../../admin/create-key-body.js';
-import {
-  checkExpiresAt,
-  checkName,
-  checkScopes,
-  isValidOwnerId,
-  normalizeKeyId,
-  parseRfc3339,
-} from '../../admin/validation.js';
+import { checkExpiresAt, checkName, checkScopes, isValidOwnerId, normalizeKeyId, parseRfc3339 } from '../../admin/validation.js';
 
 const checkCreateKeyBody = compileCreateKeyBodyCheck();
 
@@ -19,7 +12,13 @@ t.test('owner ids', async (t) => {
 
 t.test('key ids', async (t) => {
   t.equal(normalizeKeyId('0B9F7C0E-1F0A-4B9E-9C53-1D1B9B0B8A11'), '0b9f7c0e-1f0a-4b9e-9c53-1d1b9b0b8a11');
-  for (const id of ['', 'x', '0b9f7c0e1f0a4b9e9c531d1b9b0b8a11', '0b9f7c0e-1f0a-4b9e-9c53-1d1b9b0b8a1', '{0b9f7c0e-1f0a-4b9e-9c53-1d1b9b0b8a11}']) {
+  for (const id of [
+    '',
+    'x',
+    '0b9f7c0e1f0a4b9e9c531d1b9b0b8a11',
+    '0b9f7c0e-1f0a-4b9e-9c53-1d1b9b0b8a1',
+    '{0b9f7c0e-1f0a-4b9e-9c53-1d1b9b0b8a11}',
+  ]) {
     t.equal(normalizeKeyId(id), undefined, id);
   }
 });
@@ -103,7 +102,17 @@ t.test('names refuse characters that spoof or corrupt listings and logs', async 
 
 t.test('names in any script still pass', async (t) => {
   const names = [
-    'café crème', 'Zürich-Ø', 'deploy 😀', '🇫🇷 prod', '👍🏽 ok', 'ключ', '東京 本番', '키', 'مفتاح', 'עברית', 'नमस्ते',
+    'café crème',
+    'Zürich-Ø',
+    'deploy 😀',
+    '🇫🇷 prod',
+    '👍🏽 ok',
+    'ключ',
+    '東京 本番',
+    '키',
+    'مفتاح',
+    'עברית',
+    'नमस्ते',
     'e\u0301', // a combining accent is not a zero-width character
     '\u{10ffff}', // a well-formed astral code point (a surrogate pair)
   ];

@@ -9,7 +9,15 @@ t.test('each failing leaf is named with its file and parents; passing tests are 
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('TAP')));
   const run = spawnSync(
     process.execPath,
-    ['node_modules/tap/dist/esm/run.mjs', '--reporter=tap', '--disable-coverage', '--include', 'test/ci/fixtures/failing.ts', '--exclude', 'none'],
+    [
+      'node_modules/tap/dist/esm/run.mjs',
+      '--reporter=tap',
+      '--disable-coverage',
+      '--include',
+      'test/ci/fixtures/failing.ts',
+      '--exclude',
+      'none',
+    ],
     { env, encoding: 'utf8' },
   );
   t.not(run.status, 0, 'the fixture suite fails');

@@ -95,9 +95,13 @@ t.test('ADMIN_URL, the old name of SYNC_URL, still works and is reported as depr
   const both = loadSettings({ ADMIN_URL: 'http://old:8082', SYNC_URL: 'http://new:8082' });
   t.equal(both.syncUrl, 'http://new:8082', 'the current name wins');
   t.match(both.deprecations, [/^ADMIN_URL is ignored: SYNC_URL is set/]);
-  t.same(problemsOf(() => loadSettings({ ADMIN_URL: 'ftp://admin' })), [
-    'environment: ADMIN_URL: must be an http:// or https:// URL with no path, query or credentials, like http://127.0.0.1:9000, got "ftp://admin"',
-  ], 'a bad value is reported under the name that was set');
+  t.same(
+    problemsOf(() => loadSettings({ ADMIN_URL: 'ftp://admin' })),
+    [
+      'environment: ADMIN_URL: must be an http:// or https:// URL with no path, query or credentials, like http://127.0.0.1:9000, got "ftp://admin"',
+    ],
+    'a bad value is reported under the name that was set',
+  );
   t.same(loadSettings({}).deprecations, []);
 });
 
@@ -196,7 +200,12 @@ const EXPECTED: Record<string, [number, string]> = {
 };
 
 t.test('every settings fixture has an expectation and the reverse', async (t) => {
-  t.same(readdirSync(DIR).map((name) => name.replace(/\.yaml$/, '')).sort(), Object.keys(EXPECTED).sort());
+  t.same(
+    readdirSync(DIR)
+      .map((name) => name.replace(/\.yaml$/, ''))
+      .sort(),
+    Object.keys(EXPECTED).sort(),
+  );
 });
 
 for (const [fixture, [line, message]] of Object.entries(EXPECTED)) {
@@ -212,9 +221,16 @@ t.test('environment and file problems are reported together', async (t) => {
   const path = writeConfig(t, 'server:\n  keepAliveTimeout: forever\nupstream: { connectTimeout: -1 }\n');
   const problems = problemsOf(() => loadSettings({ SYNC_PORT: 'x' }, path));
   t.equal(problems.length, 3);
-  t.match(problems, [/^environment: SYNC_PORT: /, new RegExp(`^${path}:2: server.keepAliveTimeout: `), new RegExp(`^${path}:3: upstream.connectTimeout: `)]);
+  t.match(problems, [
+    /^environment: SYNC_PORT: /,
+    new RegExp(`^${path}:2: server.keepAliveTimeout: `),
+    new RegExp(`^${path}:3: upstream.connectTimeout: `),
+  ]);
 });
 
 t.test('a missing file is a ConfigError naming it', async (t) => {
-  t.same(problemsOf(() => loadSettings({}, `${DIR}/nope.yaml`)), [`${DIR}/nope.yaml: cannot read the file (ENOENT)`]);
+  t.same(
+    problemsOf(() => loadSettings({}, `${DIR}/nope.yaml`)),
+    [`${DIR}/nope.yaml: cannot read the file (ENOENT)`],
+  );
 });

@@ -114,7 +114,7 @@ routes:
     problems.map((p) => p.split(':').slice(0, 2).join(':')),
     ['many.yaml:2', 'many.yaml:3', 'many.yaml:4', 'many.yaml:6', 'many.yaml:8', 'many.yaml:9', 'many.yaml:11'],
   );
-  t.match((error as ConfigError).message, /^invalid policy many\.yaml\n  - many\.yaml:2: /, 'the message lists them too');
+  t.match((error as ConfigError).message, /^invalid policy many\.yaml\n {2}- many\.yaml:2: /, 'the message lists them too');
 });
 
 t.test('an unreadable file is a ConfigError naming the path', async (t) => {

@@ -32,7 +32,8 @@ t.test('upstream forms', async (t) => {
 });
 
 t.test('admin@internal: short and long form; resolved, refused or left as written by the context', async (t) => {
-  const text = (upstream: string) => `upstreams:\n  app: http://127.0.0.1:9000\n  admin: ${upstream}\ndefaults: { upstream: app }\nroutes:\n  GET /x: { scope: read, upstream: admin }\n`;
+  const text = (upstream: string) =>
+    `upstreams:\n  app: http://127.0.0.1:9000\n  admin: ${upstream}\ndefaults: { upstream: app }\nroutes:\n  GET /x: { scope: read, upstream: admin }\n`;
   const inStart = { internalAdmin: { origin: 'http://127.0.0.1:4567' } } as const;
   t.same(parsePolicy(text('admin@internal'), 'p.yaml', inStart).upstreams.get('admin'), {
     name: 'admin',
@@ -43,9 +44,20 @@ t.test('admin@internal: short and long form; resolved, refused or left as writte
   });
   const long = parsePolicy(text('{ url: admin@internal, forwardKey: true, timeout: 5s }'), 'p.yaml', inStart);
   t.match(long.match('GET', '/x')?.value.upstream, { origin: 'http://127.0.0.1:4567', internal: true, forwardKey: true, timeoutMs: 5000 });
-  t.match(parsePolicy(text('admin@internal'), 'p.yaml').upstreams.get('admin'), { origin: 'admin@internal', internal: true }, 'offline: as written');
-  t.throws(() => parsePolicy(text('admin@internal'), 'p.yaml', { internalAdmin: 'none' }), /p\.yaml:3: upstreams\.admin: admin@internal is the admin service of `bullseye-gateway start`/);
-  t.throws(() => parsePolicy(text('other@internal'), 'p.yaml', inStart), /upstreams\.admin: must be an http:\/\/ or https:\/\/ URL/, 'no other internal target');
+  t.match(
+    parsePolicy(text('admin@internal'), 'p.yaml').upstreams.get('admin'),
+    { origin: 'admin@internal', internal: true },
+    'offline: as written',
+  );
+  t.throws(
+    () => parsePolicy(text('admin@internal'), 'p.yaml', { internalAdmin: 'none' }),
+    /p\.yaml:3: upstreams\.admin: admin@internal is the admin service of `bullseye-gateway start`/,
+  );
+  t.throws(
+    () => parsePolicy(text('other@internal'), 'p.yaml', inStart),
+    /upstreams\.admin: must be an http:\/\/ or https:\/\/ URL/,
+    'no other internal target',
+  );
 });
 
 t.test('route forms', async (t) => {
@@ -71,7 +83,11 @@ t.test('route forms', async (t) => {
       route: 'GET /p/{partner_id}/x: { scope: read, key: partner }',
       expect: { family: 'partner', partnerParam: true, organizationParam: false },
     },
-    { name: 'block map', route: 'DELETE /x/{id}:\n    scope: admin\n    upstream: admin', expect: { method: 'DELETE', template: '/x/{id}' } },
+    {
+      name: 'block map',
+      route: 'DELETE /x/{id}:\n    scope: admin\n    upstream: admin',
+      expect: { method: 'DELETE', template: '/x/{id}' },
+    },
     { name: 'root path', route: 'OPTIONS /: public', expect: { method: 'OPTIONS', template: '/' } },
   ];
   for (const c of cases) {

@@ -45,7 +45,15 @@ t.test('policy routes', async (t) => {
   t.equal(json.code, 0);
   const { routes } = JSON.parse(json.stdout) as { routes: Record<string, unknown>[] };
   t.equal(routes.length, 5);
-  t.same(routes[2], { method: 'POST', path: '/api/v1/organization/{organization_id}/exports', access: 'write', key: 'org', upstream: 'app', cost: 10, websocket: false });
+  t.same(routes[2], {
+    method: 'POST',
+    path: '/api/v1/organization/{organization_id}/exports',
+    access: 'write',
+    key: 'org',
+    upstream: 'app',
+    cost: 10,
+    websocket: false,
+  });
   t.same(routes[0], { method: 'GET', path: '/status', access: 'public', key: '-', upstream: 'app', cost: null, websocket: false });
 
   const shipped = await policy(['routes', 'config/policy.yaml', '--json']);

@@ -54,7 +54,12 @@ const cases: { name: string; method: string; path: string; template?: string; pa
     template: '/api/v1/organization/{organization_id}/lists/{list_id}',
     params: { organization_id: 'mine', list_id: 'l_2' },
   },
-  { name: 'method selects the route', method: 'DELETE', path: '/api/v1/organization/o/lists/l', template: '/api/v1/organization/{organization_id}/lists/{list_id}' },
+  {
+    name: 'method selects the route',
+    method: 'DELETE',
+    path: '/api/v1/organization/o/lists/l',
+    template: '/api/v1/organization/{organization_id}/lists/{list_id}',
+  },
   { name: 'public route', method: 'GET', path: '/status', template: '/status', params: {} },
   { name: 'unlisted method', method: 'POST', path: '/status' },
   { name: 'HEAD is not implied by GET', method: 'HEAD', path: '/status' },

@@ -31,8 +31,7 @@ function events<T>() {
       if (waiter) waiter(value);
       else queued.push(value);
     },
-    next: (): Promise<T> =>
-      queued.length ? Promise.resolve(queued.shift() as T) : new Promise<T>((resolve) => waiting.push(resolve)),
+    next: (): Promise<T> => (queued.length ? Promise.resolve(queued.shift() as T) : new Promise<T>((resolve) => waiting.push(resolve))),
   };
 }
 
@@ -40,7 +39,14 @@ function setup(t: Teardown, path: string) {
   const logs = captureLogs();
   const changes = events<Policy>();
   const errors = events<ConfigError>();
-  const watcher = watchPolicy({ path, context: OFFLINE, logger: logs.logger, onChange: changes.push, onError: errors.push, debounceMs: 20 });
+  const watcher = watchPolicy({
+    path,
+    context: OFFLINE,
+    logger: logs.logger,
+    onChange: changes.push,
+    onError: errors.push,
+    debounceMs: 20,
+  });
   t.teardown(() => watcher.close());
   return { watcher, logs, changes, errors };
 }
@@ -96,7 +102,10 @@ t.test('a rename over the file (editor save) is detected', async (t) => {
 
 t.test('a Kubernetes ConfigMap update (..data symlink swap) is detected', async (t) => {
   const dir = tempDir(t);
-  for (const [version, text] of [['..v1', V1], ['..v2', V2]] as const) {
+  for (const [version, text] of [
+    ['..v1', V1],
+    ['..v2', V2],
+  ] as const) {
     mkdirSync(join(dir, version));
     writeFileSync(join(dir, version, 'policy.yaml'), text);
   }

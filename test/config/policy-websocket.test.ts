@@ -31,12 +31,16 @@ t.test('on for a GET route that says websocket: true, keyed or public', async (t
 
 t.test('refused on any other method, with file and line', async (t) => {
   for (const method of ['POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']) {
-    t.same(problemsOf(`${method} /ws: { scope: write, websocket: true }`), [
-      `ws.yaml:5: routes."${method} /ws".websocket: websocket: true needs a GET route, not ${method}`,
-    ], method);
+    t.same(
+      problemsOf(`${method} /ws: { scope: write, websocket: true }`),
+      [`ws.yaml:5: routes."${method} /ws".websocket: websocket: true needs a GET route, not ${method}`],
+      method,
+    );
   }
 });
 
 t.test('must be a boolean', async (t) => {
-  t.same(problemsOf('GET /ws: { scope: read, websocket: "yes" }'), ['ws.yaml:5: routes."GET /ws".websocket: must be true or false, got "yes"']);
+  t.same(problemsOf('GET /ws: { scope: read, websocket: "yes" }'), [
+    'ws.yaml:5: routes."GET /ws".websocket: must be true or false, got "yes"',
+  ]);
 });

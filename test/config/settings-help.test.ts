@@ -22,12 +22,15 @@ const ENUMERATED = '<every variable: the environment was enumerated>';
 function recordingEnv(values: Record<string, string>): { env: Env; read: Set<string> } {
   const read = new Set<string>();
   const note = (name: string | symbol): void => void (typeof name === 'string' && read.add(name));
-  const env = new Proxy({ ...values }, {
-    get: (target, name) => (note(name), Reflect.get(target, name)),
-    has: (target, name) => (note(name), Reflect.has(target, name)),
-    getOwnPropertyDescriptor: (target, name) => (note(name), Reflect.getOwnPropertyDescriptor(target, name)),
-    ownKeys: (target) => (read.add(ENUMERATED), Reflect.ownKeys(target)),
-  });
+  const env = new Proxy(
+    { ...values },
+    {
+      get: (target, name) => (note(name), Reflect.get(target, name)),
+      has: (target, name) => (note(name), Reflect.has(target, name)),
+      getOwnPropertyDescriptor: (target, name) => (note(name), Reflect.getOwnPropertyDescriptor(target, name)),
+      ownKeys: (target) => (read.add(ENUMERATED), Reflect.ownKeys(target)),
+    },
+  );
   return { env, read };
 }
 
@@ -61,7 +64,10 @@ function listedVariables(help: string): string[] {
   if (blocks.length > 1) throw new Error(`more than one Environment block:\n${help}`);
   const block = /^Environment \(defaults in brackets\):\n((?: {2}\S.*\n?)*)/m.exec(help);
   if (!block) throw new Error(`an Environment block not in the table form:\n${help}`);
-  return (block[1] ?? '').split('\n').filter(Boolean).map((line) => line.trim().split(/\s+/)[0] as string);
+  return (block[1] ?? '')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.trim().split(/\s+/)[0] as string);
 }
 
 /** Every leaf's command line, e.g. "keys create". */

@@ -36,8 +36,7 @@ t.test('the six API key endpoints go to the admin service with the key', async (
 });
 
 t.test('the documented surface is covered with the right scopes', async (t) => {
-  const scopesOf = (fragment: string) =>
-    new Set(policy.routes.filter((r) => r.template.includes(fragment)).map((r) => r.scope));
+  const scopesOf = (fragment: string) => new Set(policy.routes.filter((r) => r.template.includes(fragment)).map((r) => r.scope));
   for (const area of ['/visitors', '/companies', '/lists', '/analytics']) t.ok(scopesOf(area).has('read'), `${area} read`);
   for (const area of ['/lists', '/icp-configs', '/settings']) t.ok(scopesOf(area).has('write'), `${area} write`);
   t.ok(scopesOf('/agency/overview').has('agency:read'), 'agency overview');
@@ -49,7 +48,12 @@ t.test('the documented surface is covered with the right scopes', async (t) => {
 t.test("in `start` the admin upstream is this process' admin; a gateway alone refuses it, naming the fix", async (t) => {
   const inStart = loadPolicyFile('config/policy.yaml', { internalAdmin: { origin: 'http://127.0.0.1:18081' } });
   t.equal(inStart.upstreams.get('admin')?.origin, 'http://127.0.0.1:18081');
-  t.match(problemsOf(() => loadPolicyFile('config/policy.yaml', { internalAdmin: 'none' })), [/^config\/policy\.yaml:\d+: upstreams\.admin\.url: admin@internal is the admin service of `bullseye-gateway start`; a gateway alone has none: name the admin's API URL instead/]);
+  t.match(
+    problemsOf(() => loadPolicyFile('config/policy.yaml', { internalAdmin: 'none' })),
+    [
+      /^config\/policy\.yaml:\d+: upstreams\.admin\.url: admin@internal is the admin service of `bullseye-gateway start`; a gateway alone has none: name the admin's API URL instead/,
+    ],
+  );
 });
 
 t.test('shipped upstreams and defaults', async (t) => {

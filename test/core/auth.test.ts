@@ -1,14 +1,7 @@
 // readCredential, authenticate and authorize: the one set of auth rules both
 // planes apply. The key directory is an in-memory Map (our own interface).
 import t from 'tap';
-import {
-  authenticate,
-  authorize,
-  readCredential,
-  type AccessRequirement,
-  type KeyAuthRecord,
-  type KeyDirectory,
-} from '../../core/auth.js';
+import { authenticate, authorize, readCredential, type AccessRequirement, type KeyAuthRecord, type KeyDirectory } from '../../core/auth.js';
 import { createManualClock } from '../../core/clock.js';
 import { ApiError, type ErrorCode } from '../../core/errors.js';
 import { hashKey, type KeyFamily } from '../../core/keys.js';
@@ -31,23 +24,63 @@ t.test('readCredential', async (t) => {
     ['org key, upper-case name', ['X-API-KEY', ORG], { family: 'org', plainKey: ORG }],
     ['partner key', ['X-Partner-API-Key', PARTNER], { family: 'partner', plainKey: PARTNER }],
     ['partner key, lower-case name', ['x-partner-api-key', PARTNER], { family: 'partner', plainKey: PARTNER }],
-    ['both headers', ['X-API-Key', ORG, 'X-Partner-API-Key', PARTNER], { code: 'ambiguous_credentials', detail: /either X-API-Key or X-Partner-API-Key, not both/ }],
-    ['both headers, partner first', ['X-Partner-API-Key', PARTNER, 'X-API-Key', ORG], { code: 'ambiguous_credentials', detail: /not both/ }],
-    ['org header twice', ['x-api-key', ORG, 'x-api-key', ORG], { code: 'ambiguous_credentials', detail: /X-API-Key header was sent more than once/ }],
+    [
+      'both headers',
+      ['X-API-Key', ORG, 'X-Partner-API-Key', PARTNER],
+      { code: 'ambiguous_credentials', detail: /either X-API-Key or X-Partner-API-Key, not both/ },
+    ],
+    [
+      'both headers, partner first',
+      ['X-Partner-API-Key', PARTNER, 'X-API-Key', ORG],
+      { code: 'ambiguous_credentials', detail: /not both/ },
+    ],
+    [
+      'org header twice',
+      ['x-api-key', ORG, 'x-api-key', ORG],
+      { code: 'ambiguous_credentials', detail: /X-API-Key header was sent more than once/ },
+    ],
     ['org header twice, different case', ['X-Api-Key', ORG, 'x-api-key', ORG], { code: 'ambiguous_credentials', detail: /more than once/ }],
-    ['partner header twice', ['X-Partner-API-Key', PARTNER, 'x-partner-api-key', PARTNER], { code: 'ambiguous_credentials', detail: /X-Partner-API-Key header was sent more than once/ }],
-    ['twice, second malformed: ambiguity is reported first', ['x-api-key', ORG, 'x-api-key', 'junk'], { code: 'ambiguous_credentials', detail: /more than once/ }],
-    ['twice, separated by other headers', ['x-api-key', ORG, 'Host', 'x', 'X-API-KEY', ORG], { code: 'ambiguous_credentials', detail: /more than once/ }],
-    ['partner key in X-API-Key', ['X-API-Key', PARTNER], { code: 'malformed_key', detail: /X-API-Key header must hold a key of the form bsk_live_ followed by 32 lowercase hex/ }],
-    ['org key in X-Partner-API-Key', ['X-Partner-API-Key', ORG], { code: 'malformed_key', detail: /X-Partner-API-Key header must hold a key of the form pk_live_/ }],
+    [
+      'partner header twice',
+      ['X-Partner-API-Key', PARTNER, 'x-partner-api-key', PARTNER],
+      { code: 'ambiguous_credentials', detail: /X-Partner-API-Key header was sent more than once/ },
+    ],
+    [
+      'twice, second malformed: ambiguity is reported first',
+      ['x-api-key', ORG, 'x-api-key', 'junk'],
+      { code: 'ambiguous_credentials', detail: /more than once/ },
+    ],
+    [
+      'twice, separated by other headers',
+      ['x-api-key', ORG, 'Host', 'x', 'X-API-KEY', ORG],
+      { code: 'ambiguous_credentials', detail: /more than once/ },
+    ],
+    [
+      'partner key in X-API-Key',
+      ['X-API-Key', PARTNER],
+      { code: 'malformed_key', detail: /X-API-Key header must hold a key of the form bsk_live_ followed by 32 lowercase hex/ },
+    ],
+    [
+      'org key in X-Partner-API-Key',
+      ['X-Partner-API-Key', ORG],
+      { code: 'malformed_key', detail: /X-Partner-API-Key header must hold a key of the form pk_live_/ },
+    ],
     ['one character short', ['X-API-Key', ORG.slice(0, -1)], { code: 'malformed_key', detail: /32 lowercase hex/ }],
     ['one character long', ['X-API-Key', `${ORG}0`], { code: 'malformed_key', detail: /32 lowercase hex/ }],
     ['upper-case hex', ['X-API-Key', `bsk_live_${HEX.toUpperCase()}`], { code: 'malformed_key', detail: /32 lowercase hex/ }],
-    ['upper-case hex, partner', ['X-Partner-API-Key', `pk_live_${HEX.toUpperCase()}`], { code: 'malformed_key', detail: /32 lowercase hex/ }],
+    [
+      'upper-case hex, partner',
+      ['X-Partner-API-Key', `pk_live_${HEX.toUpperCase()}`],
+      { code: 'malformed_key', detail: /32 lowercase hex/ },
+    ],
     ['Bearer scheme in the key header', ['X-API-Key', `Bearer ${ORG}`], { code: 'malformed_key', detail: /X-API-Key/ }],
     ['empty value', ['X-API-Key', ''], { code: 'malformed_key', detail: /X-API-Key/ }],
     ['whitespace only', ['X-API-Key', '   '], { code: 'malformed_key', detail: /X-API-Key/ }],
-    ['space inside the key', ['X-API-Key', `bsk_live_${HEX.slice(0, 16)} ${HEX.slice(16)}`], { code: 'malformed_key', detail: /X-API-Key/ }],
+    [
+      'space inside the key',
+      ['X-API-Key', `bsk_live_${HEX.slice(0, 16)} ${HEX.slice(16)}`],
+      { code: 'malformed_key', detail: /X-API-Key/ },
+    ],
     ['two keys in one value', ['X-API-Key', `${ORG}, ${ORG}`], { code: 'malformed_key', detail: /X-API-Key/ }],
     ['surrounding spaces are optional whitespace', ['X-API-Key', `  ${ORG}  `], { family: 'org', plainKey: ORG }],
     ['surrounding tabs are optional whitespace', ['X-Partner-API-Key', `\t${PARTNER}\t`], { family: 'partner', plainKey: PARTNER }],
@@ -89,7 +122,17 @@ t.test('readCredential', async (t) => {
 const NOW = Date.UTC(2026, 0, 1);
 
 function record(plainKey: string, family: KeyFamily, overrides: Partial<KeyAuthRecord> = {}): KeyAuthRecord {
-  return { id: `key_${plainKey.slice(-4)}`, family, ownerId: 'org_A', hash: hashKey(plainKey), scopes: ['read'], status: 'active', expiresAt: null, seq: 1, ...overrides };
+  return {
+    id: `key_${plainKey.slice(-4)}`,
+    family,
+    ownerId: 'org_A',
+    hash: hashKey(plainKey),
+    scopes: ['read'],
+    status: 'active',
+    expiresAt: null,
+    seq: 1,
+    ...overrides,
+  };
 }
 
 function directoryOf(records: KeyAuthRecord[]): KeyDirectory {
@@ -158,7 +201,12 @@ t.test('authorize', async (t) => {
     ['org key, org route without organization', orgKey, { family: 'org' }],
     ['org key, partner route', orgKey, { family: 'partner' }, 'wrong_key_family'],
     ['org key, partner route naming its organization', orgKey, { family: 'partner', organizationId: 'org_A' }, 'wrong_key_family'],
-    ['org key, partner route, other organization: family reported first', orgKey, { family: 'partner', organizationId: 'org_B' }, 'wrong_key_family'],
+    [
+      'org key, partner route, other organization: family reported first',
+      orgKey,
+      { family: 'partner', organizationId: 'org_B' },
+      'wrong_key_family',
+    ],
     ['org key, any route, own organization', orgKey, { family: 'any', organizationId: 'org_A' }],
     ['org key, any route, other organization', orgKey, { family: 'any', organizationId: 'org_B' }, 'wrong_organization'],
     ['org key, any route without owner', orgKey, { family: 'any' }],
@@ -169,7 +217,12 @@ t.test('authorize', async (t) => {
     ['partner key, org route', partnerKey, { family: 'org', organizationId: 'org_A' }, 'wrong_key_family'],
     ['partner key, org route without organization', partnerKey, { family: 'org' }, 'wrong_key_family'],
     ['partner key, any route with an organization', partnerKey, { family: 'any', organizationId: 'org_A' }, 'wrong_organization'],
-    ['partner key, any route with an organization id equal to its owner id', partnerKey, { family: 'any', organizationId: 'partner_P' }, 'wrong_organization'],
+    [
+      'partner key, any route with an organization id equal to its owner id',
+      partnerKey,
+      { family: 'any', organizationId: 'partner_P' },
+      'wrong_organization',
+    ],
     ['partner key, any route without owner', partnerKey, { family: 'any' }],
     ['partner key, any route, own partner id', partnerKey, { family: 'any', partnerId: 'partner_P' }],
     ['partner key, any route, other partner id', partnerKey, { family: 'any', partnerId: 'partner_Q' }, 'wrong_organization'],
@@ -179,11 +232,17 @@ t.test('authorize', async (t) => {
     [[], []],
     [['read'], ['read']],
     [['write'], ['write']],
-    [['read', 'write'], ['read', 'write']],
+    [
+      ['read', 'write'],
+      ['read', 'write'],
+    ],
     [['admin'], ['read', 'write', 'admin']],
     [['agency:read'], ['agency:read']],
     [['agency:write'], ['agency:write']],
-    [['admin', 'agency:read'], ['read', 'write', 'admin', 'agency:read']],
+    [
+      ['admin', 'agency:read'],
+      ['read', 'write', 'admin', 'agency:read'],
+    ],
     [[...SCOPES], [...SCOPES]],
   ];
   let checked = 0;
@@ -193,7 +252,10 @@ t.test('authorize', async (t) => {
         const expected: ErrorCode | undefined = code ?? (holds.includes(scope) ? undefined : 'insufficient_scope');
         const result = authorize(makeKey(granted), { ...need, scope });
         checked++;
-        if (result?.code !== expected) t.fail(`${label}, granted [${granted}], requires ${scope}: expected ${expected ?? 'allowed'}, got ${result?.code ?? 'allowed'}`);
+        if (result?.code !== expected)
+          t.fail(
+            `${label}, granted [${granted.join(',')}], requires ${scope}: expected ${expected ?? 'allowed'}, got ${result?.code ?? 'allowed'}`,
+          );
       }
     }
   }
@@ -206,6 +268,11 @@ t.test('authorize', async (t) => {
     const family = authorize(partnerKey(['admin']), { family: 'org', scope: 'read' });
     t.match(family, { code: 'wrong_key_family', status: 403, message: /X-API-Key header/ });
     const scope = authorize(orgKey(['read']), { family: 'org', organizationId: 'org_A', scope: 'admin' });
-    t.match(scope, { code: 'insufficient_scope', status: 403, message: /requires the "admin" scope/, extensions: { requiredScope: 'admin' } });
+    t.match(scope, {
+      code: 'insufficient_scope',
+      status: 403,
+      message: /requires the "admin" scope/,
+      extensions: { requiredScope: 'admin' },
+    });
   });
 });

@@ -31,7 +31,11 @@ t.test('keyRecordProblem', async (t) => {
     ['an array', [RECORD], 'is not an object'],
     ['a string', 'record', 'is not an object'],
     ['an unknown member', { ...RECORD, name: 'x' }, 'has an unknown member "name"'],
-    ['a member inherited from JSON __proto__', JSON.parse(`{"__proto__": 1, ${JSON.stringify(RECORD).slice(1)}`), 'has an unknown member "__proto__"'],
+    [
+      'a member inherited from JSON __proto__',
+      JSON.parse(`{"__proto__": 1, ${JSON.stringify(RECORD).slice(1)}`),
+      'has an unknown member "__proto__"',
+    ],
     ['a missing field', (({ seq: _seq, ...rest }) => rest)(RECORD), 'lacks "seq"'],
     ['an undefined field', { ...RECORD, ownerId: undefined }, 'has an invalid "ownerId"'],
     ['an empty id', { ...RECORD, id: '' }, 'has an invalid "id"'],

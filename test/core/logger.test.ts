@@ -69,7 +69,11 @@ t.test('real IncomingMessage and ServerResponse objects', async (t) => {
   t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  for (const [header, key] of [['X-API-Key', ORG], ['X-Partner-API-Key', PARTNER], ['Authorization', `Bearer ${ORG}`]] as const) {
+  for (const [header, key] of [
+    ['X-API-Key', ORG],
+    ['X-Partner-API-Key', PARTNER],
+    ['Authorization', `Bearer ${ORG}`],
+  ] as const) {
     const before = logs.entries().length;
     // The response is logged after its body is flushed: the client may see it first.
     const logged = once(events, 'logged');
@@ -77,8 +81,16 @@ t.test('real IncomingMessage and ServerResponse objects', async (t) => {
     await logged;
     t.equal(res.status, 200);
     t.same(leaked(logs.text()), [], `${header}: no key in the log`);
-    t.match(logs.entries()[before], { req: { method: 'GET', url: '/a?x=1', headers: { [header.toLowerCase()]: '[redacted]' } } }, `${header}: request logged with method, url, headers`);
-    t.match(logs.entries()[before + 2], { res: { statusCode: 200, headers: { 'x-request-id': 'req-1' } } }, `${header}: response logged with status and headers`);
+    t.match(
+      logs.entries()[before],
+      { req: { method: 'GET', url: '/a?x=1', headers: { [header.toLowerCase()]: '[redacted]' } } },
+      `${header}: request logged with method, url, headers`,
+    );
+    t.match(
+      logs.entries()[before + 2],
+      { res: { statusCode: 200, headers: { 'x-request-id': 'req-1' } } },
+      `${header}: response logged with status and headers`,
+    );
   }
 });
 

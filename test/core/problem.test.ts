@@ -11,7 +11,13 @@ import { captureLogs } from '../helpers/log-capture.js';
 import { rawRequest } from '../helpers/raw-http.js';
 
 const SECRET = 'db password hunter2';
-const GENERIC = { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'An unexpected error occurred.', code: 'internal' };
+const GENERIC = {
+  type: 'about:blank',
+  title: 'Internal Server Error',
+  status: 500,
+  detail: 'An unexpected error occurred.',
+  code: 'internal',
+};
 
 t.test('codes never sent are not in the public table (so not in the OpenAPI enum)', async (t) => {
   t.notOk('client_closed_request' in ERROR_CODES);
@@ -19,12 +25,19 @@ t.test('codes never sent are not in the public table (so not in the OpenAPI enum
 });
 
 t.test('toProblem: every error code keeps its status and title', async (t) => {
-  for (const [code, [status, title]] of Object.entries({ ...ERROR_CODES, ...LOGGED_ONLY_CODES }) as [ErrorCode, readonly [number, string]][]) {
-    t.same(toProblem(new ApiError(code, `detail of ${code}`)), {
-      status,
-      headers: {},
-      body: { type: 'about:blank', title, status, detail: `detail of ${code}`, code },
-    }, code);
+  for (const [code, [status, title]] of Object.entries({ ...ERROR_CODES, ...LOGGED_ONLY_CODES }) as [
+    ErrorCode,
+    readonly [number, string],
+  ][]) {
+    t.same(
+      toProblem(new ApiError(code, `detail of ${code}`)),
+      {
+        status,
+        headers: {},
+        body: { type: 'about:blank', title, status, detail: `detail of ${code}`, code },
+      },
+      code,
+    );
   }
 });
 
@@ -35,15 +48,19 @@ t.test('toProblem: requestId, extensions, headers, private context', async (t) =
     extensions: { retryAfterSeconds: 7, status: 200, type: 'https://evil', code: 'ok', detail: 'overridden' },
   });
   const problem = toProblem(error, 'req-1');
-  t.same(problem.body, {
-    retryAfterSeconds: 7,
-    type: 'about:blank',
-    title: 'Too Many Requests',
-    status: 429,
-    detail: 'Slow down.',
-    code: 'rate_limited',
-    requestId: 'req-1',
-  }, 'extensions are added but cannot override the standard members');
+  t.same(
+    problem.body,
+    {
+      retryAfterSeconds: 7,
+      type: 'about:blank',
+      title: 'Too Many Requests',
+      status: 429,
+      detail: 'Slow down.',
+      code: 'rate_limited',
+      requestId: 'req-1',
+    },
+    'extensions are added but cannot override the standard members',
+  );
   t.same(problem.headers, { 'retry-after': '7' });
   t.not(problem.headers, error.headers, 'headers are a copy');
   t.notOk(JSON.stringify(problem).includes(SECRET), 'private context is never in the problem');
@@ -76,12 +93,10 @@ t.test('sendProblem over a real HTTP server', async (t) => {
   };
   const routes: Record<string, (res: ServerResponse) => void> = {
     '/known': (res) =>
-      answer(
-        res,
-        new ApiError('rate_limited', 'Slow down.', { headers: { 'Retry-After': '7' }, context: { keyId: 'key_1' } }),
-        'req-41',
-        { 'x-request-id': 'req-41', 'retry-after': '1' },
-      ),
+      answer(res, new ApiError('rate_limited', 'Slow down.', { headers: { 'Retry-After': '7' }, context: { keyId: 'key_1' } }), 'req-41', {
+        'x-request-id': 'req-41',
+        'retry-after': '1',
+      }),
     '/unknown': (res) => {
       try {
         throw new Error(`lookup failed: ${SECRET}`);
@@ -115,7 +130,14 @@ t.test('sendProblem over a real HTTP server', async (t) => {
     t.equal(res.headers['x-request-id'], 'req-41', 'extra header sent');
     t.equal(res.headers['retry-after'], '7', "the error's own header wins over an extra header of any case");
     t.equal(res.headers['content-length'], String(Buffer.byteLength(res.text)));
-    t.same(res.json, { type: 'about:blank', title: 'Too Many Requests', status: 429, detail: 'Slow down.', code: 'rate_limited', requestId: 'req-41' });
+    t.same(res.json, {
+      type: 'about:blank',
+      title: 'Too Many Requests',
+      status: 429,
+      detail: 'Slow down.',
+      code: 'rate_limited',
+      requestId: 'req-41',
+    });
     const entry = logs.entries().find((e) => e.code === 'rate_limited');
     t.match(entry, { level: 'debug', keyId: 'key_1', msg: 'Slow down.' }, 'client errors are logged at debug with private context');
   });
@@ -127,7 +149,11 @@ t.test('sendProblem over a real HTTP server', async (t) => {
     t.same(res.json, { ...GENERIC, requestId: 'req-42' });
     t.notOk(res.text.includes('hunter2'), 'the secret message never reaches the client');
     t.notOk(/at .+\.ts:\d+/.test(res.text), 'no stack trace in the response');
-    const entry = logs.entries().find((e) => e.msg === 'unhandled error') as { level: string; requestId: string; err: { message: string; stack: string } };
+    const entry = logs.entries().find((e) => e.msg === 'unhandled error') as {
+      level: string;
+      requestId: string;
+      err: { message: string; stack: string };
+    };
     t.equal(entry?.level, 'error');
     t.equal(entry?.requestId, 'req-42', 'the line names the request, though the logger is the root one');
     t.match(entry?.err.message, 'hunter2', 'the message is logged');
@@ -149,6 +175,9 @@ t.test('sendProblem over a real HTTP server', async (t) => {
     t.match(res.body, 'partial body');
     t.notOk(res.body.endsWith('0\r\n\r\n'), 'the chunked body never ends properly: the connection was cut');
     t.notOk(res.raw.includes('about:blank'), 'no problem document appended to the half-sent body');
-    t.ok(logs.entries().some((e) => e.msg === 'unhandled error' && (e.err as { message: string }).message === 'failed mid-stream'), 'still logged');
+    t.ok(
+      logs.entries().some((e) => e.msg === 'unhandled error' && (e.err as { message: string }).message === 'failed mid-stream'),
+      'still logged',
+    );
   });
 });

@@ -29,21 +29,45 @@ type Lookup = [label: string, method: string, path: string, route: string | unde
 
 const LOOKUPS: Lookup[] = [
   ['root', 'GET', '/', 'GET /', {}],
-  ['params captured', 'GET', '/api/v1/organization/org_1/api-keys', 'GET /api/v1/organization/{organization_id}/api-keys', { organization_id: 'org_1' }],
-  ['two params captured in order', 'DELETE', '/api/v1/organization/org_1/api-keys/key_2', 'DELETE /api/v1/organization/{organization_id}/api-keys/{keyId}', { organization_id: 'org_1', keyId: 'key_2' }],
+  [
+    'params captured',
+    'GET',
+    '/api/v1/organization/org_1/api-keys',
+    'GET /api/v1/organization/{organization_id}/api-keys',
+    { organization_id: 'org_1' },
+  ],
+  [
+    'two params captured in order',
+    'DELETE',
+    '/api/v1/organization/org_1/api-keys/key_2',
+    'DELETE /api/v1/organization/{organization_id}/api-keys/{keyId}',
+    { organization_id: 'org_1', keyId: 'key_2' },
+  ],
   ['escapes captured as sent', 'GET', '/files/caf%C3%A9', 'GET /files/{name}', { name: 'caf%C3%A9' }],
   ['literal beats param', 'GET', '/api/v1/partner/api-keys', 'GET /api/v1/partner/api-keys', {}],
   ['param when no literal fits', 'GET', '/api/v1/widgets/api-keys', 'GET /api/v1/{resource}/api-keys', { resource: 'widgets' }],
   ['literal beats param at the leaf', 'GET', '/files/special', 'GET /files/special', {}],
   ['deeper literal path', 'GET', '/files/special/latest', 'GET /files/special/latest', {}],
-  ['backtrack: literal "special" branch has no /versions, param branch has', 'GET', '/files/special/versions', 'GET /files/{name}/versions', { name: 'special' }],
+  [
+    'backtrack: literal "special" branch has no /versions, param branch has',
+    'GET',
+    '/files/special/versions',
+    'GET /files/{name}/versions',
+    { name: 'special' },
+  ],
   ['backtrack: literal "b" branch captures {z} then dead-ends; {z} is dropped', 'GET', '/a/b/q/c', 'GET /a/{x}/{y}/c', { x: 'b', y: 'q' }],
   ['literal branch taken when it completes', 'GET', '/a/b/q/d', 'GET /a/b/{z}/d', { z: 'q' }],
   ['no literal at that depth: param branch directly', 'GET', '/a/zz/q/c', 'GET /a/{x}/{y}/c', { x: 'zz', y: 'q' }],
   ['method is exact: HEAD is not GET', 'HEAD', '/files/x', undefined],
   ['method is exact: lower case is another method', 'get', '/files/x', undefined],
   ['method is exact: POST only where declared', 'POST', '/api/v1/partner/api-keys', undefined],
-  ['POST on the org route', 'POST', '/api/v1/organization/o/api-keys', 'POST /api/v1/organization/{organization_id}/api-keys', { organization_id: 'o' }],
+  [
+    'POST on the org route',
+    'POST',
+    '/api/v1/organization/o/api-keys',
+    'POST /api/v1/organization/{organization_id}/api-keys',
+    { organization_id: 'o' },
+  ],
   ['prefix of a route is not a route', 'GET', '/api/v1/organization/org_1', undefined],
   ['longer than any route', 'GET', '/files/x/versions/1', undefined],
   ['unknown first segment', 'GET', '/nope', undefined],
@@ -83,7 +107,11 @@ t.test('conflicting routes are refused at load time', async (t) => {
     const conflicting = new RouteTable<number>();
     conflicting.add('GET', first, 1);
     t.throws(() => conflicting.add('GET', second, 2), { message }, label);
-    t.same(conflicting.match('GET', first.replace(/\{\w+\}/g, 'v')), { value: 1, params: first === '/' ? {} : { id: 'v' } }, `${label}: first route kept`);
+    t.same(
+      conflicting.match('GET', first.replace(/\{\w+\}/g, 'v')),
+      { value: 1, params: first === '/' ? {} : { id: 'v' } },
+      `${label}: first route kept`,
+    );
   }
   const distinct = new RouteTable<number>();
   distinct.add('GET', '/a/{id}', 1);

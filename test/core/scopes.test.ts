@@ -1,41 +1,49 @@
 // Scope rules: `admin` implies the base scopes and never the agency scopes.
 import t from 'tap';
-import {
-  expandScopes,
-  hasAgencyScope,
-  holdsScope,
-  isScope,
-  missingScopes,
-  parseScopeList,
-  SCOPES,
-  type Scope,
-} from '../../core/scopes.js';
+import { expandScopes, hasAgencyScope, holdsScope, isScope, missingScopes, parseScopeList, SCOPES, type Scope } from '../../core/scopes.js';
 
 // For each granted set: the scopes it must hold; every other scope it must not.
 const HOLDS: [granted: Scope[], holds: Scope[]][] = [
   [[], []],
   [['read'], ['read']],
   [['write'], ['write']],
-  [['read', 'write'], ['read', 'write']],
+  [
+    ['read', 'write'],
+    ['read', 'write'],
+  ],
   [['admin'], ['read', 'write', 'admin']],
   [['agency:read'], ['agency:read']],
   [['agency:write'], ['agency:write']],
-  [['admin', 'agency:read'], ['read', 'write', 'admin', 'agency:read']],
-  [['agency:write', 'read'], ['read', 'agency:write']],
+  [
+    ['admin', 'agency:read'],
+    ['read', 'write', 'admin', 'agency:read'],
+  ],
+  [
+    ['agency:write', 'read'],
+    ['read', 'agency:write'],
+  ],
   [[...SCOPES], [...SCOPES]],
 ];
 
 t.test('holdsScope over every scope', async (t) => {
   for (const [granted, holds] of HOLDS) {
     for (const required of SCOPES) {
-      t.equal(holdsScope(granted, required), holds.includes(required), `[${granted}] ${holds.includes(required) ? 'holds' : 'lacks'} ${required}`);
+      t.equal(
+        holdsScope(granted, required),
+        holds.includes(required),
+        `[${granted.join(',')}] ${holds.includes(required) ? 'holds' : 'lacks'} ${required}`,
+      );
     }
   }
 });
 
 t.test('expandScopes lists what holdsScope grants, in SCOPES order', async (t) => {
   for (const [granted, holds] of HOLDS) {
-    t.same(expandScopes(granted), SCOPES.filter((s) => holds.includes(s)), `[${granted}]`);
+    t.same(
+      expandScopes(granted),
+      SCOPES.filter((s) => holds.includes(s)),
+      `[${granted.join(',')}]`,
+    );
   }
 });
 
@@ -61,8 +69,14 @@ t.test('isScope and hasAgencyScope', async (t) => {
 t.test('parseScopeList', async (t) => {
   const VALID: [value: unknown, scopes: Scope[]][] = [
     [['read'], ['read']],
-    [['admin', 'read'], ['read', 'admin']],
-    [['agency:write', 'write', 'agency:read'], ['write', 'agency:read', 'agency:write']],
+    [
+      ['admin', 'read'],
+      ['read', 'admin'],
+    ],
+    [
+      ['agency:write', 'write', 'agency:read'],
+      ['write', 'agency:read', 'agency:write'],
+    ],
     [[...SCOPES].reverse(), [...SCOPES]],
   ];
   for (const [value, scopes] of VALID) t.same(parseScopeList(value), { ok: true, scopes }, `${JSON.stringify(value)}, sorted`);

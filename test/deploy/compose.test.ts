@@ -24,7 +24,10 @@ const mounts = (name: string) => (services[name]?.volumes ?? []).map((v) => ({ f
 t.test('admin, one gateway, Redis and an upstream, each health-checked', async (t) => {
   t.equal(byCommand('gateway').length, 1, 'one gateway');
   t.equal(byCommand('admin').length, 1, 'one admin');
-  t.ok(Object.values(services).some((s) => s.image?.startsWith('redis:')), 'Redis');
+  t.ok(
+    Object.values(services).some((s) => s.image?.startsWith('redis:')),
+    'Redis',
+  );
   t.ok(services.upstream, 'a sample upstream');
   for (const [name, service] of Object.entries(services)) {
     t.equal(service.healthcheck?.test[0], 'CMD', `${name}: exec-form health check`);
@@ -46,12 +49,17 @@ t.test('the gateway reaches the admin feed and Redis by service name', async (t)
   t.equal(env.SYNC_URL, `http://${admin}:${envOf(admin).SYNC_PORT}`);
   t.equal(env.SYNC_TOKEN, envOf(admin).SYNC_TOKEN, 'the same sync token');
   t.ok(services[new URL(env.REDIS_URL!).hostname]?.image?.startsWith('redis:'), 'REDIS_URL names the Redis service');
-  t.throws(() => interpolate(String(services[admin]?.environment?.SYNC_TOKEN), {}), /SYNC_TOKEN/, 'no default token: the operator must set one');
+  t.throws(
+    () => interpolate(String(services[admin]?.environment?.SYNC_TOKEN), {}),
+    /SYNC_TOKEN/,
+    'no default token: the operator must set one',
+  );
 });
 
 t.test('the sync port is not published; the database is on a named volume', async (t) => {
   const published = (name: string) => (services[name]?.ports ?? []).map((p) => p.split(':').at(-1));
-  for (const name of Object.keys(services)) t.notOk(published(name).includes(envOf(admin).SYNC_PORT), `${name} does not publish the sync port`);
+  for (const name of Object.keys(services))
+    t.notOk(published(name).includes(envOf(admin).SYNC_PORT), `${name} does not publish the sync port`);
   const data = mounts(admin).find((m) => m.to === dirname(envOf(admin).DATABASE_PATH!));
   t.ok(data && compose.volumes && data.from in compose.volumes, 'DATABASE_PATH is on a named volume');
 });

@@ -5,9 +5,7 @@
 // example's, Secrets resolved, compose variables interpolated.
 import t from 'tap';
 import { loadSettings, SETTINGS_ENV_VARS } from '../../config/gateway-settings.js';
-import {
-  containerEnv, IMAGE, imageEnv, interpolate, kubernetesObjects, ofKind, podTemplate, readCompose,
-} from './helpers/manifests.js';
+import { containerEnv, IMAGE, imageEnv, interpolate, kubernetesObjects, ofKind, podTemplate, readCompose } from './helpers/manifests.js';
 
 /** Read by Node itself, not by the settings loader. */
 const NODE_VARS = ['NODE_ENV', 'NODE_OPTIONS'];
@@ -15,13 +13,17 @@ const KNOWN = new Set([...SETTINGS_ENV_VARS, ...NODE_VARS]);
 /** What the operator exports before `docker compose up` (the example requires it). */
 const COMPOSE_VARS = { SYNC_TOKEN: 'compose-example-sync-token-0123456789' };
 
-interface Case { where: string; command: string; env: Record<string, string> }
+interface Case {
+  where: string;
+  command: string;
+  env: Record<string, string>;
+}
 
 function kubernetesCases(): Case[] {
   const objects = kubernetesObjects();
   return ofKind(objects, 'Deployment').flatMap((d) =>
-    podTemplate(d).spec.containers
-      .filter((c) => c.image === IMAGE)
+    podTemplate(d)
+      .spec.containers.filter((c) => c.image === IMAGE)
       .map((c) => ({ where: `${d.file}: ${d.metadata.name}/${c.name}`, command: c.args?.[0] ?? 'start', env: containerEnv(c, objects) })),
   );
 }
@@ -32,7 +34,9 @@ function composeCases(): Case[] {
     .map(([name, service]) => ({
       where: `deploy/docker-compose.yml: ${name}`,
       command: service.command?.[0] ?? 'start',
-      env: Object.fromEntries(Object.entries(service.environment ?? {}).map(([key, value]) => [key, interpolate(String(value), COMPOSE_VARS)])),
+      env: Object.fromEntries(
+        Object.entries(service.environment ?? {}).map(([key, value]) => [key, interpolate(String(value), COMPOSE_VARS)]),
+      ),
     }));
 }
 

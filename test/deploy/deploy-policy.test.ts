@@ -25,8 +25,11 @@ for (const [name, load] of examples) {
       const mine = shipped.routes.find((r) => r.method === route.method && r.template === route.template);
       t.ok(mine, `${route.method} ${route.template} is in config/policy.yaml`);
       if (!mine) continue;
-      t.match(route, { family: mine.family, scope: mine.scope, public: mine.public, cost: mine.cost, upstream: { name: mine.upstream.name } },
-        `${route.method} ${route.template}: same key, scope, cost and upstream name`);
+      t.match(
+        route,
+        { family: mine.family, scope: mine.scope, public: mine.public, cost: mine.cost, upstream: { name: mine.upstream.name } },
+        `${route.method} ${route.template}: same key, scope, cost and upstream name`,
+      );
       t.equal(route.upstream.forwardKey, mine.upstream.forwardKey, `${route.method} ${route.template}: key forwarded only to the admin`);
     }
   });

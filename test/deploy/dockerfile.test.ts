@@ -43,6 +43,9 @@ const MISTAKES: ReadonlyArray<readonly [string, RegExp, string, RegExp]> = [
 for (const [mistake, pattern, replacement, problem] of MISTAKES) {
   t.test(`catches ${mistake}`, async (t) => {
     const problems = lint(mutate(t, pattern, replacement));
-    t.ok(problems.some((p) => problem.test(p)), `${problem} in ${JSON.stringify(problems)}`);
+    t.ok(
+      problems.some((p) => problem.test(p)),
+      `${problem} in ${JSON.stringify(problems)}`,
+    );
   });
 }

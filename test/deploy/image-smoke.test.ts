@@ -14,11 +14,17 @@ const runtime = stages[stages.length - 1]!;
 function bashArray(name: string): string[] {
   const found = script.match(new RegExp(`^${name}=\\((.*)\\)$`, 'm'));
   if (!found) throw new Error(`scripts/image-smoke.sh has no ${name}=(...)`);
-  return found[1]!.trim().split(/\s+/).map((word) => word.replace(/^'(.*)'$/, '$1'));
+  return found[1]!
+    .trim()
+    .split(/\s+/)
+    .map((word) => word.replace(/^'(.*)'$/, '$1'));
 }
 
 t.test('the build stage inputs are the ones the Dockerfile copies', async (t) => {
-  t.same(bashArray('BUILD_INPUTS'), contextCopies(build).map((path) => path.replace(/^\.\//, '')));
+  t.same(
+    bashArray('BUILD_INPUTS'),
+    contextCopies(build).map((path) => path.replace(/^\.\//, '')),
+  );
 });
 
 t.test('the runtime stage files from the build context are the ones the Dockerfile copies', async (t) => {
@@ -26,7 +32,9 @@ t.test('the runtime stage files from the build context are the ones the Dockerfi
 });
 
 t.test("the process starts with the image's ENV", async (t) => {
-  const env = Object.fromEntries(bashArray('IMAGE_ENV').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+  const env = Object.fromEntries(
+    bashArray('IMAGE_ENV').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
   t.same(env, stageEnv(runtime));
 });
 

@@ -7,8 +7,17 @@ import { basename, dirname } from 'node:path';
 import t from 'tap';
 import { parsePolicy } from '../../config/policy.js';
 import {
-  byName, containerEnv, IMAGE, imageEnv, kubernetesObjects, ofKind, podTemplate, resolvePort,
-  type Container, type K8sObject, type PodTemplate,
+  byName,
+  containerEnv,
+  IMAGE,
+  imageEnv,
+  kubernetesObjects,
+  ofKind,
+  podTemplate,
+  resolvePort,
+  type Container,
+  type K8sObject,
+  type PodTemplate,
 } from './helpers/manifests.js';
 
 const objects = kubernetesObjects();
@@ -33,7 +42,8 @@ const adminEnv = envOf(adminContainer);
 t.test('every document is a named Kubernetes object, and every kind the example needs is there', async (t) => {
   for (const o of objects) t.ok(o.apiVersion && o.kind && o.metadata?.name, `${o.file}: ${o.kind} ${o.metadata?.name}`);
   const kinds = new Set(objects.map((o) => o.kind));
-  for (const kind of ['Deployment', 'Service', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'NetworkPolicy']) t.ok(kinds.has(kind), kind);
+  for (const kind of ['Deployment', 'Service', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'NetworkPolicy'])
+    t.ok(kinds.has(kind), kind);
 });
 
 t.test('every bullseye container runs the same image with a known command', async (t) => {
@@ -100,7 +110,9 @@ t.test('the admin: one replica, recreated on rollout, its database on a claimed 
 t.test("gateways follow the admin's sync port through its Service", async (t) => {
   const service = only(servicesFor(admin), 'admin Service');
   const port = (target: number) =>
-    (service.spec.ports as { port: number; targetPort: number | string }[]).find((p) => resolvePort(adminContainer, p.targetPort) === target);
+    (service.spec.ports as { port: number; targetPort: number | string }[]).find(
+      (p) => resolvePort(adminContainer, p.targetPort) === target,
+    );
   t.ok(port(Number(adminEnv.ADMIN_PORT)), 'the Service exposes ADMIN_PORT');
   const sync = port(Number(adminEnv.SYNC_PORT));
   for (const d of gatewayDeployments) {
@@ -121,7 +133,10 @@ t.test("the sidecars' policy sends the key routes to the admin Service's API por
 
 t.test('only gateway pods may reach the sync port', async (t) => {
   const syncPort = Number(adminEnv.SYNC_PORT);
-  const policy = only(ofKind(objects, 'NetworkPolicy').filter((p) => selects(p.spec.podSelector.matchLabels, podTemplate(admin))), 'admin NetworkPolicy');
+  const policy = only(
+    ofKind(objects, 'NetworkPolicy').filter((p) => selects(p.spec.podSelector.matchLabels, podTemplate(admin))),
+    'admin NetworkPolicy',
+  );
   t.ok(policy.spec.policyTypes.includes('Ingress'));
   type Peer = { podSelector?: { matchLabels?: Record<string, string> }; namespaceSelector?: unknown; ipBlock?: unknown };
   const rules = (policy.spec.ingress as { from?: Peer[]; ports?: { port: number | string }[] }[]).filter(

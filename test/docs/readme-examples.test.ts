@@ -23,9 +23,7 @@ function shBlock(readme: string, where: { heading: string } | { firstLine: strin
   const blocks = [...readme.matchAll(/^```sh\n([\s\S]*?)^```$/gm)];
   const heading = 'heading' in where ? readme.indexOf(`\n${where.heading}`) : -1;
   const found =
-    'heading' in where
-      ? blocks.find((b) => heading >= 0 && b.index > heading)
-      : blocks.find((b) => b[1]?.startsWith(where.firstLine));
+    'heading' in where ? blocks.find((b) => heading >= 0 && b.index > heading) : blocks.find((b) => b[1]?.startsWith(where.firstLine));
   if (!found?.[1]) throw new Error(`README.md: no sh block for ${JSON.stringify(where)}`);
   return found[1];
 }
@@ -48,7 +46,13 @@ function stepsOf(block: string): Step[] {
 
 /** A body sketch as a whole-output pattern: literal text, `...` for anything. */
 const sketchPattern = (sketch: string): RegExp =>
-  new RegExp(`^${sketch.split('...').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's');
+  new RegExp(
+    `^${sketch
+      .split('...')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+    's',
+  );
 
 /** What one stream printed up to the marker line bash writes after each command. */
 function streamReader(stream: Readable): { next(): Promise<string> } {
@@ -88,7 +92,12 @@ t.test('the Quick start, then the key API examples, on a fresh start', async (t)
   const dir = tempDir(t, 'bullseye-readme');
   const databasePath = join(dir, 'data', 'bullseye.db');
   const server = runCli(t, ['start'], {
-    DATABASE_PATH: databasePath, GATEWAY_PORT: '0', ADMIN_PORT: '0', OPS_PORT: '0', SYNC_PORT: '0', LOG_LEVEL: 'info',
+    DATABASE_PATH: databasePath,
+    GATEWAY_PORT: '0',
+    ADMIN_PORT: '0',
+    OPS_PORT: '0',
+    SYNC_PORT: '0',
+    LOG_LEVEL: 'info',
   });
   const { adminPort } = JSON.parse(await server.waitForLine(/"msg":"admin service listening"/)) as { adminPort: number };
   const { gatewayPort, opsPort } = JSON.parse(await server.waitForLine(/"msg":"gateway listening"/)) as {
@@ -102,7 +111,7 @@ t.test('the Quick start, then the key API examples, on a fresh start', async (t)
     const store = openStore({ path: databasePath, mustExist: true, clock: systemClock, logger: createLogger({ level: 'silent' }) });
     const seq = store.currentSeq();
     store.close();
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
       if (((await call(`http://127.0.0.1:${opsPort}`, 'GET', '/readyz')).json.checks.replicaSeq as number) >= seq) return;
     }
     throw new Error(`the start process did not see database change ${seq}`);

@@ -36,32 +36,68 @@ t.test('attack suite: Host and query', async (t) => {
     { label: 'bad IPv6 [::g]', bytes: requestTo('[::g]', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
     { label: 'IPv6 without its closing bracket', bytes: requestTo('[::1:8080', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
     { label: 'IPv6 with a zone', bytes: requestTo('[fe80::1%25eth0]', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
-    { label: 'IPv4 in hex (an URL parser reads 127.0.0.1)', bytes: requestTo('0x7f.0.0.1', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
+    {
+      label: 'IPv4 in hex (an URL parser reads 127.0.0.1)',
+      bytes: requestTo('0x7f.0.0.1', `GET ${VISITORS} HTTP/1.1`, key),
+      expect: badHeader,
+    },
     { label: 'IPv4 shorthand 127.1', bytes: requestTo('127.1', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
     { label: 'IPv4 octet over 255', bytes: requestTo('1.2.3.999', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
     { label: 'percent-encoded host', bytes: requestTo('gw%2etest', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
-    { label: 'non-ASCII host byte', bytes: Buffer.from(requestTo('gw\xa0test', `GET ${VISITORS} HTTP/1.1`, key), 'latin1'), expect: badHeader },
+    {
+      label: 'non-ASCII host byte',
+      bytes: Buffer.from(requestTo('gw\xa0test', `GET ${VISITORS} HTTP/1.1`, key), 'latin1'),
+      expect: badHeader,
+    },
     { label: 'empty host', bytes: requestTo('', `GET ${VISITORS} HTTP/1.1`, key), expect: badHeader },
     { label: 'bad host on a public route', bytes: requestTo('user@gw.test', 'GET /status HTTP/1.1'), expect: badHeader },
   ];
 
   // Frameworks that merge path and query parameters may let the query win over the authorized path.
   const queryTricks: Attack[] = [
-    { label: 'organization_id=globex restating the path', bytes: request(`GET ${VISITORS}?organization_id=globex HTTP/1.1`, key), expect: badTarget },
+    {
+      label: 'organization_id=globex restating the path',
+      bytes: request(`GET ${VISITORS}?organization_id=globex HTTP/1.1`, key),
+      expect: badTarget,
+    },
     { label: 'after other parameters', bytes: request(`GET ${VISITORS}?page=2&organization_id=globex HTTP/1.1`, key), expect: badTarget },
-    { label: 'a second copy with another value', bytes: request(`GET ${VISITORS}?organization_id=acme&organization_id=globex HTTP/1.1`, key), expect: badTarget },
+    {
+      label: 'a second copy with another value',
+      bytes: request(`GET ${VISITORS}?organization_id=acme&organization_id=globex HTTP/1.1`, key),
+      expect: badTarget,
+    },
     { label: 'upper case Organization_ID', bytes: request(`GET ${VISITORS}?Organization_ID=globex HTTP/1.1`, key), expect: badTarget },
     { label: 'hyphen organization-id', bytes: request(`GET ${VISITORS}?organization-id=globex HTTP/1.1`, key), expect: badTarget },
     { label: 'camel case organizationId', bytes: request(`GET ${VISITORS}?organizationId=globex HTTP/1.1`, key), expect: badTarget },
-    { label: 'percent-encoded name organization%5Fid', bytes: request(`GET ${VISITORS}?organization%5Fid=globex HTTP/1.1`, key), expect: badTarget },
-    { label: '+ in the name (PHP reads organization_id)', bytes: request(`GET ${VISITORS}?organization+id=globex HTTP/1.1`, key), expect: badTarget },
+    {
+      label: 'percent-encoded name organization%5Fid',
+      bytes: request(`GET ${VISITORS}?organization%5Fid=globex HTTP/1.1`, key),
+      expect: badTarget,
+    },
+    {
+      label: '+ in the name (PHP reads organization_id)',
+      bytes: request(`GET ${VISITORS}?organization+id=globex HTTP/1.1`, key),
+      expect: badTarget,
+    },
     { label: 'array form organization_id[]', bytes: request(`GET ${VISITORS}?organization_id[]=globex HTTP/1.1`, key), expect: badTarget },
     { label: '; as a separator', bytes: request(`GET ${VISITORS}?x=1;organization_id=globex HTTP/1.1`, key), expect: badTarget },
     { label: 'case variant of the value', bytes: request(`GET ${VISITORS}?organization_id=ACME HTTP/1.1`, key), expect: badTarget },
     { label: 'empty value', bytes: request(`GET ${VISITORS}?organization_id= HTTP/1.1`, key), expect: badTarget },
-    { label: 'another list than the path names (list_id for {listId})', bytes: request(`GET ${LISTS}/l-1?list_id=l-2 HTTP/1.1`, key), expect: badTarget },
-    { label: 'on a write route', bytes: request(`POST ${LISTS}?organization_id=globex HTTP/1.1`, key, 'Content-Length: 0'), expect: badTarget },
-    { label: 'on a forwardKey route (admin)', bytes: request('GET /api/v1/organization/acme/api-keys?organization_id=globex HTTP/1.1', key), expect: badTarget },
+    {
+      label: 'another list than the path names (list_id for {listId})',
+      bytes: request(`GET ${LISTS}/l-1?list_id=l-2 HTTP/1.1`, key),
+      expect: badTarget,
+    },
+    {
+      label: 'on a write route',
+      bytes: request(`POST ${LISTS}?organization_id=globex HTTP/1.1`, key, 'Content-Length: 0'),
+      expect: badTarget,
+    },
+    {
+      label: 'on a forwardKey route (admin)',
+      bytes: request('GET /api/v1/organization/acme/api-keys?organization_id=globex HTTP/1.1', key),
+      expect: badTarget,
+    },
   ];
 
   runAttackGroups(t, stack, { 'host tricks': hostTricks, 'query tricks': queryTricks }, request(`GET ${VISITORS} HTTP/1.1`, key));

@@ -34,7 +34,10 @@ t.test("start: the shipped policy sends the key routes to this process' admin on
     headers: { 'x-api-key': plainKey },
   });
   t.equal(listed.status, 200, 'answered by this process’ admin (its key is known there)');
-  t.same((listed.json as { apiKeys: { id: string }[] }).apiKeys.map((key) => key.id), [apiKey.id]);
+  t.same(
+    (listed.json as { apiKeys: { id: string }[] }).apiKeys.map((key) => key.id),
+    [apiKey.id],
+  );
   await process.waitForLine(/"listener":"admin".*"status":200|"status":200.*"listener":"admin"/);
   t.equal(await process.stop('SIGTERM'), 0);
 });

@@ -16,11 +16,20 @@ t.test('split-mode feed diagnostics', async (t) => {
 
   const follow = (syncUrl: string, token: string) => {
     const logs = captureLogs('info');
-    const feed = followFeed({ syncUrl, token, replica: new KeyReplica(), clock: systemClock, logger: logs.logger, pollWaitMs: 5_000, staleAfterMs: 60_000 });
+    const feed = followFeed({
+      syncUrl,
+      token,
+      replica: new KeyReplica(),
+      clock: systemClock,
+      logger: logs.logger,
+      pollWaitMs: 5_000,
+      staleAfterMs: 60_000,
+    });
     t.teardown(() => feed.close());
     return logs;
   };
-  const failure = (logs: ReturnType<typeof captureLogs>) => logs.entry((entry) => entry.msg === 'change feed unreachable; serving from the last replica');
+  const failure = (logs: ReturnType<typeof captureLogs>) =>
+    logs.entry((entry) => entry.msg === 'change feed unreachable; serving from the last replica');
 
   t.test('pointed at the admin API instead of the sync listener', async (t) => {
     const logs = follow(admin.baseUrl, sync.token);

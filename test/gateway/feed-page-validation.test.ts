@@ -80,7 +80,16 @@ const MALFORMED: [label: string, bad: unknown, problem: RegExp][] = [
 
 /** A follower of `url` that retries at once, as a gateway would (after backoff). */
 function follow(url: string, replica: KeyReplica, logger: Logger): ReturnType<typeof followFeed> {
-  return followFeed({ syncUrl: url, token: 'test-token', replica, clock: systemClock, logger, pollWaitMs: 5_000, staleAfterMs: 60_000, maxBackoffMs: 10 });
+  return followFeed({
+    syncUrl: url,
+    token: 'test-token',
+    replica,
+    clock: systemClock,
+    logger,
+    pollWaitMs: 5_000,
+    staleAfterMs: 60_000,
+    maxBackoffMs: 10,
+  });
 }
 
 for (const [label, bad, problem] of MALFORMED) {
@@ -103,7 +112,7 @@ for (const [label, bad, problem] of MALFORMED) {
     t.equal(refused.seq, 1);
     await feed.askedTimes(3);
     const retry = feed.requests[2];
-    t.equal(retry?.since, 1, 'the retry asks again from the replica\'s sequence');
+    t.equal(retry?.since, 1, "the retry asks again from the replica's sequence");
     t.same(retry?.seen.status, { loaded: true, size: 1, seq: 1 }, 'nothing of the refused page was applied');
     t.equal(retry?.seen.alongside, undefined, 'not even its good record');
     t.equal(replica.findByHash(good.hash as string)?.id, good.id, 'the replica is as it was');

@@ -26,14 +26,43 @@ const toMap = (flat: string[]): Map<string, string[]> => {
 t.test('hop-by-hop headers and those named in Connection are dropped', async (t) => {
   const out = toMap(
     upstreamRequestHeaders(
-      ['Connection', 'keep-alive, X-Secret-Hop', 'Keep-Alive', 'timeout=5', 'X-Secret-Hop', '1', 'TE', 'trailers',
-        'Transfer-Encoding', 'chunked', 'Upgrade', 'h2c', 'Proxy-Authorization', 'Basic x', 'Expect', '100-continue',
-        'Host', 'api.example', 'Accept', 'application/json'],
+      [
+        'Connection',
+        'keep-alive, X-Secret-Hop',
+        'Keep-Alive',
+        'timeout=5',
+        'X-Secret-Hop',
+        '1',
+        'TE',
+        'trailers',
+        'Transfer-Encoding',
+        'chunked',
+        'Upgrade',
+        'h2c',
+        'Proxy-Authorization',
+        'Basic x',
+        'Expect',
+        '100-continue',
+        'Host',
+        'api.example',
+        'Accept',
+        'application/json',
+      ],
       identity,
       false,
     ),
   );
-  for (const name of ['connection', 'keep-alive', 'x-secret-hop', 'te', 'transfer-encoding', 'upgrade', 'proxy-authorization', 'expect', 'host']) {
+  for (const name of [
+    'connection',
+    'keep-alive',
+    'x-secret-hop',
+    'te',
+    'transfer-encoding',
+    'upgrade',
+    'proxy-authorization',
+    'expect',
+    'host',
+  ]) {
     t.notOk(out.has(name), `${name} dropped`);
   }
   t.same(out.get('accept'), ['application/json'], 'end-to-end headers kept');
@@ -42,9 +71,24 @@ t.test('hop-by-hop headers and those named in Connection are dropped', async (t)
 t.test('client identity claims are replaced by the computed identity', async (t) => {
   const out = toMap(
     upstreamRequestHeaders(
-      ['X-Bullseye-Organization-Id', 'victim', 'x-bullseye-key-id', 'forged', 'X-Bullseye-Anything', 'x',
-        'X-Forwarded-For', '1.2.3.4', 'X-Forwarded-Host', 'evil', 'Forwarded', 'for=1.2.3.4', 'X-Real-IP', '1.2.3.4',
-        'X-Request-Id', 'client-sent'],
+      [
+        'X-Bullseye-Organization-Id',
+        'victim',
+        'x-bullseye-key-id',
+        'forged',
+        'X-Bullseye-Anything',
+        'x',
+        'X-Forwarded-For',
+        '1.2.3.4',
+        'X-Forwarded-Host',
+        'evil',
+        'Forwarded',
+        'for=1.2.3.4',
+        'X-Real-IP',
+        '1.2.3.4',
+        'X-Request-Id',
+        'client-sent',
+      ],
       identity,
       false,
     ),
@@ -65,20 +109,56 @@ t.test('client identity claims are replaced by the computed identity', async (t)
 // Path overrides, client-address and host claims: named here, not read from the module's list,
 // so dropping a name from the list fails this test.
 const CLAIMS = [
-  'Forwarded', 'X-Real-IP', 'X-Request-Id',
-  'X-Original-URL', 'X-Rewrite-URL', 'X-Original-URI', 'X-Envoy-Original-Path', 'X-Original-Path', 'X-Override-URL',
-  'X-HTTP-DestinationURL', 'X-Proxy-URL', 'X-Forwarded-Prefix', 'X-Forwarded-Uri',
-  'X-Client-IP', 'True-Client-IP', 'CF-Connecting-IP', 'CF-Connecting-IPv6', 'CF-Pseudo-IPv4', 'Fastly-Client-IP',
-  'Fly-Client-IP', 'X-Azure-ClientIP', 'X-Azure-SocketIP', 'X-AppEngine-User-IP', 'X-Cluster-Client-IP',
-  'WL-Proxy-Client-IP', 'Proxy-Client-IP', 'Client-IP', 'X-Forwarded', 'Forwarded-For', 'X-Original-Forwarded-For',
-  'X-Originating-IP', 'X-Remote-IP', 'X-Remote-Addr',
-  'X-Host', 'X-Original-Host', 'X-HTTP-Host-Override',
-  'X-Forwarded-Server', 'X-Forwarded-Port', 'X-Bullseye-Anything',
+  'Forwarded',
+  'X-Real-IP',
+  'X-Request-Id',
+  'X-Original-URL',
+  'X-Rewrite-URL',
+  'X-Original-URI',
+  'X-Envoy-Original-Path',
+  'X-Original-Path',
+  'X-Override-URL',
+  'X-HTTP-DestinationURL',
+  'X-Proxy-URL',
+  'X-Forwarded-Prefix',
+  'X-Forwarded-Uri',
+  'X-Client-IP',
+  'True-Client-IP',
+  'CF-Connecting-IP',
+  'CF-Connecting-IPv6',
+  'CF-Pseudo-IPv4',
+  'Fastly-Client-IP',
+  'Fly-Client-IP',
+  'X-Azure-ClientIP',
+  'X-Azure-SocketIP',
+  'X-AppEngine-User-IP',
+  'X-Cluster-Client-IP',
+  'WL-Proxy-Client-IP',
+  'Proxy-Client-IP',
+  'Client-IP',
+  'X-Forwarded',
+  'Forwarded-For',
+  'X-Original-Forwarded-For',
+  'X-Originating-IP',
+  'X-Remote-IP',
+  'X-Remote-Addr',
+  'X-Host',
+  'X-Original-Host',
+  'X-HTTP-Host-Override',
+  'X-Forwarded-Server',
+  'X-Forwarded-Port',
+  'X-Bullseye-Anything',
 ];
 
 t.test('every claim is stripped, in every spelling (case, `_` for `-`)', async (t) => {
   for (const name of CLAIMS) {
-    for (const spelling of [name, name.toLowerCase(), name.toUpperCase(), name.replaceAll('-', '_'), name.toLowerCase().replaceAll('-', '_')]) {
+    for (const spelling of [
+      name,
+      name.toLowerCase(),
+      name.toUpperCase(),
+      name.replaceAll('-', '_'),
+      name.toLowerCase().replaceAll('-', '_'),
+    ]) {
       const out = upstreamRequestHeaders([spelling, 'claimed', 'Accept', '*/*'], identity, true);
       const values = out.filter((_, i) => i % 2 === 1);
       t.notOk(values.includes('claimed'), `${spelling} not forwarded`);
@@ -89,11 +169,7 @@ t.test('every claim is stripped, in every spelling (case, `_` for `-`)', async (
 
 t.test('look-alikes of claims are forwarded', async (t) => {
   const raw = ['X-Client-IPs', 'a', 'X-Original-URL-Note', 'b', 'Client', 'c', 'X-Forwarded2', 'd'];
-  t.same(
-    upstreamRequestHeaders(raw, identity, false).slice(-raw.length),
-    raw,
-    'only exact names (after case and `_` folding) are claims',
-  );
+  t.same(upstreamRequestHeaders(raw, identity, false).slice(-raw.length), raw, 'only exact names (after case and `_` folding) are claims');
 });
 
 t.test('a header named in Connection is dropped in either spelling', async (t) => {
@@ -114,7 +190,9 @@ t.test('credential headers are stripped unless the upstream re-checks keys', asy
 });
 
 t.test('partner keys are named as partners; public routes carry no identity', async (t) => {
-  const partner = toMap(upstreamRequestHeaders([], { ...identity, key: { ...orgKey, family: 'partner', ownerId: 'p1', scopes: ['read'] } }, false));
+  const partner = toMap(
+    upstreamRequestHeaders([], { ...identity, key: { ...orgKey, family: 'partner', ownerId: 'p1', scopes: ['read'] } }, false),
+  );
   t.same(partner.get('x-bullseye-partner-id'), ['p1']);
   t.notOk(partner.has('x-bullseye-organization-id'));
   t.same(partner.get('x-bullseye-scopes'), ['read']);

@@ -146,8 +146,18 @@ routes:
     t.equal(seen.headers['x-forwarded-proto'], 'http', 'the connection protocol');
     t.equal(seen.headers['x-forwarded-host'], 'api.example', 'the Host the client connected with');
     // (An Upgrade header is refused outright: the websocket and upgrade tests cover it.)
-    for (const name of ['x-api-key', 'x-hop-secret', 'keep-alive', 'te', 'proxy-authorization', 'proxy-connection',
-      'trailer', 'x-forwarded-port', 'forwarded', 'x-real-ip']) {
+    for (const name of [
+      'x-api-key',
+      'x-hop-secret',
+      'keep-alive',
+      'te',
+      'proxy-authorization',
+      'proxy-connection',
+      'trailer',
+      'x-forwarded-port',
+      'forwarded',
+      'x-real-ip',
+    ]) {
       t.equal(seen.headers[name], undefined, `${name} stripped`);
     }
     t.not(seen.headers.host, 'api.example', "Host is the upstream's own");

@@ -75,7 +75,12 @@ t.test('pipeline', async (t) => {
 
   t.test('404: no route, wrong method, or a case variant is never forwarded', async (t) => {
     await refused(t, get('/api/v1/unknown', reader.headers), 404, 'route_not_found');
-    await refused(t, call(stack.gatewayUrl, 'DELETE', '/api/v1/organization/acme/visitors', { headers: admin.headers }), 404, 'route_not_found');
+    await refused(
+      t,
+      call(stack.gatewayUrl, 'DELETE', '/api/v1/organization/acme/visitors', { headers: admin.headers }),
+      404,
+      'route_not_found',
+    );
     await refused(t, get('/API/v1/organization/acme/visitors', reader.headers), 404, 'route_not_found');
   });
 

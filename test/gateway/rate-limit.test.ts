@@ -25,7 +25,11 @@ t.test('Redis limiter: exactly N of 3N concurrent requests pass, with the docume
   t.equal(stack.upstream.received.length - before, LIMIT, 'a 429 never reaches the upstream');
 
   const remaining = ok.map((r) => Number(r.headers['x-ratelimit-remaining'])).sort((a, b) => a - b);
-  t.same(remaining, Array.from({ length: LIMIT }, (_, i) => i), 'each allowed request saw its own remaining count');
+  t.same(
+    remaining,
+    Array.from({ length: LIMIT }, (_, i) => i),
+    'each allowed request saw its own remaining count',
+  );
   for (const response of [...ok, ...limited]) {
     t.equal(response.headers['x-ratelimit-limit'], String(LIMIT));
     t.ok(Number(response.headers['x-ratelimit-reset']) > Date.now() / 1000, 'reset is a future Unix time');
@@ -47,7 +51,11 @@ t.test('costs: a route with cost 5 takes 5 tokens', async (t) => {
   for (let i = 0; i < 3; i++) await call(stack.gatewayUrl, 'GET', '/api/v1/organization/acme/lists/export', { headers: key.headers });
   const refused = await call(stack.gatewayUrl, 'GET', '/api/v1/organization/acme/lists/export', { headers: key.headers });
   t.equal(refused.status, 429, 'the fifth export does not fit');
-  t.equal((await call(stack.gatewayUrl, 'GET', VISITORS, { headers: key.headers })).status, 429, 'nor does anything else: the bucket is empty');
+  t.equal(
+    (await call(stack.gatewayUrl, 'GET', VISITORS, { headers: key.headers })).status,
+    429,
+    'nor does anything else: the bucket is empty',
+  );
 });
 
 t.test('memory limiter refills with the injected clock', async (t) => {

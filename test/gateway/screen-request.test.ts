@@ -53,7 +53,11 @@ t.test('screenHeaders', async (t) => {
     ['X_API_Key alone', ['X_API_Key', KEY], 'ambiguous_credentials'],
     ['X_API_Key next to X-API-Key', ['X-API-Key', KEY, 'X_API_Key', KEY], 'ambiguous_credentials'],
     ['x_api-key (one underscore)', ['X-API-Key', KEY, 'x_api-key', KEY], 'ambiguous_credentials'],
-    ['X_Partner_API_Key next to X-Partner-API-Key', ['X-Partner-API-Key', PARTNER_KEY, 'X_Partner_API_Key', PARTNER_KEY], 'ambiguous_credentials'],
+    [
+      'X_Partner_API_Key next to X-Partner-API-Key',
+      ['X-Partner-API-Key', PARTNER_KEY, 'X_Partner_API_Key', PARTNER_KEY],
+      'ambiguous_credentials',
+    ],
     ['x_partner_api_key, lower case', ['x_partner_api_key', PARTNER_KEY], 'ambiguous_credentials'],
     ['partner twin next to an org key', ['X-API-Key', KEY, 'X_PARTNER_API_KEY', PARTNER_KEY], 'ambiguous_credentials'],
     ['the credential itself, any case', ['x-API-key', KEY], 'ok'],

@@ -41,7 +41,11 @@ t.test('keep-alive clients under load: told Connection: close, no request reset,
   const endings = await load.ended();
 
   t.same(load.errors, [], 'no request was reset or failed');
-  t.equal(endings.filter((ending) => ending === 'told to close').length, CONNECTIONS, 'every connection ended with a Connection: close response');
+  t.equal(
+    endings.filter((ending) => ending === 'told to close').length,
+    CONNECTIONS,
+    'every connection ended with a Connection: close response',
+  );
   t.equal(exit.code, 0, 'exit code 0');
   t.ok(exit.exitMs < graceMs / 2, `exited ${exit.exitMs} ms after SIGTERM, well before the ${graceMs} ms grace`);
   t.comment(

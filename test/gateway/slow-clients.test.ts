@@ -362,7 +362,9 @@ routes:
     res.write('partial');
   });
   const client = rawClient(t, stack.gatewayPort);
-  client.write(`POST /api/v1/organization/acme/import HTTP/1.1\r\nHost: gw.test\r\nX-API-Key: ${acme.plainKey}\r\nContent-Length: 1000000\r\n\r\n`);
+  client.write(
+    `POST /api/v1/organization/acme/import HTTP/1.1\r\nHost: gw.test\r\nX-API-Key: ${acme.plainKey}\r\nContent-Length: 1000000\r\n\r\n`,
+  );
   client.write(randomBytes(2048));
   await arrived;
   await client.receives(/partial/);

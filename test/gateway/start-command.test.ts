@@ -41,7 +41,10 @@ t.test('start: bootstrap, proxy, metrics, policy reload on edit + SIGHUP, SIGTER
   t.equal((await call(gateway, 'GET', '/api/v1/organization/acme/visitors', { headers: { 'x-api-key': plainKey } })).status, 200);
 
   const metrics = (await call(ops, 'GET', '/metrics')).text;
-  t.match(metrics, /bullseye_gateway_requests_total\{route="\/api\/v1\/organization\/\{organization_id\}\/visitors",method="GET",status_class="2xx"\} 1/);
+  t.match(
+    metrics,
+    /bullseye_gateway_requests_total\{route="\/api\/v1\/organization\/\{organization_id\}\/visitors",method="GET",status_class="2xx"\} 1/,
+  );
   t.match(metrics, /bullseye_admin_keys\{family="org",status="active"\} 1/, 'the admin plane’s series on the same listener');
   t.equal(metrics.match(/^# TYPE bullseye_gateway_process_cpu_user_seconds_total/gm)?.length, 1, 'process metrics once');
 

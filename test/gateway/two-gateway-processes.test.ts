@@ -44,7 +44,10 @@ t.test('a revocation reaches two gateway processes', async (t) => {
 
   for (const gateway of gateways) {
     t.equal(await gateway.process.stop('SIGTERM'), 0, 'exit 0 on SIGTERM');
-    t.ok(gateway.process.lines.some((line) => line.includes('"msg":"stopped"')), 'logged its clean stop');
+    t.ok(
+      gateway.process.lines.some((line) => line.includes('"msg":"stopped"')),
+      'logged its clean stop',
+    );
     t.notMatch(gateway.process.lines.join('\n'), new RegExp(victim.plainKey), 'the key never appears in its logs');
   }
 });

@@ -23,10 +23,12 @@ function answerFor(head: string): string {
   const key = /sec-websocket-key: *(\S+)/i.exec(head)?.[1] ?? '';
   const switching = 'HTTP/1.1 101 Switching Protocols\r\n';
   if (path === '/ws/no-accept') return `${switching}Upgrade: websocket\r\nConnection: Upgrade\r\n\r\n`;
-  if (path === '/ws/wrong-accept') return `${switching}Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor('x')}\r\n\r\n`;
+  if (path === '/ws/wrong-accept')
+    return `${switching}Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor('x')}\r\n\r\n`;
   if (path === '/ws/h2c') return `${switching}Upgrade: h2c\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(key)}\r\n\r\n`;
   if (path === '/ws/no-connection') return `${switching}Upgrade: websocket\r\nSec-WebSocket-Accept: ${acceptFor(key)}\r\n\r\n`;
-  if (path === '/ws/426') return 'HTTP/1.1 426 Upgrade Required\r\nContent-Type: text/plain\r\nContent-Length: 13\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n\r\nupgrade, pls.';
+  if (path === '/ws/426')
+    return 'HTTP/1.1 426 Upgrade Required\r\nContent-Type: text/plain\r\nContent-Length: 13\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n\r\nupgrade, pls.';
   if (path === '/ws/200') return 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{"ok":true}';
   // Anything else (ordinary routes): a 101 to any upgrade, as loose frameworks and h2c servers do.
   return `${switching}Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(key)}\r\n\r\n`;
@@ -57,26 +59,104 @@ routes:
   };
   let requestCounter = 0;
   const nextRequestId = (): string => `upgrade-attack-${++requestCounter}`;
-  const accessLine = (requestId: string) =>
-    stack.admin.logs.entry((entry) => entry.msg === 'request' && entry.requestId === requestId);
+  const accessLine = (requestId: string) => stack.admin.logs.entry((entry) => entry.msg === 'request' && entry.requestId === requestId);
 
   const refusals: { label: string; path: string; headers: string[]; method?: string; status: number; code: string }[] = [
     // The finding itself: an ordinary route, a read key, an upgrade.
-    { label: 'upgrade on an ordinary route, with a read key', path: '/api/v1/organization/acme/visitors', headers: [...handshake, key], status: 400, code: 'upgrade_not_allowed' },
-    { label: 'upgrade on an ordinary route, no key (refused before any key is read)', path: '/api/v1/organization/acme/visitors', headers: handshake, status: 400, code: 'upgrade_not_allowed' },
+    {
+      label: 'upgrade on an ordinary route, with a read key',
+      path: '/api/v1/organization/acme/visitors',
+      headers: [...handshake, key],
+      status: 400,
+      code: 'upgrade_not_allowed',
+    },
+    {
+      label: 'upgrade on an ordinary route, no key (refused before any key is read)',
+      path: '/api/v1/organization/acme/visitors',
+      headers: handshake,
+      status: 400,
+      code: 'upgrade_not_allowed',
+    },
     { label: 'upgrade on the public /status route', path: '/status', headers: handshake, status: 400, code: 'upgrade_not_allowed' },
-    { label: 'h2c upgrade on an ordinary route', path: '/status', headers: ['Upgrade: h2c', 'Connection: Upgrade, HTTP2-Settings', 'HTTP2-Settings: AAMAAABkAARAAAAA'], status: 400, code: 'upgrade_not_allowed' },
-    { label: 'Upgrade without Connection: upgrade (reaches the plain handler)', path: '/status', headers: ['Upgrade: h2c', 'Connection: keep-alive'], status: 400, code: 'upgrade_not_allowed' },
-    { label: 'HTTP2-Settings alone', path: '/status', headers: ['HTTP2-Settings: AAMAAABkAARAAAAA', 'Connection: keep-alive'], status: 400, code: 'upgrade_not_allowed' },
-    { label: 'upgrade on a POST route', method: 'POST', path: '/api/v1/organization/acme/lists', headers: [...handshake, key, 'Content-Length: 0'], status: 400, code: 'upgrade_not_allowed' },
+    {
+      label: 'h2c upgrade on an ordinary route',
+      path: '/status',
+      headers: ['Upgrade: h2c', 'Connection: Upgrade, HTTP2-Settings', 'HTTP2-Settings: AAMAAABkAARAAAAA'],
+      status: 400,
+      code: 'upgrade_not_allowed',
+    },
+    {
+      label: 'Upgrade without Connection: upgrade (reaches the plain handler)',
+      path: '/status',
+      headers: ['Upgrade: h2c', 'Connection: keep-alive'],
+      status: 400,
+      code: 'upgrade_not_allowed',
+    },
+    {
+      label: 'HTTP2-Settings alone',
+      path: '/status',
+      headers: ['HTTP2-Settings: AAMAAABkAARAAAAA', 'Connection: keep-alive'],
+      status: 400,
+      code: 'upgrade_not_allowed',
+    },
+    {
+      label: 'upgrade on a POST route',
+      method: 'POST',
+      path: '/api/v1/organization/acme/lists',
+      headers: [...handshake, key, 'Content-Length: 0'],
+      status: 400,
+      code: 'upgrade_not_allowed',
+    },
     // On a websocket route: only a valid WebSocket handshake.
-    { label: 'h2c on a websocket route', path: '/ws/events', headers: ['Upgrade: h2c', 'Connection: Upgrade', key], status: 400, code: 'upgrade_not_allowed' },
-    { label: 'websocket plus another protocol', path: '/ws/events', headers: ['Upgrade: websocket, h2c', ...handshake.slice(1), key], status: 400, code: 'upgrade_not_allowed' },
-    { label: 'an unknown protocol token', path: '/ws/events', headers: ['Upgrade: foo/1', ...handshake.slice(1), key], status: 400, code: 'upgrade_not_allowed' },
-    { label: 'no Sec-WebSocket-Key', path: '/ws/events', headers: [...handshake.filter((h) => !h.startsWith('Sec-WebSocket-Key')), key], status: 400, code: 'upgrade_not_allowed' },
-    { label: 'a Sec-WebSocket-Key that is not 16 bytes', path: '/ws/events', headers: [...handshake.filter((h) => !h.startsWith('Sec-WebSocket-Key')), 'Sec-WebSocket-Key: c2hvcnQ=', key], status: 400, code: 'upgrade_not_allowed' },
-    { label: 'two Sec-WebSocket-Key fields', path: '/ws/events', headers: [...handshake, `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`, key], status: 400, code: 'upgrade_not_allowed' },
-    { label: 'Sec-WebSocket-Version 8', path: '/ws/events', headers: [...handshake.filter((h) => !h.startsWith('Sec-WebSocket-Version')), 'Sec-WebSocket-Version: 8', key], status: 400, code: 'upgrade_not_allowed' },
+    {
+      label: 'h2c on a websocket route',
+      path: '/ws/events',
+      headers: ['Upgrade: h2c', 'Connection: Upgrade', key],
+      status: 400,
+      code: 'upgrade_not_allowed',
+    },
+    {
+      label: 'websocket plus another protocol',
+      path: '/ws/events',
+      headers: ['Upgrade: websocket, h2c', ...handshake.slice(1), key],
+      status: 400,
+      code: 'upgrade_not_allowed',
+    },
+    {
+      label: 'an unknown protocol token',
+      path: '/ws/events',
+      headers: ['Upgrade: foo/1', ...handshake.slice(1), key],
+      status: 400,
+      code: 'upgrade_not_allowed',
+    },
+    {
+      label: 'no Sec-WebSocket-Key',
+      path: '/ws/events',
+      headers: [...handshake.filter((h) => !h.startsWith('Sec-WebSocket-Key')), key],
+      status: 400,
+      code: 'upgrade_not_allowed',
+    },
+    {
+      label: 'a Sec-WebSocket-Key that is not 16 bytes',
+      path: '/ws/events',
+      headers: [...handshake.filter((h) => !h.startsWith('Sec-WebSocket-Key')), 'Sec-WebSocket-Key: c2hvcnQ=', key],
+      status: 400,
+      code: 'upgrade_not_allowed',
+    },
+    {
+      label: 'two Sec-WebSocket-Key fields',
+      path: '/ws/events',
+      headers: [...handshake, `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`, key],
+      status: 400,
+      code: 'upgrade_not_allowed',
+    },
+    {
+      label: 'Sec-WebSocket-Version 8',
+      path: '/ws/events',
+      headers: [...handshake.filter((h) => !h.startsWith('Sec-WebSocket-Version')), 'Sec-WebSocket-Version: 8', key],
+      status: 400,
+      code: 'upgrade_not_allowed',
+    },
   ];
   for (const refusal of refusals) {
     t.test(`refused: ${refusal.label}`, async (t) => {
@@ -131,7 +211,11 @@ routes:
       t.equal(answer.headers.connection, 'close');
       t.equal(answer.headers['x-request-id'], requestId);
       if (status === 426) {
-        t.same(answer.lines.filter((line) => /^set-cookie:/i.test(line)), ['Set-Cookie: a=1', 'Set-Cookie: b=2'], 'repeated fields kept');
+        t.same(
+          answer.lines.filter((line) => /^set-cookie:/i.test(line)),
+          ['Set-Cookie: a=1', 'Set-Cookie: b=2'],
+          'repeated fields kept',
+        );
       }
       const opened = loose.connections.slice(before);
       await settled(opened);

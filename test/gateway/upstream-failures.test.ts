@@ -82,8 +82,7 @@ ${names.map((name) => `  GET /api/v1/organization/{organization_id}/${name}: { s
       client.write(STREAMED_HALF);
       void between(responded).then(() => client.end(STREAMED_HALF, () => (sentAt = performance.now())));
     });
-  const accessLine = (requestId: string) =>
-    stack.admin.logs.entry((entry) => entry.msg === 'request' && entry.requestId === requestId);
+  const accessLine = (requestId: string) => stack.admin.logs.entry((entry) => entry.msg === 'request' && entry.requestId === requestId);
   const upstreamErrors = (upstream: string, kind: string) =>
     metricValue(stack, `bullseye_gateway_upstream_errors_total{upstream="${upstream}",kind="${kind}"}`);
 
@@ -137,10 +136,11 @@ ${names.map((name) => `  GET /api/v1/organization/{organization_id}/${name}: { s
     await new Promise<void>((resolve, reject) => {
       const client = httpRequest(
         { port: stack.gatewayPort, host: '127.0.0.1', path: `${ORG}/left`, headers: { ...acme.headers, 'x-request-id': requestId } },
-        (response) => response.once('data', () => {
-          client.destroy();
-          resolve();
-        }),
+        (response) =>
+          response.once('data', () => {
+            client.destroy();
+            resolve();
+          }),
       );
       client.on('error', () => undefined);
       client.on('close', () => reject(new Error('closed before the first byte')));

@@ -150,13 +150,49 @@ routes:
 
   const refusals: { label: string; path: string; headers: string[]; status: number; code: string }[] = [
     { label: 'no key', path: '/ws/events', headers: handshake, status: 401, code: 'missing_key' },
-    { label: 'unknown key', path: '/ws/events', headers: [...handshake, `X-API-Key: bsk_live_${'0'.repeat(32)}`], status: 401, code: 'invalid_key' },
+    {
+      label: 'unknown key',
+      path: '/ws/events',
+      headers: [...handshake, `X-API-Key: bsk_live_${'0'.repeat(32)}`],
+      status: 401,
+      code: 'invalid_key',
+    },
     { label: 'malformed key', path: '/ws/events', headers: [...handshake, 'X-API-Key: nope'], status: 401, code: 'malformed_key' },
-    { label: 'wrong organization', path: '/api/v1/organization/acme/live', headers: [...handshake, `X-API-Key: ${globex.plainKey}`], status: 403, code: 'wrong_organization' },
-    { label: 'missing scope', path: '/api/v1/organization/acme/live/admin', headers: [...handshake, `X-API-Key: ${acme.plainKey}`], status: 403, code: 'insufficient_scope' },
-    { label: 'wrong key family', path: '/api/v1/organization/acme/live', headers: [...handshake, `X-Partner-API-Key: ${partner.plainKey}`], status: 403, code: 'wrong_key_family' },
-    { label: 'two credentials', path: '/ws/events', headers: [...handshake, `X-API-Key: ${acme.plainKey}`, `X-Partner-API-Key: ${partner.plainKey}`], status: 400, code: 'ambiguous_credentials' },
-    { label: 'dot segment', path: '/api/v1/organization/globex/../acme/live', headers: [...handshake, `X-API-Key: ${acme.plainKey}`], status: 400, code: 'invalid_request_target' },
+    {
+      label: 'wrong organization',
+      path: '/api/v1/organization/acme/live',
+      headers: [...handshake, `X-API-Key: ${globex.plainKey}`],
+      status: 403,
+      code: 'wrong_organization',
+    },
+    {
+      label: 'missing scope',
+      path: '/api/v1/organization/acme/live/admin',
+      headers: [...handshake, `X-API-Key: ${acme.plainKey}`],
+      status: 403,
+      code: 'insufficient_scope',
+    },
+    {
+      label: 'wrong key family',
+      path: '/api/v1/organization/acme/live',
+      headers: [...handshake, `X-Partner-API-Key: ${partner.plainKey}`],
+      status: 403,
+      code: 'wrong_key_family',
+    },
+    {
+      label: 'two credentials',
+      path: '/ws/events',
+      headers: [...handshake, `X-API-Key: ${acme.plainKey}`, `X-Partner-API-Key: ${partner.plainKey}`],
+      status: 400,
+      code: 'ambiguous_credentials',
+    },
+    {
+      label: 'dot segment',
+      path: '/api/v1/organization/globex/../acme/live',
+      headers: [...handshake, `X-API-Key: ${acme.plainKey}`],
+      status: 400,
+      code: 'invalid_request_target',
+    },
     { label: 'no route', path: '/ws/other', headers: [...handshake, `X-API-Key: ${acme.plainKey}`], status: 404, code: 'route_not_found' },
   ];
   for (const refusal of refusals) {

@@ -30,7 +30,7 @@ export function runCli(t: TestLike, args: string[], env: Record<string, string>)
   const lines: string[] = [];
   let stderr = '';
   const watchers = new Set<{ pattern: RegExp; resolve: (line: string) => void }>();
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  createInterface({ input: child.stdout }).on('line', (line) => {
     lines.push(line);
     for (const watcher of watchers) {
       if (!watcher.pattern.test(line)) continue;
@@ -38,7 +38,7 @@ export function runCli(t: TestLike, args: string[], env: Record<string, string>)
       watcher.resolve(line);
     }
   });
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   t.teardown(async () => {
     if (child.exitCode === null && child.signalCode === null) {

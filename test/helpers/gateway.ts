@@ -46,8 +46,7 @@ routes:
  * fails at once (no offline queue), so outage tests pay nothing for it. `more`: further
  * rateLimit fields, e.g. "onRedisFailure: closed".
  */
-export const patientRedisSettings = (more = ''): string =>
-  `rateLimit: { redisCommandTimeout: 5s${more ? `, ${more}` : ''} }\n`;
+export const patientRedisSettings = (more = ''): string => `rateLimit: { redisCommandTimeout: 5s${more ? `, ${more}` : ''} }\n`;
 
 /** Write a policy file with ${UPSTREAM} and ${ADMIN} replaced by real origins. */
 export function writeTestPolicy(path: string, origins: { upstream: string; admin: string }, yaml = TEST_POLICY): void {
@@ -90,8 +89,7 @@ export async function startGatewayStack(t: TestLike, options: StackOptions = {})
   const admin = await startAdmin(t, { dbPath: join(dir, 'bullseye.db') });
   const upstream = await startUpstream(t);
   const policyPath = join(dir, 'policy.yaml');
-  const writePolicy = (yaml: string): void =>
-    writeTestPolicy(policyPath, { upstream: upstream.origin, admin: admin.baseUrl }, yaml);
+  const writePolicy = (yaml: string): void => writeTestPolicy(policyPath, { upstream: upstream.origin, admin: admin.baseUrl }, yaml);
   writePolicy(options.policy ?? TEST_POLICY);
   let configPath: string | undefined;
   if (options.settingsYaml) {

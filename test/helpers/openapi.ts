@@ -38,7 +38,9 @@ export function documentedPath(path: string): string | undefined {
   const segments = path.split('/');
   const matches = Object.keys(document.paths).filter((template) => {
     const parts = template.split('/');
-    return parts.length === segments.length && parts.every((part, i) => part === segments[i] || (part.startsWith('{') && segments[i] !== ''));
+    return (
+      parts.length === segments.length && parts.every((part, i) => part === segments[i] || (part.startsWith('{') && segments[i] !== ''))
+    );
   });
   return matches.length === 1 ? matches[0] : undefined;
 }
@@ -79,7 +81,8 @@ export function specProblems(route: string, res: CallResult | RawResponse): stri
   if (!template || !operation) return [`${route} is not in the document`];
   const responses = operation.responses as Record<string, { content?: Record<string, unknown> }>;
   const response = responses[String(res.status)];
-  if (!response) return [`status ${res.status} is not documented for ${method} ${template} (documented: ${Object.keys(responses).join(', ')})`];
+  if (!response)
+    return [`status ${res.status} is not documented for ${method} ${template} (documented: ${Object.keys(responses).join(', ')})`];
 
   const text = 'text' in res ? res.text : res.body;
   const contentType = res.headers['content-type'];

@@ -50,4 +50,3 @@ export async function startProbe(t: Teardown) {
     nextRequest: () => new Promise<Arrival>((resolve) => waiting.push(resolve)),
   };
 }
-

@@ -43,8 +43,7 @@ export function rawClient(t: Teardown, port: number): RawClient {
     socket,
     write: (data) => void socket.write(data),
     response,
-    receives: (pattern) =>
-      pattern.test(text) ? Promise.resolve(text) : new Promise((resolve) => watchers.push({ pattern, resolve })),
+    receives: (pattern) => (pattern.test(text) ? Promise.resolve(text) : new Promise((resolve) => watchers.push({ pattern, resolve }))),
   };
 }
 
@@ -66,7 +65,6 @@ function parseFinal(text: string): { response: RawResponse; complete: boolean } 
   }
   const body = rest.slice(end + 4);
   const length = headers['content-length'];
-  const complete =
-    length !== undefined ? Buffer.byteLength(body, 'latin1') >= Number(length) : body.endsWith('0\r\n\r\n');
+  const complete = length !== undefined ? Buffer.byteLength(body, 'latin1') >= Number(length) : body.endsWith('0\r\n\r\n');
   return { response: { status: Number(statusLine.split(' ')[1] ?? 0), headers, body, raw: text }, complete };
 }

@@ -14,7 +14,10 @@ interface Teardown {
 
 const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 /** RFC 6455 §4.2.2: base64(SHA-1(key + GUID)). */
-export const acceptFor = (key: string): string => createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64');
+export const acceptFor = (key: string): string =>
+  createHash('sha1')
+    .update(key + WEBSOCKET_GUID)
+    .digest('base64');
 
 export const newWebSocketKey = (): string => randomBytes(16).toString('base64');
 
@@ -139,7 +142,12 @@ function parseHead(text: string): Pick<Handshake, 'status' | 'headers' | 'lines'
  * behind it, as a client that does not wait for the 101 would) and read the response head; anything but a 101 is read until
  * the server closes the connection.
  */
-export function upgrade(port: number, path: string, headers: string[], options: { method?: string; after?: Buffer } = {}): Promise<Handshake> {
+export function upgrade(
+  port: number,
+  path: string,
+  headers: string[],
+  options: { method?: string; after?: Buffer } = {},
+): Promise<Handshake> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     let buffered = Buffer.alloc(0);

@@ -12,9 +12,20 @@ export const COMPOSE_FILE = 'deploy/docker-compose.yml';
 /** The image every example runs the gateway and admin from: `bullseye-gateway:<package version>`. */
 export const IMAGE = `bullseye-gateway:${(JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version}`;
 
-export interface ContainerPort { name?: string; containerPort: number }
-export interface Probe { httpGet?: { path: string; port: number | string }; tcpSocket?: { port: number | string }; exec?: unknown }
-export interface EnvVar { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+}
+export interface Probe {
+  httpGet?: { path: string; port: number | string };
+  tcpSocket?: { port: number | string };
+  exec?: unknown;
+}
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef?: { name: string; key: string } };
+}
 export interface Container {
   name: string;
   image: string;
@@ -26,8 +37,15 @@ export interface Container {
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   volumeMounts?: { name: string; mountPath: string; subPath?: string }[];
 }
-export interface Volume { name: string; configMap?: { name: string }; persistentVolumeClaim?: { claimName: string } }
-export interface PodTemplate { metadata: { labels: Record<string, string> }; spec: { containers: Container[]; volumes?: Volume[] } }
+export interface Volume {
+  name: string;
+  configMap?: { name: string };
+  persistentVolumeClaim?: { claimName: string };
+}
+export interface PodTemplate {
+  metadata: { labels: Record<string, string> };
+  spec: { containers: Container[]; volumes?: Volume[] };
+}
 
 /** A Kubernetes object as written; `spec` stays loose and is narrowed where read. */
 export interface K8sObject {
@@ -51,11 +69,16 @@ export function readYamlDocuments(path: string): unknown[] {
 }
 
 export const kubernetesFiles = (): string[] =>
-  readdirSync(KUBERNETES_DIR).filter((name) => /\.ya?ml$/.test(name)).sort().map((name) => join(KUBERNETES_DIR, name));
+  readdirSync(KUBERNETES_DIR)
+    .filter((name) => /\.ya?ml$/.test(name))
+    .sort()
+    .map((name) => join(KUBERNETES_DIR, name));
 
 export function kubernetesObjects(): K8sObject[] {
   return kubernetesFiles().flatMap((file) =>
-    readYamlDocuments(file).filter((doc) => doc !== null).map((doc) => ({ ...(doc as Omit<K8sObject, 'file'>), file })),
+    readYamlDocuments(file)
+      .filter((doc) => doc !== null)
+      .map((doc) => ({ ...(doc as Omit<K8sObject, 'file'>), file })),
   );
 }
 
@@ -103,7 +126,11 @@ export interface ComposeService {
   healthcheck?: { test: string[] };
   depends_on?: Record<string, { condition: string }>;
 }
-export interface ComposeFile { name: string; services: Record<string, ComposeService>; volumes?: Record<string, unknown> }
+export interface ComposeFile {
+  name: string;
+  services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
+}
 
 export const readCompose = (): ComposeFile => readYamlDocuments(COMPOSE_FILE)[0] as ComposeFile;
 

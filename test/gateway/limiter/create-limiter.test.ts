@@ -36,17 +36,32 @@ t.test('without REDIS_URL: memory, and the start-up log says limits are per inst
 t.test('with REDIS_URL: Redis, logged by address without the URL', async (t) => {
   const redis = await startRedis(t);
   const logs = captureLogs('info');
-  const limiter = createLimiter({ ...SETTINGS, redisUrl: redis.url, clock: createManualClock(), logger: logs.logger, commandTimeoutMs: 2_000 });
+  const limiter = createLimiter({
+    ...SETTINGS,
+    redisUrl: redis.url,
+    clock: createManualClock(),
+    logger: logs.logger,
+    commandTimeoutMs: 2_000,
+  });
   t.teardown(() => limiter.close());
   t.equal(await limiter.ready(5_000), true);
   const decisions = await Promise.all(Array.from({ length: 9 }, () => limiter.take('key_1', 1, SPEC)));
   t.equal(decisions.filter((d) => d.allowed).length, 3);
   t.equal(limiter.backend(), 'redis');
   const [line] = logged(logs.entries(), /shared by all gateway instances/);
-  t.match(line, { backend: 'redis', redis: `127.0.0.1:${redis.port}`, redisMode: 'standalone', onRedisFailure: 'open', commandTimeoutMs: 2_000 });
+  t.match(line, {
+    backend: 'redis',
+    redis: `127.0.0.1:${redis.port}`,
+    redisMode: 'standalone',
+    onRedisFailure: 'open',
+    commandTimeoutMs: 2_000,
+  });
   t.notOk(logs.text().includes(redis.url), 'the address is logged, the URL is not (redis-state-log.test.ts: nor its credentials)');
 });
 
 t.test('a malformed REDIS_URL is a ConfigError', async (t) => {
-  t.throws(() => createLimiter({ ...SETTINGS, redisUrl: 'http://cache', clock: createManualClock(), logger: captureLogs().logger }), ConfigError);
+  t.throws(
+    () => createLimiter({ ...SETTINGS, redisUrl: 'http://cache', clock: createManualClock(), logger: captureLogs().logger }),
+    ConfigError,
+  );
 });

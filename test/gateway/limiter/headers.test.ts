@@ -13,7 +13,12 @@ const PER_MINUTE = { requests: 1000, perMs: 60_000 };
 type Row = [label: string, decision: LimitDecision, options: RateLimitHeaderOptions, expected: Record<string, string>];
 
 const ROWS: Row[] = [
-  ['allowed', allowed, { ietf: false }, { 'x-ratelimit-limit': '1000', 'x-ratelimit-remaining': '998', 'x-ratelimit-reset': String(S0 + 1) }],
+  [
+    'allowed',
+    allowed,
+    { ietf: false },
+    { 'x-ratelimit-limit': '1000', 'x-ratelimit-remaining': '998', 'x-ratelimit-reset': String(S0 + 1) },
+  ],
   [
     'refused adds Retry-After',
     refused,
@@ -103,7 +108,12 @@ t.test('setRateLimitHeaders', async (t) => {
 t.test('headers already on the object are kept', async (t) => {
   const headers: Record<string, string> = { 'x-request-id': 'req-1' };
   setRateLimitHeaders(headers, allowed, { ietf: false });
-  t.same(headers, { 'x-request-id': 'req-1', 'x-ratelimit-limit': '1000', 'x-ratelimit-remaining': '998', 'x-ratelimit-reset': String(S0 + 1) });
+  t.same(headers, {
+    'x-request-id': 'req-1',
+    'x-ratelimit-limit': '1000',
+    'x-ratelimit-remaining': '998',
+    'x-ratelimit-reset': String(S0 + 1),
+  });
 });
 
 t.test('a policy name that cannot be an sf-string is refused', async (t) => {

@@ -30,7 +30,14 @@ t.test('refusals are answered locally until tokens could be there', async (t) =>
   const redis = await startRedis(t);
   const { wrapped, counter } = counting(await connectLimiter(t, redis.url));
   const clock = createManualClock(Date.now());
-  const limiter = createResilientLimiter({ redis: wrapped, redisAddress: `127.0.0.1:${redis.port}`, onRedisFailure: 'open', breakerCooldownMs: 1_000, clock, logger: captureLogs().logger });
+  const limiter = createResilientLimiter({
+    redis: wrapped,
+    redisAddress: `127.0.0.1:${redis.port}`,
+    onRedisFailure: 'open',
+    breakerCooldownMs: 1_000,
+    clock,
+    logger: captureLogs().logger,
+  });
 
   await limiter.take('key_1', 1, TWO_PER_MINUTE);
   await limiter.take('key_1', 1, TWO_PER_MINUTE);

@@ -12,7 +12,7 @@ const HUNDRED_PER_HOUR: RateLimitSpec = { requests: 100, perMs: 3_600_000 };
 
 /** Script calls Redis has run (EVAL on a fresh connection, EVALSHA after). */
 async function scriptCalls(client: RedisClient): Promise<number> {
-  const stats = (await client.info('commandstats')) as string;
+  const stats = await client.info('commandstats');
   let calls = 0;
   for (const match of stats.matchAll(/^cmdstat_(?:eval|evalsha):calls=(\d+)/gm)) calls += Number(match[1]);
   return calls;
@@ -39,13 +39,17 @@ t.test('takes made in one loop turn share one script call, each with its own ans
     ]),
   );
   t.equal(calls, 1, 'one script call for five takes');
-  t.match(decisions, [
-    { allowed: true, limit: 10, remaining: 9 },
-    { allowed: true, limit: 100, remaining: 70 },
-    { allowed: true, limit: 10, remaining: 5 },
-    { allowed: false, limit: 10, remaining: 5 },
-    { allowed: true, limit: 100, remaining: 70 },
-  ], 'takes applied in call order, each with its own key, spec and cost');
+  t.match(
+    decisions,
+    [
+      { allowed: true, limit: 10, remaining: 9 },
+      { allowed: true, limit: 100, remaining: 70 },
+      { allowed: true, limit: 10, remaining: 5 },
+      { allowed: false, limit: 10, remaining: 5 },
+      { allowed: true, limit: 100, remaining: 70 },
+    ],
+    'takes applied in call order, each with its own key, spec and cost',
+  );
 });
 
 t.test('a full batch is sent at once; the rest of the turn goes in the next call', async (t) => {
@@ -62,7 +66,11 @@ t.test('a full batch is sent at once; the rest of the turn goes in the next call
     Promise.all(Array.from({ length: 10 }, () => limiter.take('key_c', 1, TEN_PER_HOUR))),
   );
   t.equal(calls, 3, '10 takes, at most 4 per call: 3 calls');
-  t.same(decisions.map((d) => d.remaining), [9, 8, 7, 6, 5, 4, 3, 2, 1, 0], 'counted in order across calls');
+  t.same(
+    decisions.map((d) => d.remaining),
+    [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+    'counted in order across calls',
+  );
 });
 
 t.test('takes awaited one after another are one call each', async (t) => {

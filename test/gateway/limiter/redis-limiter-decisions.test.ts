@@ -19,7 +19,10 @@ t.test('values on allowed and refused takes, costs included', async (t) => {
   const after = await redisNowMs(client);
   t.match(first, { allowed: true, limit: 10, remaining: 9, retryAfterSec: 0 });
   // One token short: full again 6 s after the take, rounded up to the second.
-  t.ok(first.resetAtSec >= Math.ceil((before + 6_000) / 1000) && first.resetAtSec <= Math.ceil((after + 6_000) / 1000), 'reset = take time + 6 s, rounded up');
+  t.ok(
+    first.resetAtSec >= Math.ceil((before + 6_000) / 1000) && first.resetAtSec <= Math.ceil((after + 6_000) / 1000),
+    'reset = take time + 6 s, rounded up',
+  );
 
   t.match(await limiter.take('key_1', 4, TEN_PER_MINUTE), { allowed: true, remaining: 5, retryAfterSec: 0 }, 'cost 4');
   const last = await limiter.take('key_1', 5, TEN_PER_MINUTE);

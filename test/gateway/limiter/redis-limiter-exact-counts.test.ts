@@ -15,7 +15,14 @@ t.test('one limiter: exactly N of 3N concurrent takes', async (t) => {
   const limiter = await connectLimiter(t, redis.url);
   const decisions = await Promise.all(Array.from({ length: 3 * N }, () => limiter.take('key_one', 1, SPEC)));
   t.equal(decisions.filter((d) => d.allowed).length, N);
-  t.same(decisions.filter((d) => d.allowed).map((d) => d.remaining).sort((a, b) => a - b), Array.from({ length: N }, (_, i) => i), 'each allowed take saw a distinct remaining count');
+  t.same(
+    decisions
+      .filter((d) => d.allowed)
+      .map((d) => d.remaining)
+      .sort((a, b) => a - b),
+    Array.from({ length: N }, (_, i) => i),
+    'each allowed take saw a distinct remaining count',
+  );
 });
 
 t.test('two limiters with separate connections: exactly N in total', async (t) => {

@@ -91,7 +91,11 @@ t.test('down at start, up, killed, up again: one line per change, with the addre
   await attempts.more(ATTEMPTS);
   // Failed takes while down open the breaker once, with the cause in plain words.
   await Promise.all(Array.from({ length: 20 }, (_, i) => limiter.take(`down_${i}`, 1, FIVE_PER_HOUR)));
-  t.match(await entry(logs, BREAKER_OPEN), { level: 'warn', redis: address, cause: 'not connected (commands are not queued while Redis is down)' });
+  t.match(await entry(logs, BREAKER_OPEN), {
+    level: 'warn',
+    redis: address,
+    cause: 'not connected (commands are not queued while Redis is down)',
+  });
   t.equal(logged(logs.entries(), CANNOT_CONNECT).length, 1, `logged once over ${ATTEMPTS}+ attempts`);
   t.equal(logged(logs.entries(), BREAKER_OPEN).length, 1, 'the breaker opened once over 20 failed takes');
 

@@ -9,19 +9,47 @@ const ROWS: [string, RedisTarget][] = [
   ['redis://127.0.0.1:6380', { mode: 'standalone', tls: false, host: '127.0.0.1', port: 6380, db: 0 }],
   ['redis://cache', { mode: 'standalone', tls: false, host: 'cache', port: 6379, db: 0 }],
   ['redis://:s%40cret@cache:6379/2', { mode: 'standalone', tls: false, password: 's@cret', host: 'cache', port: 6379, db: 2 }],
-  ['rediss://gateway:pw@cache.example.com', { mode: 'standalone', tls: true, username: 'gateway', password: 'pw', host: 'cache.example.com', port: 6379, db: 0 }],
+  [
+    'rediss://gateway:pw@cache.example.com',
+    { mode: 'standalone', tls: true, username: 'gateway', password: 'pw', host: 'cache.example.com', port: 6379, db: 0 },
+  ],
   ['redis://[::1]:7000', { mode: 'standalone', tls: false, host: '::1', port: 7000, db: 0 }],
   [
     'redis+sentinel://s1,s2:26380/mymaster',
-    { mode: 'sentinel', tls: false, sentinels: [{ host: 's1', port: 26379 }, { host: 's2', port: 26380 }], name: 'mymaster', db: 0 },
+    {
+      mode: 'sentinel',
+      tls: false,
+      sentinels: [
+        { host: 's1', port: 26379 },
+        { host: 's2', port: 26380 },
+      ],
+      name: 'mymaster',
+      db: 0,
+    },
   ],
   [
     'rediss+sentinel://:pw@s1:26379/mymaster/3?sentinelPassword=sp',
-    { mode: 'sentinel', tls: true, password: 'pw', sentinels: [{ host: 's1', port: 26379 }], name: 'mymaster', db: 3, sentinelPassword: 'sp' },
+    {
+      mode: 'sentinel',
+      tls: true,
+      password: 'pw',
+      sentinels: [{ host: 's1', port: 26379 }],
+      name: 'mymaster',
+      db: 3,
+      sentinelPassword: 'sp',
+    },
   ],
   [
     'redis+cluster://n1:7000,n2:7001,[2001:db8::1]:7002',
-    { mode: 'cluster', tls: false, nodes: [{ host: 'n1', port: 7000 }, { host: 'n2', port: 7001 }, { host: '2001:db8::1', port: 7002 }] },
+    {
+      mode: 'cluster',
+      tls: false,
+      nodes: [
+        { host: 'n1', port: 7000 },
+        { host: 'n2', port: 7001 },
+        { host: '2001:db8::1', port: 7002 },
+      ],
+    },
   ],
   ['rediss+cluster://u:p@n1', { mode: 'cluster', tls: true, username: 'u', password: 'p', nodes: [{ host: 'n1', port: 6379 }] }],
 ];
@@ -31,7 +59,10 @@ t.test('accepted forms', async (t) => {
 });
 
 const BAD: [string, RegExp][] = [
-  ['cache:6379', /expected redis:\/\/\[\[user\]:password@\]host\[:port\]\[\/db\], rediss:\/\/.*redis\+sentinel:\/\/.*\/master\[\/db\].*redis\+cluster:\/\//],
+  [
+    'cache:6379',
+    /expected redis:\/\/\[\[user\]:password@\]host\[:port\]\[\/db\], rediss:\/\/.*redis\+sentinel:\/\/.*\/master\[\/db\].*redis\+cluster:\/\//,
+  ],
   ['http://cache', /unknown scheme "http"/],
   ['redis://a,b', /exactly one host/],
   ['redis://cache:99999', /out of range/],

@@ -60,7 +60,11 @@ t.test('closed mode: Redis stopped mid-load, then restarted', async (t) => {
   );
 
   t.equal(limiter.counters.breakerOpen, true, 'breaker open');
-  await t.rejects(async () => limiter.take('fresh_key', 1, FIVE_PER_HOUR), { code: 'rate_limiter_unavailable', status: 503 }, 'a new key is refused, not counted in memory');
+  await t.rejects(
+    async () => limiter.take('fresh_key', 1, FIVE_PER_HOUR),
+    { code: 'rate_limiter_unavailable', status: 503 },
+    'a new key is refused, not counted in memory',
+  );
   t.equal(logged(logs.entries(), /Redis unavailable, refusing requests with 503/).length, 1, 'the outage is logged once');
 
   await redis.start();

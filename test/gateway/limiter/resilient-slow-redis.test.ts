@@ -31,7 +31,9 @@ t.test('open mode: a frozen Redis costs at most the timeout, then the breaker sk
 
   redis.pause();
   t.teardown(() => redis.resume());
-  const first = await Promise.all(Array.from({ length: 30 }, (_, i) => settleWithin(limiter.take(`slow_${i}`, 1, FIVE_PER_HOUR), BOUND_MS)));
+  const first = await Promise.all(
+    Array.from({ length: 30 }, (_, i) => settleWithin(limiter.take(`slow_${i}`, 1, FIVE_PER_HOUR), BOUND_MS)),
+  );
   t.same(new Set(first.map((s) => s.status)), new Set(['fulfilled']), 'every take settled with a decision');
   t.equal(limiter.counters.breakerOpen, true, 'timeouts opened the breaker');
   t.equal(limiter.backend(), 'fallback');

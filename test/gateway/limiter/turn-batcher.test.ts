@@ -33,7 +33,10 @@ t.test('a failed batch fails each of its calls, and the next batch is unaffected
     return items;
   });
   const results = await Promise.allSettled([flaky(1), flaky(2)]);
-  t.same(results.map((r) => r.status), ['rejected', 'rejected']);
+  t.same(
+    results.map((r) => r.status),
+    ['rejected', 'rejected'],
+  );
   fail = false;
   t.equal(await flaky(3), 3);
 });
@@ -45,7 +48,10 @@ t.test('a send that throws, or answers the wrong number of calls, rejects every 
   await t.rejects(throwing(1), /synchronous/);
   const short = createTurnBatcher<number, number>(10, async () => [1]);
   const results = await Promise.allSettled([short(1), short(2)]);
-  t.same(results.map((r) => r.status), ['rejected', 'rejected']);
+  t.same(
+    results.map((r) => r.status),
+    ['rejected', 'rejected'],
+  );
   t.match((results[0] as PromiseRejectedResult).reason, /answered 1 of 2/);
 });
 
