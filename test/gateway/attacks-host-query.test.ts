@@ -4,12 +4,10 @@
 // win over the authorized path. Every refused case ends in a 4xx problem
 // document with nothing at the upstream; the valid forms are forwarded.
 import t from 'tap';
-import { request, requestTo, runAttackGroups, type Attack } from '../helpers/attack-suite.js';
+import { LISTS, request, requestTo, runAttackGroups, VISITORS, type Attack } from '../helpers/attack-suite.js';
 import { startGatewayStack } from '../helpers/gateway.js';
 import { rawRequest } from '../helpers/raw-http.js';
 
-const VISITORS = '/api/v1/organization/acme/visitors';
-const LISTS = '/api/v1/organization/acme/lists';
 
 t.test('attack suite: Host and query', async (t) => {
   const stack = await startGatewayStack(t);

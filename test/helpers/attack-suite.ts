@@ -2,7 +2,7 @@
 // checks every refused case the same way: a 4xx problem document with its
 // code, no key echoed, nothing at the upstream, and the gateway still serving.
 import type { Test } from 'tap';
-import type { GatewayStack } from './gateway.js';
+import { startGatewayStack, type GatewayStack } from './gateway.js';
 import { rawRequest } from './raw-http.js';
 
 /** Every refusal, including those of Node's own parser (malformed_request), is a problem document. */
@@ -38,4 +38,31 @@ export function runAttackGroups(t: Test, stack: GatewayStack, groups: Record<str
       }
     });
   }
+}
+
+export const VISITORS = '/api/v1/organization/acme/visitors';
+export const LISTS = '/api/v1/organization/acme/lists';
+/** Header fields past about the 1000th are hidden from Node's req.headers unless the server lifts its count limit. */
+export const PADDING = Array.from({ length: 1_500 }, (_, i) => `p${i}:`);
+
+/** What the refused cases expect. */
+export const EXPECT = {
+  badTarget: { status: 400, code: 'invalid_request_target' },
+  malformed: { status: 400, code: 'malformed_request' },
+  noRoute: { status: 404, code: 'route_not_found' },
+  ambiguous: { status: 400, code: 'ambiguous_credentials' },
+  badHeader: { status: 400, code: 'invalid_header' },
+  malformedKey: { status: 401, code: 'malformed_key' },
+  wrongOrg: { status: 403, code: 'wrong_organization' },
+} as const;
+
+/** The gateway under attack, and the keys the cases use. */
+export async function startAttackStack(t: Test) {
+  // Hundreds of deliberate 401s from one address would trip the failed-authentication guard (429)
+  // and hide the code each case earns: raise its threshold for the suite.
+  const stack = await startGatewayStack(t, { settingsYaml: 'rateLimit:\n  authFailures: { requests: 100000, per: 1m }\n' });
+  const acme = stack.key({ org: 'acme', scopes: ['read', 'write'] });
+  const globex = stack.key({ org: 'globex', scopes: ['read', 'write'] });
+  const partner = stack.key({ partner: 'p-1', scopes: ['read'] });
+  return { stack, acme, globex, partner, key: `X-API-Key: ${acme.plainKey}`, hexOf: acme.plainKey.slice('bsk_live_'.length) };
 }
