@@ -8,7 +8,6 @@ import { LISTS, request, requestTo, runAttackGroups, VISITORS, type Attack } fro
 import { startGatewayStack } from '../helpers/gateway.js';
 import { rawRequest } from '../helpers/raw-http.js';
 
-
 t.test('attack suite: Host and query', async (t) => {
   const stack = await startGatewayStack(t);
   const acme = stack.key({ org: 'acme', scopes: ['read', 'write'] });
