@@ -78,9 +78,9 @@ export async function startAdminPlane(options: AdminPlaneOptions): Promise<Admin
     ? createSyncServer({ store, token: config.syncToken, logger: logger.child({ listener: 'sync' }) })
     : undefined;
 
-  let draining: Promise<void> | undefined;
+  // Each listener's close returns the same promise if called again, so drain() may be too.
   const drain = (): Promise<void> =>
-    (draining ??= Promise.all([admin.close(config.shutdownGraceMs), sync?.close(config.shutdownGraceMs)]).then(() => undefined));
+    Promise.all([admin.close(config.shutdownGraceMs), sync?.close(config.shutdownGraceMs)]).then(() => undefined);
   const close = async (): Promise<void> => {
     await drain();
     await lastUsed.close();

@@ -162,6 +162,8 @@ export function readSettings(
   const invalid = new Set<string>();
   for (const [name, field] of Object.entries(ENV_FIELDS) as [string, EnvField][]) {
     const fromFile = (field.file ? root?.read(name, field.file) : undefined) ?? renamed.fileValues[name];
+    // Written in the file but refused there (a problem already): not a value to check anything with.
+    if (field.file && fromFile === undefined && root?.get(name)) invalid.add(name);
     const secret = field.file ? undefined : root?.get(name);
     if (secret) src?.problems.add(secret.keyNode, name, `not allowed in a file: set ${field.env} in the environment`);
     const envName = renamed.envNames[name] ?? field.env;

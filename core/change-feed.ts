@@ -3,7 +3,7 @@
 // which the admin builds as a ChangesPage and a gateway parses back into one
 // (parseChangesPage) before anything of it is applied.
 import type { KeyAuthRecord } from './auth.js';
-import { keyRecordProblem } from './key-record.js';
+import { isCount, keyRecordProblem } from './key-record.js';
 
 export const CHANGES_PATH = '/internal/v1/keys/changes';
 export const LAST_USED_PATH = '/internal/v1/keys/last-used';
@@ -31,7 +31,6 @@ export class InvalidChangesPageError extends Error {
 }
 
 const PAGE_MEMBERS = 4;
-const isSequence = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 
 /**
  * The page a parsed JSON body is, or an InvalidChangesPageError naming the first problem: a page is
@@ -47,8 +46,8 @@ export function parseChangesPage(body: unknown): ChangesPage {
   if (Object.keys(page).length !== PAGE_MEMBERS) return refuse('the body must have exactly records, nextSince, latestSeq and hasMore');
   const { records, nextSince, latestSeq, hasMore } = page;
   if (!Array.isArray(records)) return refuse('records is not an array');
-  if (!isSequence(nextSince)) return refuse('nextSince is not a sequence number');
-  if (!isSequence(latestSeq)) return refuse('latestSeq is not a sequence number');
+  if (!isCount(nextSince)) return refuse('nextSince is not a sequence number');
+  if (!isCount(latestSeq)) return refuse('latestSeq is not a sequence number');
   if (typeof hasMore !== 'boolean') return refuse('hasMore is not a boolean');
   for (let i = 0; i < records.length; i++) {
     const problem = keyRecordProblem(records[i]);

@@ -12,7 +12,8 @@ import { isScope, type Scope } from './scopes.js';
 type FieldCheck<T> = (value: unknown) => value is T;
 
 const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
-const isEpochMs = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+/** A whole number from 0 up: epoch milliseconds and change sequence numbers alike. */
+export const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 /** SHA-256 in hex. Its alphabet is not checked: a wrong one can equal no computed digest, so it never authenticates. */
 const SHA256_HEX_LENGTH = 64;
 
@@ -24,8 +25,8 @@ export const KEY_RECORD_FIELDS: { readonly [K in keyof KeyAuthRecord]-?: FieldCh
   hash: (value: unknown): value is string => typeof value === 'string' && value.length === SHA256_HEX_LENGTH,
   scopes: (value: unknown): value is readonly Scope[] => Array.isArray(value) && value.every(isScope),
   status: (value: unknown): value is KeyAuthRecord['status'] => value === 'active' || value === 'revoked',
-  expiresAt: (value: unknown): value is number | null => value === null || isEpochMs(value),
-  seq: (value: unknown): value is number => isEpochMs(value) && value > 0,
+  expiresAt: (value: unknown): value is number | null => value === null || isCount(value),
+  seq: (value: unknown): value is number => isCount(value) && value > 0,
 });
 
 const FIELD_NAMES = Object.freeze(Object.keys(KEY_RECORD_FIELDS) as (keyof KeyAuthRecord)[]);

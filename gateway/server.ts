@@ -10,6 +10,7 @@ import { listenOn } from '../core/listen.js';
 import { ApiError } from '../core/errors.js';
 import { logProblem, writeProblemToSocket } from '../core/problem.js';
 import type { Logger } from '../core/logger.js';
+import type { ServerSettings } from '../config/settings-sections.js';
 import { createUpstreamPools, type PoolSettings, type UpstreamPools } from './forward/upstream-pools.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { AdmissionDeps } from './pipeline/admission.js';
@@ -18,17 +19,8 @@ import { createInFlight } from './pipeline/in-flight.js';
 import { createUpgradeHandler } from './pipeline/handle-upgrade.js';
 import { gracefulClose } from '../core/graceful-close.js';
 
-export interface ServerLimits {
-  headersTimeoutMs: number;
-  requestTimeoutMs: number;
-  keepAliveTimeoutMs: number;
-  maxHeaderSize: number;
-  maxConnections: number;
-  /** Request bodies up to this size are read whole before the upstream request opens (0: always stream). */
-  bufferBodyBytes: number;
-  /** A request body that sends nothing for this long is cut with 408. */
-  bodyIdleTimeoutMs: number;
-}
+/** The server settings the listener applies (the shutdown grace is the caller's, at close). */
+export type ServerLimits = Omit<ServerSettings, 'shutdownGraceMs'>;
 
 export interface GatewayDeps extends Omit<AdmissionDeps, 'inFlight'> {
   logger: Logger;

@@ -4,7 +4,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { problemsOf } from '../helpers/problems.js';
-import { loadSettings } from '../../config/gateway-settings.js';
+import { loadSettings, readSettings } from '../../config/gateway-settings.js';
 import { tempDir } from '../helpers/temp.js';
 
 const DIR = 'test/config/fixtures/settings';
@@ -149,6 +149,14 @@ rateLimit: { onRedisFailure: closed, ietfHeaders: true, authFailures: { requests
 t.test('upstream.keepAliveTimeout is read from the file, in ms', async (t) => {
   const path = writeConfig(t, 'upstream:\n  keepAliveTimeout: 1500ms\n');
   t.same(loadSettings({}, path).upstream, { ...DEFAULTS.upstream, keepAliveTimeoutMs: 1_500 });
+});
+
+t.test('readSettings: a value refused in the file or the environment is marked invalid, not checked as its default', async (t) => {
+  const path = writeConfig(t, 'policyPath: 42\nsyncUrl: 17\nopsPort: 7091\n');
+  const { settings, problems, invalid } = readSettings({ GATEWAY_PORT: 'eighty' }, path);
+  t.same([...invalid].sort(), ['gatewayPort', 'policyPath', 'syncUrl']);
+  t.equal(problems.length, 3);
+  t.equal(settings.opsPort, 7091, 'the valid values are read');
 });
 
 t.test('CONFIG_PATH names the file when no path is passed', async (t) => {
