@@ -101,7 +101,14 @@ function contractHandler(): (req: IncomingMessage, res: ServerResponse) => void 
   if (contract === 'headers') {
     return (req, res) => {
       const remaining = SPEC.requests - 1;
-      const decision = { allowed: true, limit: SPEC.requests, remaining, resetAtSec: Math.ceil(Date.now() / 1000), retryAfterSec: 0 };
+      const decision = {
+        allowed: true,
+        limit: SPEC.requests,
+        remaining,
+        resetAtSec: Math.ceil(Date.now() / 1000),
+        retryAfterSec: 0,
+        backend: 'memory' as const,
+      };
       relay(req, res, randomUUID(), decision);
     };
   }

@@ -7,7 +7,9 @@
 // still authenticates a blocked address and answers only its failures so.
 // Addresses are grouped so they cannot be rotated for free: an IPv4-mapped
 // IPv6 address counts as its IPv4 address, and IPv6 counts per /64 (what one
-// subscriber typically holds). Memory is bounded (bucket-store.ts).
+// subscriber typically holds). Memory is bounded (bucket-store.ts). Its
+// decisions say backend 'memory': they come from this process's buckets,
+// whatever backend the request limiter uses.
 import { isIPv6 } from 'node:net';
 import type { Clock } from '../../core/clock.js';
 import { createBucketStore } from './bucket-store.js';
@@ -35,12 +37,12 @@ export function createAuthFailureGuard(options: AuthFailureGuardOptions): AuthFa
     isBlocked(address) {
       const state = store.get(clientAddressKey(address));
       if (state === undefined) return undefined;
-      const { decision } = takeTokens(state, clock.now(), 1, spec);
+      const { decision } = takeTokens(state, clock.now(), 1, spec, 'memory');
       return decision.allowed ? undefined : decision;
     },
     recordFailure(address) {
       const id = clientAddressKey(address);
-      const result = takeTokens(store.get(id), clock.now(), 1, spec);
+      const result = takeTokens(store.get(id), clock.now(), 1, spec, 'memory');
       if (!result.decision.allowed) return false;
       store.set(id, result.state, result.fullAtMs);
       return result.state.tokens < 1;

@@ -13,7 +13,9 @@
 // stamping at receipt delays the local refill by at most that round trip
 // (and Redis reports tokens to a thousandth, rounded down: at most a
 // thousandth of a token's refill more). An allowed answer from Redis forgets the entry. Memory is bounded like
-// every bucket store.
+// every bucket store. A local refusal says backend 'redis': the cache only
+// mirrors Redis' last answer for the bucket and refuses on its behalf (used
+// in Redis mode only; the fallback never reads it).
 import type { Clock } from '../../core/clock.js';
 import { createBucketStore } from './bucket-store.js';
 import { msUntilFull, takeTokens, type BucketState } from './token-bucket.js';
@@ -34,7 +36,7 @@ export function createOverLimitCache(options: { clock: Clock; maxEntries?: numbe
     check(bucketId, cost, spec) {
       const state = store.get(bucketId);
       if (state === undefined) return undefined;
-      const { decision } = takeTokens(state, clock.now(), cost, spec);
+      const { decision } = takeTokens(state, clock.now(), cost, spec, 'redis');
       return decision.allowed ? undefined : { ...decision, resetAtSec: state.resetAtSec };
     },
     remember(bucketId, decision, tokens, spec) {

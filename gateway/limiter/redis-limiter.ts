@@ -133,7 +133,7 @@ export function createRedisLimiter(options: RedisLimiterOptions): RedisLimiter {
       const allowed = signed >= 0;
       const tokens = (allowed ? signed : -1 - signed) / 1000;
       const { cost, spec } = takes[i] as Take;
-      answers[i] = { decision: decide(allowed, tokens, nowMs, cost, spec), tokens };
+      answers[i] = { decision: decide(allowed, tokens, nowMs, cost, spec, 'redis'), tokens };
     }
     return answers;
   }

@@ -80,7 +80,7 @@ export function createResilientLimiter(options: ResilientLimiterOptions): Resili
         headers: { 'retry-after': '1' },
       });
     }
-    return memory.take(bucketId, cost, spec);
+    return memory.takeAs(bucketId, cost, spec, 'fallback');
   }
 
   const onReconnect = () => breaker.expediteProbe();

@@ -1,7 +1,8 @@
 // The token-bucket maths, pure: state in, state and decision out. The memory
 // limiter, the over-limit cache and the auth-failure guard run it directly;
 // the Redis script runs the same refill-and-take in Lua and hands its result
-// to `decide` so both backends round and report identically.
+// to `decide` so both backends round and report identically. Each caller
+// passes the backend it answers as, which the decision carries.
 //
 // Contract:
 // - capacity = spec.requests; refill is continuous at requests / perMs, capped
@@ -16,7 +17,7 @@
 //   up, when the bucket is full again; retryAfterSec = whole seconds, rounded
 //   up and at least 1, until `cost` tokens are there (0 when allowed).
 // - A clock that steps backwards refills nothing and never rewinds the state.
-import type { LimitDecision, RateLimitSpec } from './types.js';
+import type { LimitDecision, LimiterBackend, RateLimitSpec } from './types.js';
 
 export interface BucketState {
   /** Tokens held at `updatedAtMs` (fractional). */
@@ -59,8 +60,15 @@ export function msUntilFull(tokens: number, spec: RateLimitSpec): number {
 
 const ceilSeconds = (ms: number): number => Math.ceil((ms - MS_EPSILON) / 1000);
 
-/** The decision for a take that left `tokens` in the bucket at `nowMs`. */
-export function decide(allowed: boolean, tokens: number, nowMs: number, cost: number, spec: RateLimitSpec): LimitDecision {
+/** The decision, answered by `backend`, for a take that left `tokens` in the bucket at `nowMs`. */
+export function decide(
+  allowed: boolean,
+  tokens: number,
+  nowMs: number,
+  cost: number,
+  spec: RateLimitSpec,
+  backend: LimiterBackend,
+): LimitDecision {
   const deficit = cost - tokens;
   return {
     allowed,
@@ -68,11 +76,18 @@ export function decide(allowed: boolean, tokens: number, nowMs: number, cost: nu
     remaining: Math.max(0, Math.floor(tokens + TOKEN_EPSILON)),
     resetAtSec: ceilSeconds(nowMs + msUntilFull(tokens, spec)),
     retryAfterSec: allowed ? 0 : Math.max(1, ceilSeconds((deficit * spec.perMs) / spec.requests)),
+    backend,
   };
 }
 
-/** Refill the bucket to `nowMs` and take `cost` tokens if it holds them. */
-export function takeTokens(state: BucketState | undefined, nowMs: number, cost: number, spec: RateLimitSpec): TakeResult {
+/** Refill the bucket to `nowMs` and take `cost` tokens if it holds them; the decision says `backend` answered. */
+export function takeTokens(
+  state: BucketState | undefined,
+  nowMs: number,
+  cost: number,
+  spec: RateLimitSpec,
+  backend: LimiterBackend,
+): TakeResult {
   assertValid(cost, spec);
   const available = tokensAt(state, nowMs, spec);
   const allowed = available + TOKEN_EPSILON >= cost;
@@ -80,7 +95,7 @@ export function takeTokens(state: BucketState | undefined, nowMs: number, cost: 
   const updatedAtMs = state === undefined ? nowMs : Math.max(state.updatedAtMs, nowMs);
   return {
     state: { tokens, updatedAtMs },
-    decision: decide(allowed, tokens, nowMs, cost, spec),
+    decision: decide(allowed, tokens, nowMs, cost, spec, backend),
     fullAtMs: updatedAtMs + msUntilFull(tokens, spec),
   };
 }

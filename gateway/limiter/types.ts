@@ -16,8 +16,11 @@ export interface LimitDecision {
   readonly resetAtSec: number;
   /** When refused: whole seconds (ceil, at least 1) until enough tokens for this cost; 0 when allowed. */
   readonly retryAfterSec: number;
+  /** Who answered this decision: per request, so it holds under concurrency (unlike `RateLimiter.backend()`). */
+  readonly backend: LimiterBackend;
 }
 
+/** memory: the in-memory limiter (no REDIS_URL); redis: Redis or its over-limit cache; fallback: memory while Redis is away. */
 export type LimiterBackend = 'memory' | 'redis' | 'fallback';
 
 export interface RateLimiter {
@@ -30,7 +33,10 @@ export interface RateLimiter {
    * unreachable and the failure mode is `closed`.
    */
   take(bucketId: string, cost: number, spec: RateLimitSpec): LimitDecision | Promise<LimitDecision>;
-  /** Which backend answered last (or the current state), for logs and metrics. */
+  /**
+   * Which backend answered last (or the current state), for the backend gauge and logs. A global
+   * state: the backend of one request is its decision's `backend`.
+   */
   readonly backend: () => LimiterBackend;
   close(): Promise<void>;
 }

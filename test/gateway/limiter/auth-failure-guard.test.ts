@@ -19,7 +19,7 @@ t.test('30 failures per minute at the settings default, then blocked with the ti
   }
   t.equal(blockedEarly, 0, 'not blocked during the first 30 failures');
   const blocked = guard.isBlocked('203.0.113.7');
-  t.same(blocked, { allowed: false, limit: 30, remaining: 0, resetAtSec: T0 / 1000 + 60, retryAfterSec: 2 });
+  t.same(blocked, { allowed: false, limit: 30, remaining: 0, resetAtSec: T0 / 1000 + 60, retryAfterSec: 2, backend: 'memory' });
   t.same(guard.isBlocked('203.0.113.7'), blocked, 'checking spends nothing');
   t.equal(guard.isBlocked('203.0.113.8'), undefined, 'other addresses are unaffected');
   clock.advance(2_000);

@@ -6,8 +6,8 @@ import { setRateLimitHeaders, type RateLimitHeaderOptions } from '../../../gatew
 import type { LimitDecision } from '../../../gateway/limiter/types.js';
 
 const S0 = Date.UTC(2026, 0, 1) / 1000;
-const allowed: LimitDecision = { allowed: true, limit: 1000, remaining: 998, resetAtSec: S0 + 1, retryAfterSec: 0 };
-const refused: LimitDecision = { allowed: false, limit: 1000, remaining: 0, resetAtSec: S0 + 60, retryAfterSec: 1 };
+const allowed: LimitDecision = { allowed: true, limit: 1000, remaining: 998, resetAtSec: S0 + 1, retryAfterSec: 0, backend: 'redis' };
+const refused: LimitDecision = { allowed: false, limit: 1000, remaining: 0, resetAtSec: S0 + 60, retryAfterSec: 1, backend: 'redis' };
 const PER_MINUTE = { requests: 1000, perMs: 60_000 };
 
 type Row = [label: string, decision: LimitDecision, options: RateLimitHeaderOptions, expected: Record<string, string>];

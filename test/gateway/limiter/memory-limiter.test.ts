@@ -14,15 +14,61 @@ t.test('a limit of N allows exactly N of 3N concurrent takes', async (t) => {
   const decisions = await Promise.all(Array.from({ length: 15 }, () => limiter.take('key_1', 1, FIVE_PER_10S)));
   t.equal(decisions.filter((d) => d.allowed).length, 5);
   t.equal(limiter.backend(), 'memory');
+  t.ok(
+    decisions.every((d) => d.backend === 'memory'),
+    'each decision says memory answered it',
+  );
+});
+
+t.test('takeAs: the same buckets, answering as the given backend (the fallback path)', async (t) => {
+  const limiter = createMemoryLimiter({ clock: createManualClock(T0) });
+  t.equal(limiter.takeAs('key_1', 4, FIVE_PER_10S, 'fallback').backend, 'fallback');
+  t.same(limiter.take('key_1', 1, FIVE_PER_10S), {
+    allowed: true,
+    limit: 5,
+    remaining: 0,
+    resetAtSec: S0 + 10,
+    retryAfterSec: 0,
+    backend: 'memory',
+  });
+  t.equal(limiter.backend(), 'memory', 'the limiter itself is still memory');
 });
 
 t.test('decision values on allowed and refused takes', async (t) => {
   const clock = createManualClock(T0);
   const limiter = createMemoryLimiter({ clock });
-  t.same(await limiter.take('key_1', 1, FIVE_PER_10S), { allowed: true, limit: 5, remaining: 4, resetAtSec: S0 + 2, retryAfterSec: 0 });
-  t.same(await limiter.take('key_1', 4, FIVE_PER_10S), { allowed: true, limit: 5, remaining: 0, resetAtSec: S0 + 10, retryAfterSec: 0 });
-  t.same(await limiter.take('key_1', 1, FIVE_PER_10S), { allowed: false, limit: 5, remaining: 0, resetAtSec: S0 + 10, retryAfterSec: 2 });
-  t.same(await limiter.take('key_1', 3, FIVE_PER_10S), { allowed: false, limit: 5, remaining: 0, resetAtSec: S0 + 10, retryAfterSec: 6 });
+  t.same(await limiter.take('key_1', 1, FIVE_PER_10S), {
+    allowed: true,
+    limit: 5,
+    remaining: 4,
+    resetAtSec: S0 + 2,
+    retryAfterSec: 0,
+    backend: 'memory',
+  });
+  t.same(await limiter.take('key_1', 4, FIVE_PER_10S), {
+    allowed: true,
+    limit: 5,
+    remaining: 0,
+    resetAtSec: S0 + 10,
+    retryAfterSec: 0,
+    backend: 'memory',
+  });
+  t.same(await limiter.take('key_1', 1, FIVE_PER_10S), {
+    allowed: false,
+    limit: 5,
+    remaining: 0,
+    resetAtSec: S0 + 10,
+    retryAfterSec: 2,
+    backend: 'memory',
+  });
+  t.same(await limiter.take('key_1', 3, FIVE_PER_10S), {
+    allowed: false,
+    limit: 5,
+    remaining: 0,
+    resetAtSec: S0 + 10,
+    retryAfterSec: 6,
+    backend: 'memory',
+  });
 });
 
 t.test('refill follows the clock', async (t) => {

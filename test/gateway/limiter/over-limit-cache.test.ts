@@ -47,6 +47,7 @@ t.test('refusals are answered locally until tokens could be there', async (t) =>
 
   const local = await limiter.take('key_1', 1, TWO_PER_MINUTE);
   t.same(local, fromRedis, 'the same decision, without a Redis call');
+  t.equal(local.backend, 'redis', 'refused on behalf of Redis, from its last answer');
   t.equal(counter.calls, 3);
   t.equal(limiter.counters.localRefusals, 1);
 

@@ -25,6 +25,7 @@ const decision = (allowed: boolean, limit: number, remaining: number, resetAtSec
   remaining,
   resetAtSec,
   retryAfterSec,
+  backend: 'memory',
 });
 
 const ROWS: Row[] = [
@@ -104,28 +105,28 @@ const ROWS: Row[] = [
 
 t.test('takeTokens', async (t) => {
   for (const [label, state, atMs, cost, spec, expected, tokensAfter] of ROWS) {
-    const result = takeTokens(state, atMs, cost, spec);
+    const result = takeTokens(state, atMs, cost, spec, 'memory');
     t.same(result.decision, expected, `${label}: decision`);
     t.ok(Math.abs(result.state.tokens - tokensAfter) < 1e-12, `${label}: ${result.state.tokens} tokens left, expected ${tokensAfter}`);
   }
 });
 
 t.test('a clock stepped back never rewinds the state', async (t) => {
-  const { state } = takeTokens({ tokens: 5, updatedAtMs: T0 + 1_000 }, T0, 1, TEN_PER_MINUTE);
+  const { state } = takeTokens({ tokens: 5, updatedAtMs: T0 + 1_000 }, T0, 1, TEN_PER_MINUTE, 'memory');
   t.equal(state.updatedAtMs, T0 + 1_000);
 });
 
 t.test('fullAtMs is when the bucket equals an unknown one', async (t) => {
-  t.equal(takeTokens(undefined, T0, 4, TEN_PER_MINUTE).fullAtMs, T0 + 24_000);
-  t.equal(takeTokens(undefined, T0, 0, TEN_PER_MINUTE).fullAtMs, T0);
+  t.equal(takeTokens(undefined, T0, 4, TEN_PER_MINUTE, 'memory').fullAtMs, T0 + 24_000);
+  t.equal(takeTokens(undefined, T0, 0, TEN_PER_MINUTE, 'memory').fullAtMs, T0);
 });
 
 t.test('many small refills add up to whole tokens despite float noise', async (t) => {
   const spec: RateLimitSpec = { requests: 10, perMs: 1_000 }; // 0.1 token per 10 ms
   let state: BucketState = { tokens: 0, updatedAtMs: T0 };
-  for (let step = 1; step <= 10; step++) state = takeTokens(state, T0 + step * 10, 0, spec).state;
+  for (let step = 1; step <= 10; step++) state = takeTokens(state, T0 + step * 10, 0, spec, 'memory').state;
   t.not(state.tokens, 1, 'the float sum is not exactly 1');
-  const result = takeTokens(state, T0 + 100, 1, spec);
+  const result = takeTokens(state, T0 + 100, 1, spec, 'memory');
   t.equal(result.decision.allowed, true);
   t.equal(result.decision.remaining, 0);
 });
@@ -135,19 +136,26 @@ t.test('N of 3N sequential takes are allowed, then refill lets exactly one more 
   let state: BucketState | undefined;
   let allowed = 0;
   for (let i = 0; i < 15; i++) {
-    const result = takeTokens(state, T0, 1, spec);
+    const result = takeTokens(state, T0, 1, spec, 'memory');
     state = result.state;
     if (result.decision.allowed) allowed++;
   }
   t.equal(allowed, 5);
-  t.equal(takeTokens(state, T0 + 1_000, 1, spec).decision.allowed, true);
-  t.equal(takeTokens(takeTokens(state, T0 + 1_000, 1, spec).state, T0 + 1_000, 1, spec).decision.allowed, false);
+  t.equal(takeTokens(state, T0 + 1_000, 1, spec, 'memory').decision.allowed, true);
+  t.equal(takeTokens(takeTokens(state, T0 + 1_000, 1, spec, 'memory').state, T0 + 1_000, 1, spec, 'memory').decision.allowed, false);
+});
+
+t.test('the decision carries the backend it was answered as', async (t) => {
+  for (const backend of ['memory', 'redis', 'fallback'] as const) {
+    t.equal(takeTokens(undefined, T0, 1, TEN_PER_MINUTE, backend).decision.backend, backend, `allowed, ${backend}`);
+    t.equal(takeTokens(undefined, T0, 11, TEN_PER_MINUTE, backend).decision.backend, backend, `refused, ${backend}`);
+  }
 });
 
 t.test('invalid arguments are programming errors', async (t) => {
-  t.throws(() => takeTokens(undefined, T0, -1, TEN_PER_MINUTE), RangeError);
-  t.throws(() => takeTokens(undefined, T0, Number.NaN, TEN_PER_MINUTE), RangeError);
-  t.throws(() => takeTokens(undefined, T0, 1, { requests: 0, perMs: 1_000 }), RangeError);
-  t.throws(() => takeTokens(undefined, T0, 1, { requests: 1.5, perMs: 1_000 }), RangeError);
-  t.throws(() => takeTokens(undefined, T0, 1, { requests: 1, perMs: 0 }), RangeError);
+  t.throws(() => takeTokens(undefined, T0, -1, TEN_PER_MINUTE, 'memory'), RangeError);
+  t.throws(() => takeTokens(undefined, T0, Number.NaN, TEN_PER_MINUTE, 'memory'), RangeError);
+  t.throws(() => takeTokens(undefined, T0, 1, { requests: 0, perMs: 1_000 }, 'memory'), RangeError);
+  t.throws(() => takeTokens(undefined, T0, 1, { requests: 1.5, perMs: 1_000 }, 'memory'), RangeError);
+  t.throws(() => takeTokens(undefined, T0, 1, { requests: 1, perMs: 0 }, 'memory'), RangeError);
 });
