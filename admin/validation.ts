@@ -1,8 +1,9 @@
 // Pure validation of what callers send the admin plane (path parameters, CLI
 // flags) and the wording both the CLI and the API use. Each function returns
 // the parsed value or a problem; nothing here reads the store, the clock or a
-// socket. The API's create-key body is validated from its JSON Schema
-// (admin/create-key-body.ts), which reads the rules and words from here.
+// socket. The create-key body, of the API and of `keys create` alike, is
+// validated from its JSON Schema (admin/create-key-body.ts), which reads the
+// rules and words from here.
 import type { KeyFamily } from '../core/keys.js';
 import { AGENCY_SCOPES, hasAgencyScope, parseScopeList, type Scope } from '../core/scopes.js';
 

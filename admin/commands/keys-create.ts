@@ -1,11 +1,19 @@
 // `bullseye-gateway keys create`: how the first admin key is bootstrapped.
 // Prints the same document the API answers ({apiKey, plainKey}); the plain
 // key is shown this once and stored nowhere.
+//
+// The flags become the body the API takes ({name, scopes, expiresAt}) and are
+// validated by the API's own check, compiled from the schema the OpenAPI
+// document publishes (admin/create-key-body.ts): one set of rules for both.
+// No scope escalation applies: the CLI acts as the database's owner, not as a
+// key. The agency rule is the store's, which registers the organization.
 import { systemClock } from '../../core/clock.js';
 import { parseCommandArgs, printJson, stringFlag, EXIT, type CommandLeaf } from '../../core/cli-kit.js';
 import { UsageError } from '../../core/errors.js';
+import type { KeyFamily } from '../../core/keys.js';
+import { compileCreateKeyBodyCheck, type CreateKeyRequest } from '../create-key-body.js';
 import { toApiKeyJson } from '../key-json.js';
-import { checkExpiresAt, checkName, checkScopes, type Checked } from '../validation.js';
+import { checkName, type Checked } from '../validation.js';
 import { OWNER_OPTIONS, ownerFromFlags } from './owner-flags.js';
 import { settingsHelp } from '../../config/settings-help.js';
 import { OFFLINE_ENV, withStore } from './with-store.js';
@@ -14,6 +22,23 @@ const orUsage = <T>(checked: Checked<T>, flag: string): T => {
   if (!checked.ok) throw new UsageError(`--${flag}: ${checked.problem}`);
   return checked.value;
 };
+
+/** A flag and the body member it gives, listed in the check's member order (name, scopes, expiresAt). */
+type FlagMember = readonly [flag: string, member: keyof CreateKeyRequest, value: unknown];
+
+const bodyOf = (members: readonly FlagMember[]): Record<string, unknown> =>
+  Object.fromEntries(members.filter(([, , value]) => value !== undefined).map(([, member, value]) => [member, value]));
+
+/** The request body from the flags, validated by the API's check; a refusal names the flag to blame. */
+function requestFromFlags(members: readonly FlagMember[], family: KeyFamily, nowMs: number): CreateKeyRequest {
+  const check = compileCreateKeyBodyCheck();
+  const checked = check(bodyOf(members), family, nowMs);
+  if (checked.ok) return checked.value;
+  // The check answers the first problem in its member order, and members are
+  // checked each on its own: the shortest refused prefix ends at the culprit.
+  const blamed = members.find((_, i) => !check(bodyOf(members.slice(0, i + 1)), family, nowMs).ok);
+  throw new UsageError(blamed === undefined ? checked.problem : `--${blamed[0]}: ${checked.problem}`);
+}
 
 export const keysCreateCommand: CommandLeaf = {
   summary: 'create an API key and print it (the plain key is shown once)',
@@ -50,20 +75,26 @@ Example:
       'created-by': { type: 'string' },
     });
     const owner = ownerFromFlags(args);
+    // The schema says "name is required" of the body; the CLI names the flag.
     const rawName = stringFlag(args, 'name');
     if (rawName === undefined) throw new UsageError('--name is required');
-    const name = orUsage(checkName(rawName), 'name');
-    const rawScopes = stringFlag(args, 'scopes');
-    const scopes = orUsage(
-      checkScopes(
-        rawScopes?.split(',').map((s) => s.trim()),
-        owner.family,
-      ),
-      'scopes',
+    const { name, scopes, expiresAt } = requestFromFlags(
+      [
+        ['name', 'name', rawName],
+        [
+          'scopes',
+          'scopes',
+          stringFlag(args, 'scopes')
+            ?.split(',')
+            .map((s) => s.trim()),
+        ],
+        ['expires-at', 'expiresAt', stringFlag(args, 'expires-at')],
+      ],
+      owner.family,
+      systemClock.now(),
     );
+    // Not part of the API's body (the API records the calling key).
     const createdBy = orUsage(checkName(stringFlag(args, 'created-by') ?? 'cli'), 'created-by');
-    const rawExpiry = stringFlag(args, 'expires-at');
-    const expiresAt = rawExpiry === undefined ? null : orUsage(checkExpiresAt(rawExpiry, systemClock.now()), 'expires-at');
 
     return withStore(env, io, (store) => {
       io.stderr(`database: ${store.path}\n`);

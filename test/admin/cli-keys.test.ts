@@ -72,6 +72,18 @@ t.test('keys create: usage errors exit 1 and print nothing to stdout', async (t)
     [['--org', 'acme', '--name', 'x', '--scopes', 'read,read'], /--scopes: duplicate scope/],
     [['--org', 'acme', '--name', 'x', '--expires-at', '2020-01-01T00:00:00Z'], /--expires-at: expiresAt must be in the future/],
     [['--org', 'acme', '--name', 'x', '--expires-at', 'next week'], /--expires-at: .*RFC 3339/],
+    // The rest are the API's body rules (admin/create-key-body.ts), named by flag.
+    [['--org', 'acme', '--name', 'a\u0007b'], /--name: name must not contain control characters/],
+    [['--org', 'acme', '--name', 'x'.repeat(256)], /--name: name must be at most 255 characters/],
+    [
+      ['--partner', 'p-1', '--name', 'x', '--scopes', 'read,agency:read'],
+      /--scopes: agency:read and agency:write exist only for organization keys/,
+    ],
+    [['--org', 'acme', '--name', 'x', '--scopes', 'read,'], /--scopes: unknown scope ""/],
+    [['--org', 'acme', '--name', 'x', '--expires-at', '2999-01-31 00:00:00Z'], /--expires-at: expiresAt must be an RFC 3339 date-time/],
+    [['--org', 'acme', '--name', ' ', '--scopes', 'root', '--expires-at', 'never'], /--name: name must not be empty/],
+    [['--org', 'acme', '--name', 'x', '--scopes', 'root', '--expires-at', 'never'], /--scopes: unknown scope "root"/],
+    [['--org', 'acme', '--name', 'x', '--created-by', ' '], /--created-by: name must not be empty/],
     [['--org', 'acme', '--name', 'x', '--admin'], /Unknown option '--admin'/],
     [['--org', 'acme', '--name', 'x', 'extra'], /Unexpected argument|unexpected argument/],
   ];
