@@ -1,7 +1,7 @@
 // The three key operations behind the admin API, for either family. They run
 // after the caller is authenticated and authorized for `owner` (the server
 // does that), and return what to answer; failures are thrown ApiErrors.
-import type { KeyAuthRecord } from '../core/auth.js';
+import type { KeyAuthRecord } from '../core/key-record.js';
 import type { Clock } from '../core/clock.js';
 import { ApiError } from '../core/errors.js';
 import { hasAgencyScope, missingScopes } from '../core/scopes.js';

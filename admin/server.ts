@@ -74,7 +74,7 @@ export function createAdminServer({ store, clock, logger, lastUsed, metrics }: A
     const match = routes.match(method, target.target.path);
     if (!match) throw noRoute(target.target.path, method);
     const route = match.value;
-    exchange.route = route.pattern;
+    exchange.routeTemplate = route.pattern;
     if (route.kind === 'public') {
       send(exchange, route.handle({ openApiDocument }));
       return;
@@ -92,7 +92,7 @@ export function createAdminServer({ store, clock, logger, lastUsed, metrics }: A
     }
     const caller = authenticate(credential, store, clock);
     if (caller instanceof ApiError) throw caller;
-    exchange.keyId = caller.id;
+    exchange.key = caller;
     lastUsed.touch(caller.id, clock.now());
     const denied = authorize(caller, { family: route.family, scope: route.scope, organizationId });
     if (denied) throw denied;
@@ -118,7 +118,7 @@ export function createAdminServer({ store, clock, logger, lastUsed, metrics }: A
 
   const service = createHttpService(
     // serveExchanges answers a handler's rejection through sendError.
-    serveExchanges(handle, logger, metrics && ((exchange, status) => metrics.observe(exchange.route, exchange.req.method ?? '', status))),
+    serveExchanges(handle, logger, metrics && ((exchange, status) => metrics.observe(exchange.routeTemplate, exchange.method, status))),
   );
   return service;
 }

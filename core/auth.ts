@@ -6,22 +6,8 @@
 import type { Clock } from './clock.js';
 import { ApiError } from './errors.js';
 import { FAMILIES, hashKey, isWellFormedKey, type KeyFamily } from './keys.js';
+import type { KeyAuthRecord } from './key-record.js';
 import { holdsScope, type Scope } from './scopes.js';
-
-/** What authentication needs to know about a key: no name, no secret, only the hash. */
-export interface KeyAuthRecord {
-  readonly id: string;
-  readonly family: KeyFamily;
-  /** organizationId for org keys, partnerId for partner keys. */
-  readonly ownerId: string;
-  readonly hash: string;
-  readonly scopes: readonly Scope[];
-  readonly status: 'active' | 'revoked';
-  /** Epoch milliseconds, or null for a key that never expires. */
-  readonly expiresAt: number | null;
-  /** The change-feed sequence number of this version of the record. */
-  readonly seq: number;
-}
 
 /** Where keys are looked up by hash: the gateway's replica, or the admin's store. */
 export interface KeyDirectory {

@@ -2,7 +2,7 @@
 // it and the gateways that follow it: its paths, its header, and its page,
 // which the admin builds as a ChangesPage and a gateway parses back into one
 // (parseChangesPage) before anything of it is applied.
-import type { KeyAuthRecord } from './auth.js';
+import type { KeyAuthRecord } from './key-record.js';
 import { isCount, keyRecordProblem } from './key-record.js';
 
 export const CHANGES_PATH = '/internal/v1/keys/changes';

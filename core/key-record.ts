@@ -1,12 +1,26 @@
-// The key record's one field table. The record type is KeyAuthRecord
-// (core/auth.ts); this table holds one checker per field of it, and the
-// compiler holds the two together: a field added to the type and not here (or
+// The key record: its type, declared once, and its one field table. The
+// table holds one checker per field of the type, and the compiler holds the
+// two together: a field added to the type and not here (or
 // here with a checker of another type) does not build. Everything that must
 // know the record's fields reads them from here: the change-feed page parser
 // (core/change-feed.ts) checks each record against it.
-import type { KeyAuthRecord } from './auth.js';
 import { FAMILIES, type KeyFamily } from './keys.js';
 import { isScope, type Scope } from './scopes.js';
+
+/** What authentication needs to know about a key: no name, no secret, only the hash. */
+export interface KeyAuthRecord {
+  readonly id: string;
+  readonly family: KeyFamily;
+  /** organizationId for org keys, partnerId for partner keys. */
+  readonly ownerId: string;
+  readonly hash: string;
+  readonly scopes: readonly Scope[];
+  readonly status: 'active' | 'revoked';
+  /** Epoch milliseconds, or null for a key that never expires. */
+  readonly expiresAt: number | null;
+  /** The change-feed sequence number of this version of the record. */
+  readonly seq: number;
+}
 
 /** A check of one field's value that also tells the compiler the field's type. */
 type FieldCheck<T> = (value: unknown) => value is T;

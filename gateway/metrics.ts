@@ -1,5 +1,5 @@
 // Prometheus metrics of the data plane. Everything per request is derived
-// from the request's Outcome in one call, so the pipeline has one metrics
+// from the request's GatewayRequest in one call, so the pipeline has one metrics
 // hook and no counter calls scattered through it. Labels are bounded by
 // construction: route templates from the policy, status classes, a fixed
 // list of failure reasons, upstream names; never a raw path or a key id.
@@ -9,7 +9,7 @@ import { FastCounter, FastHistogram, type CounterChild, type HistogramChild } fr
 import { VERSION } from '../core/version.js';
 import type { UpstreamFailure } from './forward/forward.js';
 import type { LimiterCounters, LimiterBackend } from './limiter/types.js';
-import type { Outcome } from './pipeline/admission.js';
+import type { GatewayRequest } from './pipeline/request-context.js';
 
 /** Auth failure reasons as the metrics name them, by problem code. */
 const AUTH_FAILURE_REASONS: Readonly<Record<string, string>> = {
@@ -26,7 +26,7 @@ const AUTH_FAILURE_REASONS: Readonly<Record<string, string>> = {
 
 /**
  * Upstream failure kinds by problem code, for exchanges that report only the code (WebSocket
- * upgrades); forwarded requests say how their upstream failed (Outcome.upstreamFailure).
+ * upgrades); forwarded requests say how their upstream failed (GatewayRequest.upstreamFailure).
  */
 const UPSTREAM_ERRORS: Readonly<Record<string, UpstreamFailure>> = { bad_gateway: 'unreachable', gateway_timeout: 'timeout' };
 
@@ -40,7 +40,7 @@ export interface GatewayStateView {
 export interface GatewayMetrics {
   readonly registry: Registry;
   /** Count one finished request (any status). */
-  observe(method: string, outcome: Outcome, durationMs: number): void;
+  observe(request: GatewayRequest, durationMs: number): void;
   /** Count one policy reload attempt. */
   policyReload(applied: boolean): void;
 }
@@ -192,7 +192,7 @@ export function createGatewayMetrics(state: GatewayStateView): GatewayMetrics {
   const upstreamChildren = new Map<string, HistogramChild>();
   const limiterChildren = new Map<string, HistogramChild>();
 
-  function requestChild(route: Outcome['route'], method: string, statusDigit: number): CounterChild {
+  function requestChild(route: GatewayRequest['route'], method: string, statusDigit: number): CounterChild {
     const routeKey = route ?? UNMATCHED;
     let byMethod = requestChildren.get(routeKey);
     if (!byMethod) requestChildren.set(routeKey, (byMethod = new Map<string, CounterChild[]>()));
@@ -207,23 +207,24 @@ export function createGatewayMetrics(state: GatewayStateView): GatewayMetrics {
 
   return {
     registry,
-    observe(method, outcome, durationMs) {
-      const statusDigit = Math.floor(outcome.status / 100);
-      requestChild(outcome.route, method, statusDigit).value += 1;
+    observe(request, durationMs) {
+      const method = request.method;
+      const statusDigit = Math.floor(request.status / 100);
+      requestChild(request.route, method, statusDigit).value += 1;
       (durationChildren[statusDigit] ??= duration.child({ status_class: `${statusDigit}xx` })).observe(durationMs / 1000);
 
-      if (outcome.limiterMs !== undefined) {
-        const backend = state.limiterBackend();
+      if (request.limiterMs !== undefined && request.decision !== undefined) {
+        const backend = request.decision.backend;
         let limiterChild = limiterChildren.get(backend);
         if (!limiterChild) limiterChildren.set(backend, (limiterChild = limiterDuration.child({ backend })));
-        limiterChild.observe(outcome.limiterMs / 1000);
+        limiterChild.observe(request.limiterMs / 1000);
       }
-      const code = outcome.errorCode;
-      if (outcome.upstreamMs !== undefined && outcome.route) {
-        const name = outcome.route.upstream.name;
+      const code = request.errorCode;
+      if (request.upstreamMs !== undefined && request.route) {
+        const name = request.route.upstream.name;
         let upstreamChild = upstreamChildren.get(name);
         if (!upstreamChild) upstreamChildren.set(name, (upstreamChild = upstreamDuration.child({ upstream: name })));
-        upstreamChild.observe(outcome.upstreamMs / 1000);
+        upstreamChild.observe(request.upstreamMs / 1000);
       }
       if (code === undefined) return;
       const reason = AUTH_FAILURE_REASONS[code];
@@ -231,9 +232,9 @@ export function createGatewayMetrics(state: GatewayStateView): GatewayMetrics {
       else if (code === 'rate_limited') rateLimited.inc({ limiter: 'key' });
       else if (code === 'too_many_failed_authentications') rateLimited.inc({ limiter: 'address' });
       else if (code === 'too_many_concurrent_requests') rateLimited.inc({ limiter: 'concurrency' });
-      else if (outcome.route) {
-        const kind = outcome.upstreamFailure ?? UPSTREAM_ERRORS[code];
-        if (kind !== undefined) upstreamErrors.inc({ upstream: outcome.route.upstream.name, kind });
+      else if (request.route) {
+        const kind = request.upstreamFailure ?? UPSTREAM_ERRORS[code];
+        if (kind !== undefined) upstreamErrors.inc({ upstream: request.route.upstream.name, kind });
       }
     },
     policyReload: (applied) => reloads.inc({ result: applied ? 'ok' : 'failed' }),

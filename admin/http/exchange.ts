@@ -1,24 +1,29 @@
 // One request/response pair as the admin plane's servers handle it: the
 // request id is fixed first (and echoed on every response), a child logger
-// carries it, every response is written through the helpers below, and one
-// access-log line is written when the exchange ends. Never the key: the line
-// holds the key *id* the handler found, nothing from the credential header.
+// carries it, every response is written through the helpers below, and the
+// exchange, a core RequestContext, ends with the access-log line both planes
+// write (core/request-context.ts) when its response closes.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { isApiError } from '../../core/errors.js';
+import { hasBody } from '../../core/has-body.js';
+import type { KeyAuthRecord } from '../../core/key-record.js';
 import type { Logger } from '../../core/logger.js';
 import { logProblem, sendProblem } from '../../core/problem.js';
+import { logAccess, type RequestContext } from '../../core/request-context.js';
 import { requestIdOf } from '../../core/request-id.js';
-import { hasBody } from '../../core/has-body.js';
 
-export interface Exchange {
+export interface Exchange extends RequestContext {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
-  readonly requestId: string;
+  /** Carries the request id. */
   readonly log: Logger;
-  /** The route template that matched, for the access log. */
-  route: string | undefined;
-  /** The id of the authenticated key, for the access log. */
-  keyId: string | undefined;
+  /** Set by the handler once a route matched. */
+  routeTemplate: string | undefined;
+  /** Set by the handler once authentication found the calling key. */
+  key: KeyAuthRecord | undefined;
+  status: number;
+  errorCode: string | undefined;
 }
 
 export type ExchangeHandler = (exchange: Exchange) => Promise<void> | void;
@@ -53,6 +58,7 @@ export function sendEmpty(exchange: Exchange, status: number): void {
 
 /** Every error goes out through core/problem.ts, with the request id. */
 export function sendError(exchange: Exchange, err: unknown): void {
+  exchange.errorCode = isApiError(err) ? err.code : 'internal';
   logProblem(exchange.log, err); // the exchange's logger carries the request id
   sendProblem(exchange.res, err, exchange.requestId, closeIfUnread(exchange));
 }
@@ -62,24 +68,25 @@ export type ExchangeObserver = (exchange: Exchange, status: number, durationMs: 
 
 export function serveExchanges(handler: ExchangeHandler, logger: Logger, observe?: ExchangeObserver): RequestListener {
   return (req: IncomingMessage, res: ServerResponse) => {
-    const started = performance.now();
     const requestId = requestIdOf(req.headers['x-request-id']);
     res.setHeader('x-request-id', requestId);
-    const exchange: Exchange = { req, res, requestId, log: logger.child({ requestId }), route: undefined, keyId: undefined };
+    const exchange: Exchange = {
+      req,
+      res,
+      requestId,
+      method: req.method ?? '',
+      startedAt: performance.now(),
+      log: logger.child({ requestId }),
+      routeTemplate: undefined,
+      key: undefined,
+      status: 0,
+      errorCode: undefined,
+    };
     res.once('close', () => {
-      const durationMs = performance.now() - started;
+      exchange.status = res.statusCode;
+      const durationMs = performance.now() - exchange.startedAt;
       observe?.(exchange, res.statusCode, durationMs);
-      exchange.log.info(
-        {
-          method: req.method,
-          route: exchange.route ?? null,
-          status: res.statusCode,
-          keyId: exchange.keyId ?? null,
-          durationMs: Math.round(durationMs * 1000) / 1000,
-          ...(res.writableFinished ? {} : { aborted: true }),
-        },
-        'request',
-      );
+      logAccess(logger, exchange, durationMs, !res.writableFinished);
     });
     let settled: Promise<void> | void;
     try {

@@ -8,7 +8,8 @@
 // I/O error, a lock held too long) throws StoreUnavailableError and marks the
 // store unwritable until a write or probe succeeds (store-health.ts).
 import { randomUUID } from 'node:crypto';
-import type { KeyAuthRecord, KeyDirectory } from '../../core/auth.js';
+import type { KeyDirectory } from '../../core/auth.js';
+import type { KeyAuthRecord } from '../../core/key-record.js';
 import type { Clock } from '../../core/clock.js';
 import { generateKey, hashKey, keyPrefixOf, type KeyFamily } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';

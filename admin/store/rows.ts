@@ -1,6 +1,6 @@
 // Rows as the store hands them out, and the mapping from SQLite columns.
 // Listings never select key_hash: a listing cannot leak what it never read.
-import type { KeyAuthRecord } from '../../core/auth.js';
+import type { KeyAuthRecord } from '../../core/key-record.js';
 import type { KeyFamily } from '../../core/keys.js';
 import { isScope, type Scope } from '../../core/scopes.js';
 

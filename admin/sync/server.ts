@@ -88,8 +88,8 @@ export function createSyncServer({ store, token, logger }: SyncServerDeps): Sync
   };
 
   const routes = new RouteTable<{ template: string; handle: SyncHandler }>();
-  routes.add('GET', CHANGES_PATH, { template: `GET ${CHANGES_PATH}`, handle: changes });
-  routes.add('POST', LAST_USED_PATH, { template: `POST ${LAST_USED_PATH}`, handle: lastUsed });
+  routes.add('GET', CHANGES_PATH, { template: CHANGES_PATH, handle: changes });
+  routes.add('POST', LAST_USED_PATH, { template: LAST_USED_PATH, handle: lastUsed });
 
   async function handle(exchange: Exchange): Promise<void> {
     const target = canonicalizeTarget(exchange.req.url);
@@ -101,7 +101,7 @@ export function createSyncServer({ store, token, logger }: SyncServerDeps): Sync
     }
     const match = routes.match(exchange.req.method ?? '', target.target.path);
     if (!match) throw new ApiError('route_not_found', 'No such endpoint.');
-    exchange.route = match.value.template;
+    exchange.routeTemplate = match.value.template;
     await match.value.handle(exchange, target.target.query);
   }
 

@@ -4,7 +4,7 @@
 // unless the upstream re-checks keys), then the identity the gateway computed.
 // Pure functions over Node's flat rawHeaders arrays, so order and duplicates survive.
 import type { IncomingMessage } from 'node:http';
-import type { KeyAuthRecord } from '../../core/auth.js';
+import type { KeyAuthRecord } from '../../core/key-record.js';
 import { expandScopes, type Scope } from '../../core/scopes.js';
 import { CREDENTIAL_HEADERS, fieldKey, isClaimHeader } from './claim-headers.js';
 

@@ -5,16 +5,17 @@
 // that may wait (one Redis round trip at most). With a limiter that answers
 // from memory the whole admission is synchronous: no promise, no microtask.
 import type { IncomingMessage } from 'node:http';
-import { authenticate, authorize, readCredential, type KeyAuthRecord, type KeyDirectory } from '../../core/auth.js';
+import { authenticate, authorize, readCredential, type KeyDirectory } from '../../core/auth.js';
+import type { KeyAuthRecord } from '../../core/key-record.js';
 import type { Clock } from '../../core/clock.js';
 import { ApiError, isApiError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { canonicalizeTarget } from '../../core/request-target.js';
-import type { UpstreamFailure } from '../forward/forward.js';
 import { clientAddressKey, type AuthFailureGuard } from '../limiter/auth-failure-guard.js';
 import { setRateLimitHeaders, type RateLimitHeaderOptions } from '../limiter/headers.js';
 import type { LimitDecision, RateLimiter, RateLimitSpec } from '../limiter/types.js';
 import type { InFlight } from './in-flight.js';
+import type { GatewayRequest } from './request-context.js';
 import type { PolicySource, RouteRule } from './policy-view.js';
 import { screenRoute, screenHeaders } from './screen-request.js';
 import { screenUpgrade } from './upgrade-handshake.js';
@@ -33,22 +34,6 @@ export interface AdmissionDeps {
   ietfRateLimitHeaders: boolean;
 }
 
-/** Filled in as admission proceeds, so the access log knows how far a request got. */
-export interface Outcome {
-  route: RouteRule | undefined;
-  key: KeyAuthRecord | undefined;
-  status: number;
-  errorCode: string | undefined;
-  /** Time the rate-limit check took, when one ran. */
-  limiterMs: number | undefined;
-  /** Time spent forwarding, when the request was forwarded. */
-  upstreamMs: number | undefined;
-  /** How the upstream failed, when the failure was its own (the metrics' kind; the status alone cannot tell a reset from a refusal). */
-  upstreamFailure: UpstreamFailure | undefined;
-  /** The key whose in-flight slot this request holds, until the handler releases it. */
-  inFlightKeyId: string | undefined;
-}
-
 export interface Admitted {
   route: RouteRule;
   /** Canonical path and query: exactly what was authorized, and what is forwarded. */
@@ -61,14 +46,10 @@ export function createAdmission(deps: AdmissionDeps) {
   const { clock } = deps;
 
   /** Step 5's verdict on an authenticated request: response headers set, then 429 or admitted. */
-  function applyDecision(
-    decision: LimitDecision,
-    key: KeyAuthRecord,
-    rateLimit: RateLimitSpec,
-    responseHeaders: Record<string, string>,
-  ): void {
+  function applyDecision(decision: LimitDecision, request: GatewayRequest, key: KeyAuthRecord, rateLimit: RateLimitSpec): void {
+    request.decision = decision;
     const headerOptions = deps.ietfRateLimitHeaders ? { ietf: true, spec: rateLimit, nowMs: clock.now() } : DE_FACTO_HEADERS_ONLY;
-    setRateLimitHeaders(responseHeaders, decision, headerOptions);
+    setRateLimitHeaders(request.responseHeaders, decision, headerOptions);
     if (!decision.allowed) throw new ApiError('rate_limited', 'Rate limit exceeded for this API key.');
     deps.lastUsed.touch(key.id, clock.now());
   }
@@ -96,7 +77,7 @@ export function createAdmission(deps: AdmissionDeps) {
    * Steps 1-5: the route and canonical target to forward, or a thrown ApiError.
    * Synchronous unless the limiter is remote; then the promise rejects instead.
    */
-  return function admit(req: IncomingMessage, outcome: Outcome, responseHeaders: Record<string, string>): Admitted | Promise<Admitted> {
+  return function admit(req: IncomingMessage, request: GatewayRequest): Admitted | Promise<Admitted> {
     const target = canonicalizeTarget(req.url);
     if (!target.ok) throw new ApiError('invalid_request_target', `Request target refused: ${target.reason}.`);
     const refused = screenHeaders(req.rawHeaders);
@@ -105,7 +86,7 @@ export function createAdmission(deps: AdmissionDeps) {
     const match = policy.match(req.method ?? '', target.target.path);
     if (!match) throw new ApiError('route_not_found', 'No route matches this method and path.');
     const route = match.value;
-    outcome.route = route;
+    request.route = route;
     // Both before any key is hashed: cheap refusals of what the route does not allow.
     const upgradeRefused = screenUpgrade(req, route);
     if (upgradeRefused) throw upgradeRefused;
@@ -124,7 +105,7 @@ export function createAdmission(deps: AdmissionDeps) {
           ? credential
           : authenticate(credential, deps.keys, clock);
     if (isApiError(key)) throw key.status === 401 ? failedAuthentication(req, key) : key;
-    outcome.key = key;
+    request.key = key;
     const denied = authorize(key, {
       family: route.family,
       scope: route.scope ?? 'read',
@@ -138,19 +119,19 @@ export function createAdmission(deps: AdmissionDeps) {
         headers: { 'retry-after': '1' },
       });
     }
-    outcome.inFlightKeyId = key.id;
+    request.inFlightKeyId = key.id;
 
     const rateLimit = policy.rateLimit;
     const limiterStartedAt = performance.now();
     const decision = deps.limiter.take(key.id, route.cost, rateLimit);
     if (!(decision instanceof Promise)) {
-      outcome.limiterMs = performance.now() - limiterStartedAt;
-      applyDecision(decision, key, rateLimit, responseHeaders);
+      request.limiterMs = performance.now() - limiterStartedAt;
+      applyDecision(decision, request, key, rateLimit);
       return admitted;
     }
     return decision.then((remote) => {
-      outcome.limiterMs = performance.now() - limiterStartedAt;
-      applyDecision(remote, key, rateLimit, responseHeaders);
+      request.limiterMs = performance.now() - limiterStartedAt;
+      applyDecision(remote, request, key, rateLimit);
       return admitted;
     });
   };

@@ -6,14 +6,12 @@
 // the raw socket. The access log and metrics record what the client saw.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { isApiError } from '../../core/errors.js';
-import { logProblem, writeProblemToSocket } from '../../core/problem.js';
-import { requestIdOf } from '../../core/request-id.js';
+import { writeProblemToSocket } from '../../core/problem.js';
 import { identityOf, upstreamRequestHeaders } from '../forward/forward-headers.js';
 import { forwardUpgrade, type Tunnel } from '../forward/forward-upgrade.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { createAdmission, type Admitted, type AdmissionDeps } from './admission.js';
-import { logAccess, newOutcome, releaseInFlight } from './handle-request.js';
+import { createFinish, GatewayRequest, recordFailure } from './request-context.js';
 import { clientWebSocketKey } from './upgrade-handshake.js';
 
 export interface UpgradeDeps extends AdmissionDeps {
@@ -27,32 +25,22 @@ export function createUpgradeHandler(deps: UpgradeDeps): {
 } {
   const { logger } = deps;
   const admit = createAdmission(deps);
+  const finish = createFinish(deps);
   const tunnels = new Set<Tunnel>();
 
   return {
     handleUpgrade(req, socket, head) {
       // Nothing the client sent after its handshake moves until a tunnel is open.
       socket.pause();
-      const startedAt = performance.now();
-      const requestId = requestIdOf(req.headers['x-request-id']);
-      const responseHeaders: Record<string, string> = { 'x-request-id': requestId };
-      const outcome = newOutcome();
+      const request = new GatewayRequest(req);
       socket.on('error', () => socket.destroy());
-      const finish = (): void => {
-        releaseInFlight(deps.inFlight, outcome);
-        const durationMs = performance.now() - startedAt;
-        logAccess(logger, req, requestId, durationMs, outcome);
-        deps.metrics.observe(req.method ?? 'GET', outcome, durationMs);
-      };
       const fail = (err: unknown): void => {
-        outcome.status = isApiError(err) ? err.status : 500;
-        outcome.errorCode = isApiError(err) ? err.code : 'internal';
-        logProblem(logger, err, requestId);
-        if (outcome.status === 499) socket.destroy();
-        else writeProblemToSocket(socket, err, requestId, responseHeaders);
+        recordFailure(request, err, logger);
+        if (request.status === 499) socket.destroy();
+        else writeProblemToSocket(socket, err, request.requestId, request.responseHeaders);
         // Read (and drop) what the client still sends, so its close is seen and the socket freed.
         socket.resume();
-        finish();
+        finish(request);
       };
       const proceed = ({ route, pathAndQuery }: Admitted): void => {
         const forwardedAt = performance.now();
@@ -62,28 +50,29 @@ export function createUpgradeHandler(deps: UpgradeDeps): {
             head,
             origin: route.upstream.origin,
             pathAndQuery,
-            headers: upstreamRequestHeaders(req.rawHeaders, identityOf(req, outcome.key, requestId), route.upstream.forwardKey),
+            headers: upstreamRequestHeaders(req.rawHeaders, identityOf(req, request.key, request.requestId), route.upstream.forwardKey),
             clientKey: clientWebSocketKey(req),
             timeoutMs: route.upstream.timeoutMs,
-            responseHeaders,
+            responseHeaders: request.responseHeaders,
           },
           (result) => {
             if (result.kind === 'failed') return fail(result.error);
-            outcome.status = result.status;
-            outcome.upstreamMs = performance.now() - forwardedAt;
-            finish();
+            request.status = result.status;
+            request.upstreamMs = performance.now() - forwardedAt;
+            finish(request);
             if (result.kind !== 'tunnel') return;
             const { tunnel } = result;
             tunnels.add(tunnel);
             void tunnel.closed.then((bytes) => {
               tunnels.delete(tunnel);
-              logger.info({ requestId, ...bytes, durationMs: Math.round(performance.now() - startedAt) }, 'websocket closed');
+              const durationMs = Math.round(performance.now() - request.startedAt);
+              logger.info({ requestId: request.requestId, ...bytes, durationMs }, 'websocket closed');
             });
           },
         );
       };
       // The executor turns a synchronous refusal into a rejection, so both land in `fail`.
-      new Promise<Admitted>((resolve) => resolve(admit(req, outcome, responseHeaders))).then(proceed, fail).catch(fail);
+      new Promise<Admitted>((resolve) => resolve(admit(req, request))).then(proceed, fail).catch(fail);
     },
     close() {
       for (const tunnel of tunnels) tunnel.destroy();

@@ -3,7 +3,7 @@
 // through its data_version poll), and the replica pulls what is newer than
 // its sequence, so a revocation through the admin API is in force before the
 // admin's 204 is sent.
-import type { KeyAuthRecord } from '../../core/auth.js';
+import type { KeyAuthRecord } from '../../core/key-record.js';
 import type { KeyReplica } from './key-replica.js';
 
 /** What the replica needs of the key store (admin/store satisfies it; the gateway never imports it). */

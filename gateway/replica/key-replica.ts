@@ -2,7 +2,8 @@
 // hot path (no disk, no network). It is fed by a change source (the store in
 // process, or the admin's change feed) and only ever moves forward in
 // sequence, so a late or repeated page cannot resurrect a revoked key.
-import type { KeyAuthRecord, KeyDirectory } from '../../core/auth.js';
+import type { KeyDirectory } from '../../core/auth.js';
+import type { KeyAuthRecord } from '../../core/key-record.js';
 import type { Scope } from '../../core/scopes.js';
 
 export interface ReplicaStatus {

@@ -1,7 +1,8 @@
 // readCredential, authenticate and authorize: the one set of auth rules both
 // planes apply. The key directory is an in-memory Map (our own interface).
 import t from 'tap';
-import { authenticate, authorize, readCredential, type AccessRequirement, type KeyAuthRecord, type KeyDirectory } from '../../core/auth.js';
+import { authenticate, authorize, readCredential, type AccessRequirement, type KeyDirectory } from '../../core/auth.js';
+import type { KeyAuthRecord } from '../../core/key-record.js';
 import { createManualClock } from '../../core/clock.js';
 import { ApiError, type ErrorCode } from '../../core/errors.js';
 import { hashKey, type KeyFamily } from '../../core/keys.js';

@@ -2,7 +2,7 @@
 // what the store hands out passes; anything missing, mistyped or extra fails,
 // naming the field. Table-driven, no servers.
 import t from 'tap';
-import type { KeyAuthRecord } from '../../core/auth.js';
+import type { KeyAuthRecord } from '../../core/key-record.js';
 import { InvalidChangesPageError, parseChangesPage } from '../../core/change-feed.js';
 import { KEY_RECORD_FIELDS, keyRecordProblem } from '../../core/key-record.js';
 

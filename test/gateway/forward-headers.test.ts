@@ -1,5 +1,5 @@
 import t from 'tap';
-import type { KeyAuthRecord } from '../../core/auth.js';
+import type { KeyAuthRecord } from '../../core/key-record.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../../gateway/forward/forward-headers.js';
 
 const orgKey: KeyAuthRecord = {
