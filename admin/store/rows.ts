@@ -29,26 +29,51 @@ export interface Organization {
   readonly createdAt: number;
 }
 
-export const KEY_COLUMNS =
-  'id, family, owner_id, name, key_prefix, scopes, status, expires_at, last_used_at, created_at, created_by, revoked_at, seq';
+/**
+ * Each ApiKeyRow field and the column it is read from. The SELECT list is built from this table and
+ * aliases every column to its field name, so a row comes out of SQLite already named as the API
+ * row; the mapped type makes a field added to ApiKeyRow a build error here until it has a column.
+ */
+const KEY_ROW_COLUMNS: { readonly [F in keyof ApiKeyRow]-?: string } = {
+  id: 'id',
+  family: 'family',
+  ownerId: 'owner_id',
+  name: 'name',
+  keyPrefix: 'key_prefix',
+  scopes: 'scopes',
+  status: 'status',
+  expiresAt: 'expires_at',
+  lastUsedAt: 'last_used_at',
+  createdAt: 'created_at',
+  createdBy: 'created_by',
+  revokedAt: 'revoked_at',
+  seq: 'seq',
+};
 
-export const AUTH_COLUMNS = 'id, family, owner_id, key_hash, scopes, status, expires_at, seq';
+export const KEY_COLUMNS = Object.entries(KEY_ROW_COLUMNS)
+  .map(([field, column]) => (field === column ? column : `${column} AS ${field}`))
+  .join(', ');
 
-export interface KeyRowSql {
-  id: string;
-  family: KeyFamily;
-  owner_id: string;
-  name: string;
-  key_prefix: string;
-  scopes: string;
-  status: KeyStatus;
-  expires_at: number | null;
-  last_used_at: number | null;
-  created_at: number;
-  created_by: string | null;
-  revoked_at: number | null;
-  seq: number;
-}
+/** A KEY_COLUMNS row: the API row, with the columns stored as JSON text still encoded. */
+export type KeyRowSql = Omit<ApiKeyRow, 'scopes'> & { scopes: string };
+
+/**
+ * Each key-record field and its column. The auth queries read raw arrays (below), so this table's
+ * order is the row's and must be AuthRowSql's (the store tests read every field back). A field
+ * added to the record is a build error here and in toAuthRecord (its return type) until both have it.
+ */
+const AUTH_RECORD_COLUMNS: { readonly [F in keyof KeyAuthRecord]-?: string } = {
+  id: 'id',
+  family: 'family',
+  ownerId: 'owner_id',
+  hash: 'key_hash',
+  scopes: 'scopes',
+  status: 'status',
+  expiresAt: 'expires_at',
+  seq: 'seq',
+};
+
+export const AUTH_COLUMNS = Object.values(AUTH_RECORD_COLUMNS).join(', ');
 
 /**
  * An AUTH_COLUMNS row as better-sqlite3 hands it out in raw mode (an array in
@@ -75,21 +100,7 @@ export interface OrganizationSql {
 /** Scopes are written by this store only; anything unknown is dropped rather than trusted. */
 const parseScopes = (json: string): Scope[] => (JSON.parse(json) as unknown[]).filter(isScope);
 
-export const toKeyRow = (row: KeyRowSql): ApiKeyRow => ({
-  id: row.id,
-  family: row.family,
-  ownerId: row.owner_id,
-  name: row.name,
-  keyPrefix: row.key_prefix,
-  scopes: parseScopes(row.scopes),
-  status: row.status,
-  expiresAt: row.expires_at,
-  lastUsedAt: row.last_used_at,
-  createdAt: row.created_at,
-  createdBy: row.created_by,
-  revokedAt: row.revoked_at,
-  seq: row.seq,
-});
+export const toKeyRow = (row: KeyRowSql): ApiKeyRow => ({ ...row, scopes: parseScopes(row.scopes) });
 
 /**
  * The one mapping from SQLite to the key record (KeyAuthRecord, its fields checked in

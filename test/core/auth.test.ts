@@ -7,6 +7,7 @@ import { createManualClock } from '../../core/clock.js';
 import { ApiError, type ErrorCode } from '../../core/errors.js';
 import { hashKey, type KeyFamily } from '../../core/keys.js';
 import { SCOPES, type Scope } from '../../core/scopes.js';
+import { keyRecord } from '../helpers/key-record.js';
 
 const HEX = '0123456789abcdef0123456789abcdef';
 const ORG = `bsk_live_${HEX}`;
@@ -123,17 +124,7 @@ t.test('readCredential', async (t) => {
 const NOW = Date.UTC(2026, 0, 1);
 
 function record(plainKey: string, family: KeyFamily, overrides: Partial<KeyAuthRecord> = {}): KeyAuthRecord {
-  return {
-    id: `key_${plainKey.slice(-4)}`,
-    family,
-    ownerId: 'org_A',
-    hash: hashKey(plainKey),
-    scopes: ['read'],
-    status: 'active',
-    expiresAt: null,
-    seq: 1,
-    ...overrides,
-  };
+  return keyRecord({ id: `key_${plainKey.slice(-4)}`, family, ownerId: 'org_A', hash: hashKey(plainKey), ...overrides });
 }
 
 function directoryOf(records: KeyAuthRecord[]): KeyDirectory {

@@ -5,17 +5,17 @@ import t from 'tap';
 import type { KeyAuthRecord } from '../../core/key-record.js';
 import { InvalidChangesPageError, parseChangesPage } from '../../core/change-feed.js';
 import { KEY_RECORD_FIELDS, keyRecordProblem } from '../../core/key-record.js';
+import { keyRecord } from '../helpers/key-record.js';
 
-const RECORD: KeyAuthRecord = {
+const RECORD: KeyAuthRecord = keyRecord({
   id: '5f0c2a6e-3b1d-4c7a-9e8f-0a1b2c3d4e5f',
   family: 'partner',
   ownerId: 'p-1',
-  hash: 'ab'.repeat(32),
   scopes: ['read', 'agency:read'],
   status: 'revoked',
   expiresAt: Date.UTC(2030, 0, 1),
   seq: 42,
-};
+});
 
 t.test('the field table names every field of the record, in its order', async (t) => {
   t.same(Object.keys(KEY_RECORD_FIELDS), Object.keys(RECORD));

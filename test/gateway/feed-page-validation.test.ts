@@ -12,20 +12,14 @@ import type { Logger } from '../../core/logger.js';
 import { followFeed } from '../../gateway/replica/follow-feed.js';
 import { KeyReplica } from '../../gateway/replica/key-replica.js';
 import { captureLogs } from '../helpers/log-capture.js';
+import { keyRecord } from '../helpers/key-record.js';
 
 interface TestLike {
   teardown(fn: () => void | Promise<void>): void;
 }
 
 const record = (seq: number, hashChar: string): Record<string, unknown> => ({
-  id: `00000000-0000-4000-8000-00000000000${seq}`,
-  family: 'org',
-  ownerId: 'acme',
-  hash: hashChar.repeat(64),
-  scopes: ['read'],
-  status: 'active',
-  expiresAt: null,
-  seq,
+  ...keyRecord({ id: `00000000-0000-4000-8000-00000000000${seq}`, hash: hashChar.repeat(64), seq }),
 });
 
 const page = (records: unknown[], nextSince: number): Record<string, unknown> => ({

@@ -1,17 +1,9 @@
 import t from 'tap';
 import type { KeyAuthRecord } from '../../core/key-record.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../../gateway/forward/forward-headers.js';
+import { keyRecord } from '../helpers/key-record.js';
 
-const orgKey: KeyAuthRecord = {
-  id: '6f1c1c4e-7d7b-4a53-9b8e-0d1f2a3b4c5d',
-  family: 'org',
-  ownerId: 'acme',
-  hash: 'h',
-  scopes: ['admin'],
-  status: 'active',
-  expiresAt: null,
-  seq: 1,
-};
+const orgKey: KeyAuthRecord = keyRecord({ scopes: ['admin'] });
 const identity = { key: orgKey, requestId: 'req-1', clientAddress: '10.0.0.9', protocol: 'http' as const, host: 'api.example' };
 
 const toMap = (flat: string[]): Map<string, string[]> => {
