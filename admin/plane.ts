@@ -2,6 +2,7 @@
 // public admin listener and (with a sync token) the change feed listener.
 // `bullseye-gateway admin` runs it alone; `start` runs it beside a gateway
 // that follows `store` in-process.
+import type { FailedAuthenticationGuard } from '../core/authenticate-caller.js';
 import type { Clock } from '../core/clock.js';
 import { ConfigError } from '../core/errors.js';
 import { createLastUsedBatcher, type LastUsedBatcher } from '../core/last-used.js';
@@ -47,13 +48,18 @@ export interface AdminPlaneOptions {
   };
   clock: Clock;
   logger: Logger;
+  /**
+   * The admin listener's failed-authentication guard (rateLimit.authFailures), its own even beside
+   * a gateway. Built by the composition root: the guard's implementation is the gateway's.
+   */
+  authFailures: FailedAuthenticationGuard;
   lastUsedIntervalMs?: number;
   /** Include Node process metrics in `metrics` (false when a gateway in the same process has them). */
   processMetrics?: boolean;
 }
 
 export async function startAdminPlane(options: AdminPlaneOptions): Promise<AdminPlane> {
-  const { config, clock, logger, lastUsedIntervalMs } = options;
+  const { config, clock, logger, authFailures, lastUsedIntervalMs } = options;
   const store = openStore({ path: config.databasePath, clock, logger });
   // Prove a write works before taking traffic: a database that opens but cannot be written
   // (wrong owner on a volume, a read-only mount, a full disk) would otherwise look ready.
@@ -73,7 +79,7 @@ export async function startAdminPlane(options: AdminPlaneOptions): Promise<Admin
     intervalMs: lastUsedIntervalMs,
     onError: (err, batch) => logger.error({ err, keys: batch.size }, 'writing last-used times failed; will retry'),
   });
-  const admin = createAdminServer({ store, clock, logger: logger.child({ listener: 'admin' }), lastUsed, metrics });
+  const admin = createAdminServer({ store, clock, logger: logger.child({ listener: 'admin' }), lastUsed, authFailures, metrics });
   const sync = config.syncToken
     ? createSyncServer({ store, token: config.syncToken, logger: logger.child({ listener: 'sync' }) })
     : undefined;

@@ -1,12 +1,16 @@
 // The public admin service. Every request goes through the same steps, in
 // the gateway's order ("cheap rejection first"): canonical target, route,
 // path parameters, credential, key, access, body, handler. The admin checks
-// keys itself with core/auth.ts, so it is safe even when reached directly.
+// keys itself with the gateway's own authentication step (core/authenticate-caller.ts:
+// the same failed-authentication guard) and core/auth.ts's authorization, so it
+// is safe even when reached directly. A call is a use of its key only once it
+// is authorized, as at the gateway.
 // Public routes (the OpenAPI document) stop after routing: no key is read.
 import type { Clock } from '../core/clock.js';
-import { authenticate, authorize, readCredential } from '../core/auth.js';
+import { authorize } from '../core/auth.js';
+import { authenticateCaller, type CallerAuthenticationDeps, type FailedAuthenticationGuard } from '../core/authenticate-caller.js';
 import { ApiError } from '../core/errors.js';
-import { FAMILIES } from '../core/keys.js';
+import { FAMILIES, type KeyFamily } from '../core/keys.js';
 import type { LastUsedBatcher } from '../core/last-used.js';
 import type { Logger } from '../core/logger.js';
 import { canonicalizeTarget } from '../core/request-target.js';
@@ -43,16 +47,24 @@ export interface AdminServerDeps {
   store: KeyStore;
   clock: Clock;
   logger: Logger;
-  /** Where successful authentications are noted; flushed to the store off the request path. */
+  /** Where authorized calls are noted; flushed to the store off the request path. */
   lastUsed: Pick<LastUsedBatcher, 'touch'>;
+  /** Failed authentications per client address (the rateLimit.authFailures setting), this service's own. */
+  authFailures: FailedAuthenticationGuard;
   metrics?: Pick<AdminMetrics, 'observe'>;
 }
 
 /** close() drains as the gateway does (core/graceful-close.ts) and returns the same promise if called again. */
 export type AdminServer = HttpService;
 
-export function createAdminServer({ store, clock, logger, lastUsed, metrics }: AdminServerDeps): AdminServer {
+const missingKey = (family: KeyFamily): ApiError =>
+  new ApiError('missing_key', `Send an API key in the ${FAMILIES[family].headerName} header.`);
+/** The answer to a key route called without a key, naming its family's header: built once, thrown as is. */
+const MISSING_KEY: Readonly<Record<KeyFamily, ApiError>> = { org: missingKey('org'), partner: missingKey('partner') };
+
+export function createAdminServer({ store, clock, logger, lastUsed, authFailures, metrics }: AdminServerDeps): AdminServer {
   const routes = compileAdminRoutes();
+  const callerAuthentication: CallerAuthenticationDeps = { keys: store, clock, authFailures, logger };
   // Built once, from the routes this server serves: the document at
   // /openapi.json, and the body validator compiled from the schemas it publishes.
   const openApiDocument = buildOpenApiDocument(ADMIN_ROUTES);
@@ -85,17 +97,13 @@ export function createAdminServer({ store, clock, logger, lastUsed, metrics }: A
       throw new ApiError('invalid_parameter', `organization_id must be ${OWNER_ID_RULE}.`);
     }
 
-    const credential = readCredential(req.rawHeaders);
-    if (credential instanceof ApiError) throw credential;
-    if (!credential) {
-      throw new ApiError('missing_key', `Send an API key in the ${FAMILIES[route.family].headerName} header.`);
-    }
-    const caller = authenticate(credential, store, clock);
-    if (caller instanceof ApiError) throw caller;
+    const caller = authenticateCaller(req.rawHeaders, req.socket.remoteAddress, callerAuthentication, MISSING_KEY[route.family]);
+    // Before authorization: the access log of a 403 names the key refused.
     exchange.key = caller;
-    lastUsed.touch(caller.id, clock.now());
     const denied = authorize(caller, { family: route.family, scope: route.scope, organizationId });
     if (denied) throw denied;
+    // Only now a use, as at the gateway: a refused call does not make a key look in use.
+    lastUsed.touch(caller.id, clock.now());
 
     const owner: KeyOwner = { family: route.family, ownerId: organizationId ?? caller.ownerId };
     const body = route.readsBody ? await readJsonBody(req, ADMIN_BODY_LIMIT) : undefined;

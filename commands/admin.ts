@@ -8,6 +8,7 @@ import { settingsEnv, settingsHelp } from '../config/settings-help.js';
 import { listenOrExplain } from '../core/listen.js';
 import { createOpsServer } from '../core/ops-server.js';
 import { startAdminPlane } from '../admin/plane.js';
+import { createAuthFailureGuard } from '../gateway/limiter/auth-failure-guard.js';
 import { ADMIN_SETTINGS } from './command-settings.js';
 import type { KeyStore } from '../admin/store/key-store.js';
 
@@ -39,6 +40,7 @@ ${settingsHelp(ADMIN_SETTINGS)}`,
       config: { ...settings, syncToken: settings.syncToken ?? undefined, shutdownGraceMs: settings.server.shutdownGraceMs },
       clock: systemClock,
       logger,
+      authFailures: createAuthFailureGuard({ clock: systemClock, spec: settings.rateLimit.authFailures }),
       lastUsedIntervalMs: settings.sync.lastUsedFlushMs,
     });
     const ops = createOpsServer({

@@ -33,7 +33,7 @@ export const GATEWAY_SETTINGS: readonly SettingsVar[] = [
   'CONFIG_PATH',
 ];
 
-/** The admin service: its listeners and the database; no gateway, policy or Redis settings. */
+/** The admin service: its listeners, the database and the failed-authentication budget (rateLimit.authFailures, file only); no policy or Redis settings. */
 export const ADMIN_SETTINGS: readonly SettingsVar[] = [
   'HOST',
   'ADMIN_PORT',

@@ -6,6 +6,7 @@ import { startAdminPlane } from '../admin/plane.js';
 import { cliLogger, parseCommandArgs, type CommandLeaf } from '../core/cli-kit.js';
 import { systemClock } from '../core/clock.js';
 import { startDataPlane } from '../gateway/data-plane.js';
+import { createAuthFailureGuard } from '../gateway/limiter/auth-failure-guard.js';
 import { storeKeySource } from '../gateway/replica/key-source.js';
 import { checkConfiguration } from './check-configuration.js';
 import { loopbackOrigin } from './loopback-origin.js';
@@ -41,6 +42,8 @@ ${settingsHelp(START_SETTINGS)}`,
       },
       clock,
       logger,
+      // Its own: the gateway's data plane builds another from the same setting.
+      authFailures: createAuthFailureGuard({ clock, spec: settings.rateLimit.authFailures }),
       lastUsedIntervalMs: settings.sync.lastUsedFlushMs,
       processMetrics: false,
     });

@@ -23,7 +23,7 @@ const ANY_REQUEST: readonly ErrorCode[] = [
   'headers_too_large',
   'internal',
 ];
-/** Credential, key and access checks (core/auth.ts), for key routes. */
+/** Credential, key and access checks (core/authenticate-caller.ts, core/auth.ts), for key routes. */
 const KEY_CHECKS: readonly ErrorCode[] = [
   'ambiguous_credentials',
   'missing_key',
@@ -31,6 +31,7 @@ const KEY_CHECKS: readonly ErrorCode[] = [
   'invalid_key',
   'key_revoked',
   'key_expired',
+  'too_many_failed_authentications',
   'wrong_key_family',
   'insufficient_scope',
 ];
@@ -70,7 +71,7 @@ function parameters(pattern: string): JsonSchema[] {
 }
 
 const REQUEST_ID_HEADER = { 'X-Request-Id': { $ref: '#/components/headers/RequestId' } };
-/** On 503 store_unavailable (admin/server.ts). */
+/** On 503 store_unavailable (admin/server.ts) and 429 too_many_failed_authentications. */
 const RETRY_AFTER_HEADER = { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'string' } } };
 
 function errorResponses(codes: readonly ErrorCode[]): Record<string, JsonSchema> {
@@ -80,7 +81,7 @@ function errorResponses(codes: readonly ErrorCode[]): Record<string, JsonSchema>
   for (const [status, group] of [...byStatus].sort(([a], [b]) => a - b)) {
     responses[String(status)] = {
       description: `${ERROR_CODES[group[0] as ErrorCode][1]}: ${group.join(', ')}.`,
-      headers: status === 503 ? { ...REQUEST_ID_HEADER, ...RETRY_AFTER_HEADER } : REQUEST_ID_HEADER,
+      headers: status === 503 || status === 429 ? { ...REQUEST_ID_HEADER, ...RETRY_AFTER_HEADER } : REQUEST_ID_HEADER,
       content: {
         'application/problem+json': {
           schema: {

@@ -5,22 +5,21 @@
 // has refilled. It never refuses a valid key: behind a shared NAT or an
 // ingress one bad client must not lock out every tenant, so the pipeline
 // still authenticates a blocked address and answers only its failures so.
-// Addresses are grouped so they cannot be rotated for free: an IPv4-mapped
-// IPv6 address counts as its IPv4 address, and IPv6 counts per /64 (what one
-// subscriber typically holds). Memory is bounded (bucket-store.ts). Its
+// Addresses are grouped by core/client-address.ts, so they cannot be rotated
+// for free. Memory is bounded (bucket-store.ts). It is the guard both planes'
+// authentication step takes (core/authenticate-caller.ts). Its
 // decisions say backend 'memory': they come from this process's buckets,
 // whatever backend the request limiter uses.
-import { isIPv6 } from 'node:net';
+import type { FailedAuthenticationGuard } from '../../core/authenticate-caller.js';
+import { clientAddressKey } from '../../core/client-address.js';
 import type { Clock } from '../../core/clock.js';
 import { createBucketStore } from './bucket-store.js';
 import { takeTokens } from './token-bucket.js';
 import type { LimitDecision, RateLimitSpec } from './types.js';
 
-export interface AuthFailureGuard {
+export interface AuthFailureGuard extends FailedAuthenticationGuard {
   /** The refusal to answer with when `address` has no failures left, else undefined. */
   isBlocked(address: string): LimitDecision | undefined;
-  /** Spend one failure; true when it was the address' last one (the guard trips: log it once). */
-  recordFailure(address: string): boolean;
 }
 
 export interface AuthFailureGuardOptions {
@@ -48,23 +47,4 @@ export function createAuthFailureGuard(options: AuthFailureGuardOptions): AuthFa
       return result.state.tokens < 1;
     },
   };
-}
-
-/** The unit an address is limited by: IPv4 as is, IPv4-mapped as IPv4, IPv6 by /64. */
-export function clientAddressKey(address: string): string {
-  // Plain IPv4, the common case on every authenticated request: no parsing at all.
-  if (!address.includes(':')) return address;
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
-  if (mapped?.[1]) return mapped[1];
-  const bare = address.split('%')[0] ?? address;
-  if (!isIPv6(bare)) return address;
-  const groups = (text: string) => (text === '' ? [] : text.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g])));
-  const [left = '', right] = bare.toLowerCase().split('::');
-  const head = groups(left);
-  const tail = right === undefined ? [] : groups(right);
-  const full = right === undefined ? head : [...head, ...Array<string>(8 - head.length - tail.length).fill('0'), ...tail];
-  return `${full
-    .slice(0, 4)
-    .map((g) => g.replace(/^0+(?=.)/, ''))
-    .join(':')}::/64`;
 }

@@ -5,13 +5,14 @@
 // that may wait (one Redis round trip at most). With a limiter that answers
 // from memory the whole admission is synchronous: no promise, no microtask.
 import type { IncomingMessage } from 'node:http';
-import { authenticate, authorize, readCredential, type KeyDirectory } from '../../core/auth.js';
+import { authorize, type KeyDirectory } from '../../core/auth.js';
+import { authenticateCaller, type CallerAuthenticationDeps } from '../../core/authenticate-caller.js';
 import type { KeyAuthRecord } from '../../core/key-record.js';
 import type { Clock } from '../../core/clock.js';
-import { ApiError, isApiError } from '../../core/errors.js';
+import { ApiError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { canonicalizeTarget } from '../../core/request-target.js';
-import { clientAddressKey, type AuthFailureGuard } from '../limiter/auth-failure-guard.js';
+import type { AuthFailureGuard } from '../limiter/auth-failure-guard.js';
 import { setRateLimitHeaders, type RateLimitHeaderOptions } from '../limiter/headers.js';
 import type { LimitDecision, RateLimiter, RateLimitSpec } from '../limiter/types.js';
 import type { InFlight } from './in-flight.js';
@@ -41,9 +42,13 @@ export interface Admitted {
 }
 
 const DE_FACTO_HEADERS_ONLY: RateLimitHeaderOptions = { ietf: false };
+/** Thrown as is, by every request without a key on a keyed route: built once. */
+const MISSING_KEY = new ApiError('missing_key', 'This endpoint requires an API key in X-API-Key or X-Partner-API-Key.');
 
 export function createAdmission(deps: AdmissionDeps) {
   const { clock } = deps;
+  // Built once: the shared authentication step takes it on every request.
+  const callerAuthentication: CallerAuthenticationDeps = { keys: deps.keys, clock, authFailures: deps.authFailures, logger: deps.logger };
 
   /** Step 5's verdict on an authenticated request: response headers set, then 429 or admitted. */
   function applyDecision(decision: LimitDecision, request: GatewayRequest, key: KeyAuthRecord, rateLimit: RateLimitSpec): void {
@@ -52,25 +57,6 @@ export function createAdmission(deps: AdmissionDeps) {
     setRateLimitHeaders(request.responseHeaders, decision, headerOptions);
     if (!decision.allowed) throw new ApiError('rate_limited', 'Rate limit exceeded for this API key.');
     deps.lastUsed.touch(key.id, clock.now());
-  }
-
-  /**
-   * A 401 counts against the client address. An address already over its budget gets the 429
-   * instead; a valid key from it was authenticated above and passed, so the guard never locks
-   * a tenant out for a neighbour behind the same NAT.
-   */
-  function failedAuthentication(req: IncomingMessage, failure: ApiError): ApiError {
-    const address = req.socket.remoteAddress ?? 'unknown';
-    const blocked = deps.authFailures.isBlocked(address);
-    if (blocked) {
-      return new ApiError('too_many_failed_authentications', 'Too many failed authentications from this address.', {
-        headers: { 'retry-after': String(blocked.retryAfterSec) },
-      });
-    }
-    if (deps.authFailures.recordFailure(address)) {
-      deps.logger.warn({ clientAddress: clientAddressKey(address) }, 'failed-authentication guard tripped for an address');
-    }
-    return failure;
   }
 
   /**
@@ -97,14 +83,8 @@ export function createAdmission(deps: AdmissionDeps) {
 
     // Before the first snapshot every key would look unknown: say "not ready", not "invalid key".
     if (!deps.keys.loaded) throw new ApiError('not_ready', 'The gateway is still loading API keys.', { headers: { 'retry-after': '1' } });
-    const credential = readCredential(req.rawHeaders);
-    const key =
-      credential === undefined
-        ? new ApiError('missing_key', 'This endpoint requires an API key in X-API-Key or X-Partner-API-Key.')
-        : isApiError(credential)
-          ? credential
-          : authenticate(credential, deps.keys, clock);
-    if (isApiError(key)) throw key.status === 401 ? failedAuthentication(req, key) : key;
+    // A 401 counts against the peer address; one over its budget gets 429 instead (core/authenticate-caller.ts).
+    const key = authenticateCaller(req.rawHeaders, req.socket.remoteAddress, callerAuthentication, MISSING_KEY);
     request.key = key;
     const denied = authorize(key, {
       family: route.family,

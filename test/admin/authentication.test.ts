@@ -12,7 +12,8 @@ import { rawRequest } from '../helpers/raw-http.js';
 const PATH = '/api/v1/organization/acme/api-keys';
 
 t.test('credential problems on an organization route', async (t) => {
-  const admin = await startAdmin(t);
+  // More 401s than the default failed-authentication budget: this test is about each one's answer, not the guard (failed-auth-guard.test.ts).
+  const admin = await startAdmin(t, { authFailures: { requests: 1_000, perMs: 60_000 } });
   const orgKey = createTestKey(admin.store, { org: 'acme' });
   const partnerKey = createTestKey(admin.store, { partner: 'p-1' });
   const revoked = createTestKey(admin.store, { org: 'acme' });

@@ -1,4 +1,4 @@
-// lastUsedAt: noted on every successful authentication, written in batches
+// lastUsedAt: noted on every authorized call, written in batches
 // off the request path (here: when the test flushes), only ever forward.
 import t from 'tap';
 import { startAdmin } from '../helpers/admin.js';
@@ -49,14 +49,17 @@ t.test('a last-used write does not move the change sequence', async (t) => {
   t.equal(admin.store.changesSince(seq, 10).length, 0);
 });
 
-t.test('authenticated-but-forbidden counts as used; failed authentication does not', async (t) => {
+t.test('an authorized call counts as used; a forbidden one and a failed authentication do not', async (t) => {
   const admin = await startAdmin(t);
   const reader = createTestKey(admin.store, { org: 'acme', scopes: ['read'] });
+  const forbidden = createTestKey(admin.store, { org: 'acme', scopes: ['read'] });
   const revoked = createTestKey(admin.store, { org: 'acme' });
   admin.store.revokeKey(revoked.id);
-  t.equal((await call(admin.baseUrl, 'POST', PATH, { headers: reader.headers, body: { name: 'x' } })).status, 403);
+  t.equal((await call(admin.baseUrl, 'GET', PATH, { headers: reader.headers })).status, 200);
+  t.equal((await call(admin.baseUrl, 'POST', PATH, { headers: forbidden.headers, body: { name: 'x' } })).status, 403);
   t.equal((await call(admin.baseUrl, 'GET', PATH, { headers: revoked.headers })).status, 401);
   await admin.lastUsed.flush();
-  t.equal(admin.store.getKey(reader.id)?.lastUsedAt, admin.clock.now());
-  t.equal(admin.store.getKey(revoked.id)?.lastUsedAt, null);
+  t.equal(admin.store.getKey(reader.id)?.lastUsedAt, admin.clock.now(), 'authorized: used');
+  t.equal(admin.store.getKey(forbidden.id)?.lastUsedAt, null, 'refused by authorization (403): not a use, as at the gateway');
+  t.equal(admin.store.getKey(revoked.id)?.lastUsedAt, null, 'failed authentication (401): not a use');
 });

@@ -15,11 +15,13 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { SETTINGS_DEFAULTS } from '../../config/settings-sections.js';
 import { createManualClock } from '../../core/clock.js';
 import { createLastUsedBatcher } from '../../core/last-used.js';
 import { startAdminPlane } from '../../admin/plane.js';
 import { createAdminServer } from '../../admin/server.js';
 import { openStore } from '../../admin/store/key-store.js';
+import { createAuthFailureGuard } from '../../gateway/limiter/auth-failure-guard.js';
 import { snapshotDatabase } from '../helpers/admin.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { CLI } from '../helpers/cli-process.js';
@@ -32,6 +34,7 @@ import { tempDir } from '../helpers/temp.js';
 const asNobody = ['--reuid=65534', '--regid=65534', '--clear-groups'];
 const noSetpriv = isRoot && works('setpriv', [...asNobody, 'true']) ? false : 'needs root and setpriv to run the CLI as nobody';
 const noTmpfs = tmpfsAllowed() ? false : 'mounting a small tmpfs is not allowed here';
+const defaultGuard = () => createAuthFailureGuard({ clock: createManualClock(), spec: SETTINGS_DEFAULTS.rateLimit.authFailures });
 
 /**
  * `nobody` must reach the checkout (dist/, node_modules/) to run the CLI at all: a clone in a 0700
@@ -93,7 +96,7 @@ t.test('an immutable database file (chattr +i): startAdminPlane rejects with a C
   }
   t.teardown(() => void spawnSync('chattr', ['-i', dbPath]));
   const config = { host: '127.0.0.1', adminPort: 0, syncPort: 0, databasePath: dbPath, syncToken: undefined, shutdownGraceMs: 1_000 };
-  await t.rejects(startAdminPlane({ config, clock: createManualClock(), logger: captureLogs().logger }), {
+  await t.rejects(startAdminPlane({ config, clock: createManualClock(), logger: captureLogs().logger, authFailures: defaultGuard() }), {
     name: 'ConfigError',
     message: new RegExp(`^cannot write database ${dbPath}: the file ${dbPath} may not be written \\(EPERM.*SQLITE_READONLY`),
   });
@@ -105,7 +108,7 @@ t.test('a full disk at start: startAdminPlane rejects with a ConfigError saying 
   seedDatabase(dbPath);
   fillDisk(disk);
   const config = { host: '127.0.0.1', adminPort: 0, syncPort: 0, databasePath: dbPath, syncToken: undefined, shutdownGraceMs: 1_000 };
-  await t.rejects(startAdminPlane({ config, clock: createManualClock(), logger: captureLogs().logger }), {
+  await t.rejects(startAdminPlane({ config, clock: createManualClock(), logger: captureLogs().logger, authFailures: defaultGuard() }), {
     name: 'ConfigError',
     // Where it fails depends on the file: opening (the -shm file cannot grow) or the probe.
     message: new RegExp(`^cannot (prepare|write) database ${dbPath}: no space left on the file system of ${disk} \\(0 bytes free\\)`),
@@ -217,7 +220,8 @@ t.test(
     // A short busy timeout so the test does not wait the production 5 s (better-sqlite3 waits synchronously).
     const store = openStore({ path: dbPath, clock, logger: logs.logger, busyTimeoutMs: 100 });
     const lastUsed = createLastUsedBatcher({ flush: (batch) => store.recordLastUsed(batch), intervalMs: 3_600_000 });
-    const server = createAdminServer({ store, clock, logger: logs.logger, lastUsed });
+    const authFailures = createAuthFailureGuard({ clock, spec: SETTINGS_DEFAULTS.rateLimit.authFailures });
+    const server = createAdminServer({ store, clock, logger: logs.logger, lastUsed, authFailures });
     const { port } = await server.listen(0, '127.0.0.1');
     t.teardown(async () => {
       await server.close(1_000);

@@ -1,12 +1,16 @@
 // A real admin server on port 0 against a temp SQLite file, with a manual
-// clock, captured logs and a last-used batcher that only flushes when told
-// (its timer is far away), so tests never sleep. Torn down with the test.
+// clock, captured logs, the real failed-authentication guard (on that clock)
+// and a last-used batcher that only flushes when told (its timer is far
+// away), so tests never sleep. Torn down with the test.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { SETTINGS_DEFAULTS } from '../../config/settings-sections.js';
 import { createManualClock, type ManualClock } from '../../core/clock.js';
 import { createLastUsedBatcher, type LastUsedBatcher } from '../../core/last-used.js';
 import { createAdminServer } from '../../admin/server.js';
 import { openStore, type KeyStore } from '../../admin/store/key-store.js';
+import { createAuthFailureGuard } from '../../gateway/limiter/auth-failure-guard.js';
+import type { RateLimitSpec } from '../../gateway/limiter/types.js';
 import { createSyncServer, type SyncServer } from '../../admin/sync/server.js';
 import { captureLogs, type CapturedLog } from './log-capture.js';
 import { tempDir } from './temp.js';
@@ -31,13 +35,20 @@ export interface AdminHarness {
   close(): Promise<void>;
 }
 
-export async function startAdmin(t: TestLike, options: { dbPath?: string } = {}): Promise<AdminHarness> {
+export interface AdminOptions {
+  dbPath?: string;
+  /** Failed authentications allowed per client address; default: the setting's default. */
+  authFailures?: RateLimitSpec;
+}
+
+export async function startAdmin(t: TestLike, options: AdminOptions = {}): Promise<AdminHarness> {
   const dbPath = options.dbPath ?? join(tempDir(t, 'bullseye-admin'), 'bullseye.db');
   const clock = createManualClock();
   const logs = captureLogs();
   const store = openStore({ path: dbPath, clock, logger: logs.logger });
   const lastUsed = createLastUsedBatcher({ flush: (batch) => store.recordLastUsed(batch), intervalMs: 3_600_000 });
-  const server = createAdminServer({ store, clock, logger: logs.logger, lastUsed });
+  const authFailures = createAuthFailureGuard({ clock, spec: options.authFailures ?? SETTINGS_DEFAULTS.rateLimit.authFailures });
+  const server = createAdminServer({ store, clock, logger: logs.logger, lastUsed, authFailures });
   const { port } = await server.listen(0, '127.0.0.1');
   let closed = false;
   const close = async (): Promise<void> => {

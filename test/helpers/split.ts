@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { startAdminPlane, type AdminPlane } from '../../admin/plane.js';
 import { systemClock, createManualClock, type ManualClock } from '../../core/clock.js';
 import { loadSettings } from '../../config/gateway-settings.js';
+import { SETTINGS_DEFAULTS } from '../../config/settings-sections.js';
 import { startDataPlane, type DataPlane } from '../../gateway/data-plane.js';
+import { createAuthFailureGuard } from '../../gateway/limiter/auth-failure-guard.js';
 import type { KeyReplica } from '../../gateway/replica/key-replica.js';
 import { feedKeySource, type KeySource } from '../../gateway/replica/key-source.js';
 import { runCli, type CliProcess } from './cli-process.js';
@@ -35,6 +37,7 @@ export async function startSplitAdmin(t: TestLike, dbPath: string, syncPort = 0)
     config: { host: '127.0.0.1', adminPort: 0, syncPort, databasePath: dbPath, syncToken: SYNC_TOKEN, shutdownGraceMs: 1_000 },
     clock: systemClock,
     logger: logs.logger,
+    authFailures: createAuthFailureGuard({ clock: systemClock, spec: SETTINGS_DEFAULTS.rateLimit.authFailures }),
   });
   t.teardown(() => plane.close());
   return {

@@ -5,7 +5,8 @@
 import t from 'tap';
 import { SETTINGS_DEFAULTS } from '../../../config/settings-sections.js';
 import { createManualClock } from '../../../core/clock.js';
-import { clientAddressKey, createAuthFailureGuard } from '../../../gateway/limiter/auth-failure-guard.js';
+import { clientAddressKey } from '../../../core/client-address.js';
+import { createAuthFailureGuard } from '../../../gateway/limiter/auth-failure-guard.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 

@@ -1,0 +1,65 @@
+// Who is calling: the one authentication step of both planes, so the gateway
+// and the admin read the credential, resolve the key and apply the
+// failed-authentication guard the same way. Authorization stays with each
+// caller (it needs the route). Synchronous and allocation-free on success:
+// the deps are built once per plane, the missing-key answer once per wording.
+import { authenticate, readCredential, type KeyDirectory } from './auth.js';
+import { clientAddressKey } from './client-address.js';
+import type { Clock } from './clock.js';
+import { ApiError, isApiError } from './errors.js';
+import type { KeyAuthRecord } from './key-record.js';
+import type { Logger } from './logger.js';
+
+/**
+ * Failed authentications per client address (the gateway's is gateway/limiter/auth-failure-guard.ts).
+ * It only ever answers for failures: a valid key from a blocked address is still authenticated.
+ */
+export interface FailedAuthenticationGuard {
+  /** The wait to answer with when `address` has no failures left, else undefined. Spends nothing. */
+  isBlocked(address: string): { readonly retryAfterSec: number } | undefined;
+  /** Spend one failure; true when it was the address' last one (the guard trips: log it once). */
+  recordFailure(address: string): boolean;
+}
+
+export interface CallerAuthenticationDeps {
+  keys: KeyDirectory;
+  clock: Clock;
+  authFailures: FailedAuthenticationGuard;
+  logger: Logger;
+}
+
+/**
+ * The active, unexpired key of the request, or a thrown ApiError: 400 for ambiguous credentials,
+ * `missingKey` when there is none (thrown as is, so it must carry nothing request-specific), 401
+ * for a bad one, or 429 too_many_failed_authentications in place of a 401 once the peer address
+ * is over its budget.
+ */
+export function authenticateCaller(
+  rawHeaders: readonly string[],
+  peerAddress: string | undefined,
+  deps: CallerAuthenticationDeps,
+  missingKey: ApiError,
+): KeyAuthRecord {
+  const credential = readCredential(rawHeaders);
+  const key = credential === undefined ? missingKey : isApiError(credential) ? credential : authenticate(credential, deps.keys, deps.clock);
+  if (!isApiError(key)) return key;
+  throw key.status === 401 ? failedAuthentication(peerAddress ?? 'unknown', key, deps) : key;
+}
+
+/**
+ * A 401 counts against the client address. An address already over its budget gets the 429
+ * instead; a valid key from it was authenticated and passed, so the guard never locks a tenant
+ * out for a neighbour behind the same NAT.
+ */
+function failedAuthentication(address: string, failure: ApiError, deps: CallerAuthenticationDeps): ApiError {
+  const blocked = deps.authFailures.isBlocked(address);
+  if (blocked) {
+    return new ApiError('too_many_failed_authentications', 'Too many failed authentications from this address.', {
+      headers: { 'retry-after': String(blocked.retryAfterSec) },
+    });
+  }
+  if (deps.authFailures.recordFailure(address)) {
+    deps.logger.warn({ clientAddress: clientAddressKey(address) }, 'failed-authentication guard tripped for an address');
+  }
+  return failure;
+}
