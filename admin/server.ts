@@ -10,7 +10,6 @@ import type { Clock } from '../core/clock.js';
 import { authorize } from '../core/auth.js';
 import { authenticateCaller, type CallerAuthenticationDeps, type FailedAuthenticationGuard } from '../core/authenticate-caller.js';
 import { ApiError } from '../core/errors.js';
-import { FAMILIES, type KeyFamily } from '../core/keys.js';
 import type { LastUsedBatcher } from '../core/last-used.js';
 import type { Logger } from '../core/logger.js';
 import { canonicalizeTarget } from '../core/request-target.js';
@@ -57,11 +56,6 @@ export interface AdminServerDeps {
 /** close() drains as the gateway does (core/graceful-close.ts) and returns the same promise if called again. */
 export type AdminServer = HttpService;
 
-const missingKey = (family: KeyFamily): ApiError =>
-  new ApiError('missing_key', `Send an API key in the ${FAMILIES[family].headerName} header.`);
-/** The answer to a key route called without a key, naming its family's header: built once, thrown as is. */
-const MISSING_KEY: Readonly<Record<KeyFamily, ApiError>> = { org: missingKey('org'), partner: missingKey('partner') };
-
 export function createAdminServer({ store, clock, logger, lastUsed, authFailures, metrics }: AdminServerDeps): AdminServer {
   const routes = compileAdminRoutes();
   const callerAuthentication: CallerAuthenticationDeps = { keys: store, clock, authFailures, logger };
@@ -97,10 +91,11 @@ export function createAdminServer({ store, clock, logger, lastUsed, authFailures
       throw new ApiError('invalid_parameter', `organization_id must be ${OWNER_ID_RULE}.`);
     }
 
-    const caller = authenticateCaller(req.rawHeaders, req.socket.remoteAddress, callerAuthentication, MISSING_KEY[route.family]);
+    // Only the header of the route's family is read: a key in the other one is no key (401 missing_key).
+    const caller = authenticateCaller(req.rawHeaders, req.socket.remoteAddress, callerAuthentication, route.family);
     // Before authorization: the access log of a 403 names the key refused.
     exchange.key = caller;
-    const denied = authorize(caller, { family: route.family, scope: route.scope, organizationId });
+    const denied = authorize(caller, { scope: route.scope, organizationId });
     if (denied) throw denied;
     // Only now a use, as at the gateway: a refused call does not make a key look in use.
     lastUsed.touch(caller.id, clock.now());

@@ -117,8 +117,8 @@ function compileRoute(route: RouteDraft, draft: PolicyDraft, problems: Problems,
       problems.add(entry.keyNode, entry.path, problem);
     }
   } else {
-    // A partner key never owns an organization (nor an org key a partner id): `any` or the
-    // other family would only become a 403 at run time, so it is refused here.
+    // A partner key never owns an organization (nor an org key a partner id): with `any` every
+    // partner key would get a 403 at run time, with the other family a 401, so it is refused here.
     const at = route.key?.at ?? entry.keyNode;
     const origin = key === undefined ? ' (the default)' : key === route.key ? '' : ` (from ${key.path})`;
     const given = `not "${family}"${origin}`;

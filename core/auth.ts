@@ -1,8 +1,8 @@
 // Authentication and authorization, shared by the gateway and the admin
 // service so both apply one set of rules. Pure functions: they read headers
 // and a key directory and return a result; the caller turns failures into
-// responses. Order follows "cheap rejection first": header shape, then key
-// format, then one hash, then one map lookup.
+// responses. Order follows "cheap rejection first": header shape and family,
+// then key format, then one hash, then one map lookup.
 import type { Clock } from './clock.js';
 import { ApiError } from './errors.js';
 import { FAMILIES, hashKey, isWellFormedKey, type KeyFamily } from './keys.js';
@@ -13,6 +13,9 @@ import { holdsScope, type Scope } from './scopes.js';
 export interface KeyDirectory {
   findByHash(hash: string): KeyAuthRecord | undefined;
 }
+
+/** Which key family a route accepts: one family, read from its own header only, or either. */
+export type AcceptedFamily = KeyFamily | 'any';
 
 export interface Credential {
   readonly family: KeyFamily;
@@ -37,14 +40,15 @@ function trimOws(value: string): string {
 }
 
 /**
- * Find the one credential of a request. `rawHeaders` is scanned (not the
- * merged `headers` object) so a header sent twice is seen as such: Node would
- * otherwise join the two values with a comma. Two credentials, or one twice,
- * is ambiguous (400); none is `undefined` (the caller decides whether the
- * route needs one); a value not of its header's format, after trimming SP and
- * HTAB only, is 401 malformed_key.
+ * Find the one credential of a request for a route that `accepts` a key family. `rawHeaders` is
+ * scanned (not the merged `headers` object) so a header sent twice is seen as such: Node would
+ * otherwise join the two values with a comma. Two credentials, or one twice, is ambiguous (400),
+ * whatever the route accepts; none is `undefined` (the caller decides whether the route needs one),
+ * and so is one in the other family's header: an endpoint authenticates with its own header only,
+ * so that value is not checked, let alone hashed. A value not of its header's format, after
+ * trimming SP and HTAB only, is 401 malformed_key.
  */
-export function readCredential(rawHeaders: readonly string[]): Credential | undefined | ApiError {
+export function readCredential(rawHeaders: readonly string[], accepts: AcceptedFamily): Credential | undefined | ApiError {
   let found: Credential | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string;
@@ -62,6 +66,7 @@ export function readCredential(rawHeaders: readonly string[]): Credential | unde
     }
     found = { family, plainKey: trimOws(rawHeaders[i + 1] as string) };
   }
+  if (found && accepts !== 'any' && found.family !== accepts) return undefined;
   if (found && !isWellFormedKey(found.plainKey, found.family)) {
     const spec = FAMILIES[found.family];
     return new ApiError(
@@ -87,8 +92,6 @@ export function authenticate(credential: Credential, directory: KeyDirectory, cl
 }
 
 export interface AccessRequirement {
-  /** Which key family the route accepts. */
-  readonly family: KeyFamily | 'any';
   readonly scope: Scope;
   /** The `{organization_id}` of the request, when the route has one. */
   readonly organizationId?: string | undefined;
@@ -97,14 +100,11 @@ export interface AccessRequirement {
 }
 
 /**
- * Family, then ownership, then scope. A key asking about another tenant
- * learns only "wrong organization", never whether that tenant exists.
+ * Ownership, then scope. The family is settled before this (readCredential reads only the header
+ * of the family the route accepts). A key asking about another tenant learns only "wrong
+ * organization", never whether that tenant exists.
  */
 export function authorize(key: KeyAuthRecord, need: AccessRequirement): ApiError | undefined {
-  if (need.family !== 'any' && key.family !== need.family) {
-    const wanted = FAMILIES[need.family];
-    return new ApiError('wrong_key_family', `This endpoint requires a key sent in the ${wanted.headerName} header.`);
-  }
   if (need.organizationId !== undefined && (key.family !== 'org' || key.ownerId !== need.organizationId)) {
     return new ApiError('wrong_organization', 'This API key cannot access that organization.', {
       context: { keyId: key.id },

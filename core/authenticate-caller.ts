@@ -2,13 +2,25 @@
 // and the admin read the credential, resolve the key and apply the
 // failed-authentication guard the same way. Authorization stays with each
 // caller (it needs the route). Synchronous and allocation-free on success:
-// the deps are built once per plane, the missing-key answer once per wording.
-import { authenticate, readCredential, type KeyDirectory } from './auth.js';
+// the deps are built once per plane, the missing-key answers once here.
+import { authenticate, readCredential, type AcceptedFamily, type KeyDirectory } from './auth.js';
 import { clientAddressKey } from './client-address.js';
 import type { Clock } from './clock.js';
 import { ApiError, isApiError } from './errors.js';
 import type { KeyAuthRecord } from './key-record.js';
+import { FAMILIES } from './keys.js';
 import type { Logger } from './logger.js';
+
+const missingKey = (detail: string): ApiError => new ApiError('missing_key', `This endpoint requires an API key in ${detail}.`);
+/**
+ * The answer to a keyed route called without a key of the family it accepts, naming the header it
+ * reads: built once, thrown as is (so it carries nothing request-specific).
+ */
+const MISSING_KEY: Readonly<Record<AcceptedFamily, ApiError>> = {
+  org: missingKey(`the ${FAMILIES.org.headerName} header`),
+  partner: missingKey(`the ${FAMILIES.partner.headerName} header`),
+  any: missingKey(`${FAMILIES.org.headerName} or ${FAMILIES.partner.headerName}`),
+};
 
 /**
  * Failed authentications per client address (the gateway's is gateway/limiter/auth-failure-guard.ts).
@@ -29,19 +41,20 @@ export interface CallerAuthenticationDeps {
 }
 
 /**
- * The active, unexpired key of the request, or a thrown ApiError: 400 for ambiguous credentials,
- * `missingKey` when there is none (thrown as is, so it must carry nothing request-specific), 401
- * for a bad one, or 429 too_many_failed_authentications in place of a 401 once the peer address
- * is over its budget.
+ * The active, unexpired key of the request, of the family the route `accepts`, or a thrown
+ * ApiError: 400 for ambiguous credentials, 401 missing_key when there is none (a key in the other
+ * family's header is none: it is never hashed nor looked up), 401 for a bad one, or 429
+ * too_many_failed_authentications in place of a 401 once the peer address is over its budget.
  */
 export function authenticateCaller(
   rawHeaders: readonly string[],
   peerAddress: string | undefined,
   deps: CallerAuthenticationDeps,
-  missingKey: ApiError,
+  accepts: AcceptedFamily,
 ): KeyAuthRecord {
-  const credential = readCredential(rawHeaders);
-  const key = credential === undefined ? missingKey : isApiError(credential) ? credential : authenticate(credential, deps.keys, deps.clock);
+  const credential = readCredential(rawHeaders, accepts);
+  const key =
+    credential === undefined ? MISSING_KEY[accepts] : isApiError(credential) ? credential : authenticate(credential, deps.keys, deps.clock);
   if (!isApiError(key)) return key;
   throw key.status === 401 ? failedAuthentication(peerAddress ?? 'unknown', key, deps) : key;
 }

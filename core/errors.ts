@@ -21,7 +21,6 @@ export const ERROR_CODES = {
   key_revoked: [401, 'Unauthorized'],
   key_expired: [401, 'Unauthorized'],
   // 403: you may not
-  wrong_key_family: [403, 'Forbidden'],
   wrong_organization: [403, 'Forbidden'],
   insufficient_scope: [403, 'Forbidden'],
   scope_escalation: [403, 'Forbidden'],

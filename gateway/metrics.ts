@@ -19,7 +19,6 @@ const AUTH_FAILURE_REASONS: Readonly<Record<string, string>> = {
   invalid_key: 'unknown',
   key_revoked: 'revoked',
   key_expired: 'expired',
-  wrong_key_family: 'wrong_family',
   wrong_organization: 'wrong_organization',
   insufficient_scope: 'missing_scope',
 };

@@ -32,7 +32,6 @@ const KEY_CHECKS: readonly ErrorCode[] = [
   'key_revoked',
   'key_expired',
   'too_many_failed_authentications',
-  'wrong_key_family',
   'insufficient_scope',
 ];
 /** The {organization_id} check and the tenant check, for organization routes. */

@@ -42,8 +42,6 @@ export interface Admitted {
 }
 
 const DE_FACTO_HEADERS_ONLY: RateLimitHeaderOptions = { ietf: false };
-/** Thrown as is, by every request without a key on a keyed route: built once. */
-const MISSING_KEY = new ApiError('missing_key', 'This endpoint requires an API key in X-API-Key or X-Partner-API-Key.');
 
 export function createAdmission(deps: AdmissionDeps) {
   const { clock } = deps;
@@ -83,11 +81,11 @@ export function createAdmission(deps: AdmissionDeps) {
 
     // Before the first snapshot every key would look unknown: say "not ready", not "invalid key".
     if (!deps.keys.loaded) throw new ApiError('not_ready', 'The gateway is still loading API keys.', { headers: { 'retry-after': '1' } });
+    // Only the header of the route's family is read: a key in the other one is no key (401 missing_key).
     // A 401 counts against the peer address; one over its budget gets 429 instead (core/authenticate-caller.ts).
-    const key = authenticateCaller(req.rawHeaders, req.socket.remoteAddress, callerAuthentication, MISSING_KEY);
+    const key = authenticateCaller(req.rawHeaders, req.socket.remoteAddress, callerAuthentication, route.family);
     request.key = key;
     const denied = authorize(key, {
-      family: route.family,
       scope: route.scope ?? 'read',
       organizationId: route.organizationParam ? match.params.organization_id : undefined,
       partnerId: route.partnerParam ? match.params.partner_id : undefined,

@@ -1,6 +1,7 @@
 // Who is calling: every way a credential can be missing, malformed, unknown,
-// expired, revoked, doubled or of the wrong family. Each gets its 400/401/403,
-// nothing changes, and no key header value is ever echoed.
+// expired, revoked, doubled or of the wrong family (no credential for the
+// route: 401 missing_key). Each gets its 400/401, nothing changes, and no key
+// header value is ever echoed.
 import t from 'tap';
 import { generateKey } from '../../core/keys.js';
 import { startAdmin } from '../helpers/admin.js';
@@ -30,12 +31,13 @@ t.test('credential problems on an organization route', async (t) => {
     ['upper-case hex', { 'x-api-key': `bsk_live_${hex.toUpperCase()}` }, 401, 'malformed_key'],
     ['a wrong prefix', { 'x-api-key': `bsk_test_${hex}` }, 401, 'malformed_key'],
     ['a partner key in X-API-Key', { 'x-api-key': partnerKey.plainKey }, 401, 'malformed_key'],
-    ['an organization key in X-Partner-API-Key', { 'x-partner-api-key': orgKey.plainKey }, 401, 'malformed_key'],
+    // The route reads X-API-Key only: whatever the other family's header holds, the request has no key.
+    ['an organization key in X-Partner-API-Key', { 'x-partner-api-key': orgKey.plainKey }, 401, 'missing_key'],
     ['a well-formed unknown key', { 'x-api-key': generateKey('org') }, 401, 'invalid_key'],
     ['a revoked key', revoked.headers, 401, 'key_revoked'],
     ['an expired key', expiring.headers, 401, 'key_expired'],
     ['both headers at once', { ...orgKey.headers, ...partnerKey.headers }, 400, 'ambiguous_credentials'],
-    ['a partner key on an organization route', partnerKey.headers, 403, 'wrong_key_family'],
+    ['a partner key on an organization route', partnerKey.headers, 401, 'missing_key'],
     ['an Authorization header instead of X-API-Key', { authorization: `Bearer ${orgKey.plainKey}` }, 401, 'missing_key'],
   ];
   const before = admin.snapshot();
@@ -58,6 +60,34 @@ t.test('credential problems on an organization route', async (t) => {
   t.equal(admin.snapshot(), before, 'database unchanged');
   const ok = await call(admin.baseUrl, 'GET', PATH, { headers: orgKey.headers });
   t.equal(ok.status, 200, 'the service keeps serving');
+});
+
+t.test('a key of the other family is no key: 401 missing_key naming the header the route reads', async (t) => {
+  const admin = await startAdmin(t);
+  const orgKey = createTestKey(admin.store, { org: 'acme', scopes: ['admin'] });
+  const partnerKey = createTestKey(admin.store, { partner: 'p-1', scopes: ['admin'] });
+  const before = admin.snapshot();
+  for (const [label, method, path, headers, header] of [
+    ['a partner key on an organization route', 'GET', PATH, partnerKey.headers, 'X-API-Key'],
+    ['an organization key on a partner route', 'GET', '/api/v1/partner/api-keys', orgKey.headers, 'X-Partner-API-Key'],
+    [
+      'an organization key revoking through a partner route',
+      'DELETE',
+      `/api/v1/partner/api-keys/${partnerKey.id}`,
+      orgKey.headers,
+      'X-Partner-API-Key',
+    ],
+  ] as const) {
+    const res = await call(admin.baseUrl, method, path, { headers });
+    t.equal(res.status, 401, `${label}: 401`);
+    t.match(
+      res.json,
+      { code: 'missing_key', detail: `This endpoint requires an API key in the ${header} header.` },
+      `${label}: names ${header}`,
+    );
+    expectMatchesSpec(t, `${method} ${path}`, res);
+  }
+  t.equal(admin.snapshot(), before, 'database unchanged');
 });
 
 t.test('the same key header twice is ambiguous (400)', async (t) => {

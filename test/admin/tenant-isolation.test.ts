@@ -45,13 +45,13 @@ const MATRIX: Array<[string, string, string, number, string?]> = [
   // another organization's key through one's own organization's path: not found
   ['aAdmin', 'DELETE', '/api/v1/organization/org-a/api-keys/:bAdmin', 404, 'not_found'],
   ['aAdmin', 'DELETE', '/api/v1/organization/org-a/api-keys/:pAdmin', 404, 'not_found'],
-  // partner keys on organization routes, organization keys on partner routes
-  ['pAdmin', 'GET', '/api/v1/organization/org-a/api-keys', 403, 'wrong_key_family'],
-  ['pAdmin', 'POST', '/api/v1/organization/org-a/api-keys', 403, 'wrong_key_family'],
-  ['pAdmin', 'DELETE', '/api/v1/organization/org-a/api-keys/:aRead', 403, 'wrong_key_family'],
-  ['aAdmin', 'GET', '/api/v1/partner/api-keys', 403, 'wrong_key_family'],
-  ['aAdmin', 'POST', '/api/v1/partner/api-keys', 403, 'wrong_key_family'],
-  ['aAdmin', 'DELETE', '/api/v1/partner/api-keys/:pRead', 403, 'wrong_key_family'],
+  // partner keys on organization routes, organization keys on partner routes: no key for the route
+  ['pAdmin', 'GET', '/api/v1/organization/org-a/api-keys', 401, 'missing_key'],
+  ['pAdmin', 'POST', '/api/v1/organization/org-a/api-keys', 401, 'missing_key'],
+  ['pAdmin', 'DELETE', '/api/v1/organization/org-a/api-keys/:aRead', 401, 'missing_key'],
+  ['aAdmin', 'GET', '/api/v1/partner/api-keys', 401, 'missing_key'],
+  ['aAdmin', 'POST', '/api/v1/partner/api-keys', 401, 'missing_key'],
+  ['aAdmin', 'DELETE', '/api/v1/partner/api-keys/:pRead', 401, 'missing_key'],
   // partner routes
   ['pRead', 'GET', '/api/v1/partner/api-keys', 200],
   ['pAdmin', 'POST', '/api/v1/partner/api-keys', 201],

@@ -1,7 +1,14 @@
 // readCredential, authenticate and authorize: the one set of auth rules both
 // planes apply. The key directory is an in-memory Map (our own interface).
 import t from 'tap';
-import { authenticate, authorize, readCredential, type AccessRequirement, type KeyDirectory } from '../../core/auth.js';
+import {
+  authenticate,
+  authorize,
+  readCredential,
+  type AcceptedFamily,
+  type AccessRequirement,
+  type KeyDirectory,
+} from '../../core/auth.js';
 import type { KeyAuthRecord } from '../../core/key-record.js';
 import { createManualClock } from '../../core/clock.js';
 import { ApiError, type ErrorCode } from '../../core/errors.js';
@@ -103,7 +110,7 @@ t.test('readCredential', async (t) => {
     ['carriage return', ['X-API-Key', `${ORG}\r`], { code: 'malformed_key', detail: /X-API-Key/ }],
   ];
   for (const [label, rawHeaders, expected] of CASES) {
-    const result = readCredential(rawHeaders);
+    const result = readCredential(rawHeaders, 'any');
     if (expected === undefined || !('code' in expected)) {
       t.same(result, expected, label);
       continue;
@@ -118,6 +125,30 @@ t.test('readCredential', async (t) => {
     for (const value of rawHeaders.filter((_, i) => i % 2 === 1)) {
       if (value.trim().length > 8) t.notOk(result.message.includes(value.trim()), `${label}: detail does not echo the value`);
     }
+  }
+});
+
+// An endpoint reads its own family's header only: the other one is no credential, whatever it holds
+// (so it is never hashed), while two credentials stay ambiguous whatever the route accepts.
+t.test('readCredential for a route of one family', async (t) => {
+  type Expect = { family: KeyFamily; plainKey: string } | undefined | ErrorCode;
+  const CASES: [label: string, rawHeaders: string[], accepts: AcceptedFamily, expected: Expect][] = [
+    ['org key, org route', ['X-API-Key', ORG], 'org', { family: 'org', plainKey: ORG }],
+    ['partner key, partner route', ['X-Partner-API-Key', PARTNER], 'partner', { family: 'partner', plainKey: PARTNER }],
+    ['org key, partner route', ['X-API-Key', ORG], 'partner', undefined],
+    ['partner key, org route', ['X-Partner-API-Key', PARTNER], 'org', undefined],
+    ['malformed value in the other header', ['X-API-Key', 'junk'], 'partner', undefined],
+    ['the own header, malformed', ['X-Partner-API-Key', 'junk'], 'partner', 'malformed_key'],
+    ['both headers, org route', ['X-API-Key', ORG, 'X-Partner-API-Key', PARTNER], 'org', 'ambiguous_credentials'],
+    ['both headers, partner route', ['X-Partner-API-Key', PARTNER, 'X-API-Key', ORG], 'partner', 'ambiguous_credentials'],
+    ['the other header twice', ['x-api-key', ORG, 'x-api-key', ORG], 'partner', 'ambiguous_credentials'],
+    ['org key, any route', ['X-API-Key', ORG], 'any', { family: 'org', plainKey: ORG }],
+    ['partner key, any route', ['X-Partner-API-Key', PARTNER], 'any', { family: 'partner', plainKey: PARTNER }],
+  ];
+  for (const [label, rawHeaders, accepts, expected] of CASES) {
+    const result = readCredential(rawHeaders, accepts);
+    if (typeof expected === 'string') t.match(result, { code: expected }, `${label}: ${expected}`);
+    else t.same(result, expected, label);
   }
 });
 
@@ -181,43 +212,23 @@ t.test('authenticate', async (t) => {
 });
 
 // authorize matrix. Each row fixes key family and ownership against a
-// requirement; rows without an expected code reach the scope check, which is
-// then crossed with every granted set and every required scope.
+// requirement (the family of the route was settled by readCredential); rows
+// without an expected code reach the scope check, which is then crossed with
+// every granted set and every required scope.
 t.test('authorize', async (t) => {
   const orgKey = (scopes: Scope[]) => record(ORG, 'org', { ownerId: 'org_A', scopes });
   const partnerKey = (scopes: Scope[]) => record(PARTNER, 'partner', { ownerId: 'partner_P', scopes });
   type Row = [label: string, key: (scopes: Scope[]) => KeyAuthRecord, need: Omit<AccessRequirement, 'scope'>, code?: ErrorCode];
   const ROWS: Row[] = [
-    ['org key, org route, own organization', orgKey, { family: 'org', organizationId: 'org_A' }],
-    ['org key, org route, other organization', orgKey, { family: 'org', organizationId: 'org_B' }, 'wrong_organization'],
-    ['org key, org route without organization', orgKey, { family: 'org' }],
-    ['org key, partner route', orgKey, { family: 'partner' }, 'wrong_key_family'],
-    ['org key, partner route naming its organization', orgKey, { family: 'partner', organizationId: 'org_A' }, 'wrong_key_family'],
-    [
-      'org key, partner route, other organization: family reported first',
-      orgKey,
-      { family: 'partner', organizationId: 'org_B' },
-      'wrong_key_family',
-    ],
-    ['org key, any route, own organization', orgKey, { family: 'any', organizationId: 'org_A' }],
-    ['org key, any route, other organization', orgKey, { family: 'any', organizationId: 'org_B' }, 'wrong_organization'],
-    ['org key, any route without owner', orgKey, { family: 'any' }],
-    ['org key, any route with a partner id equal to its owner id', orgKey, { family: 'any', partnerId: 'org_A' }, 'wrong_organization'],
-    ['partner key, partner route', partnerKey, { family: 'partner' }],
-    ['partner key, partner route, own partner id', partnerKey, { family: 'partner', partnerId: 'partner_P' }],
-    ['partner key, partner route, other partner id', partnerKey, { family: 'partner', partnerId: 'partner_Q' }, 'wrong_organization'],
-    ['partner key, org route', partnerKey, { family: 'org', organizationId: 'org_A' }, 'wrong_key_family'],
-    ['partner key, org route without organization', partnerKey, { family: 'org' }, 'wrong_key_family'],
-    ['partner key, any route with an organization', partnerKey, { family: 'any', organizationId: 'org_A' }, 'wrong_organization'],
-    [
-      'partner key, any route with an organization id equal to its owner id',
-      partnerKey,
-      { family: 'any', organizationId: 'partner_P' },
-      'wrong_organization',
-    ],
-    ['partner key, any route without owner', partnerKey, { family: 'any' }],
-    ['partner key, any route, own partner id', partnerKey, { family: 'any', partnerId: 'partner_P' }],
-    ['partner key, any route, other partner id', partnerKey, { family: 'any', partnerId: 'partner_Q' }, 'wrong_organization'],
+    ['org key, own organization', orgKey, { organizationId: 'org_A' }],
+    ['org key, other organization', orgKey, { organizationId: 'org_B' }, 'wrong_organization'],
+    ['org key, no owner in the route', orgKey, {}],
+    ['org key, a partner id equal to its owner id', orgKey, { partnerId: 'org_A' }, 'wrong_organization'],
+    ['partner key, no owner in the route', partnerKey, {}],
+    ['partner key, own partner id', partnerKey, { partnerId: 'partner_P' }],
+    ['partner key, other partner id', partnerKey, { partnerId: 'partner_Q' }, 'wrong_organization'],
+    ['partner key, an organization', partnerKey, { organizationId: 'org_A' }, 'wrong_organization'],
+    ['partner key, an organization id equal to its owner id', partnerKey, { organizationId: 'partner_P' }, 'wrong_organization'],
   ];
   // Written out, not derived from holdsScope: admin covers read, write and admin only.
   const GRANTS: [granted: Scope[], holds: Scope[]][] = [
@@ -254,12 +265,10 @@ t.test('authorize', async (t) => {
   t.equal(checked, ROWS.length * GRANTS.length * SCOPES.length, `${checked} combinations checked`);
 
   t.test('error details', async (t) => {
-    const other = authorize(orgKey(['admin']), { family: 'org', organizationId: 'org_B', scope: 'read' });
+    const other = authorize(orgKey(['admin']), { organizationId: 'org_B', scope: 'read' });
     t.match(other, { code: 'wrong_organization', status: 403, context: { keyId: 'key_cdef' } });
     t.notOk(other?.message.includes('org_B'), 'the other organization is not named');
-    const family = authorize(partnerKey(['admin']), { family: 'org', scope: 'read' });
-    t.match(family, { code: 'wrong_key_family', status: 403, message: /X-API-Key header/ });
-    const scope = authorize(orgKey(['read']), { family: 'org', organizationId: 'org_A', scope: 'admin' });
+    const scope = authorize(orgKey(['read']), { organizationId: 'org_A', scope: 'admin' });
     t.match(scope, {
       code: 'insufficient_scope',
       status: 403,

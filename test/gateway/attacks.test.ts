@@ -5,7 +5,10 @@
 // claims), attacks-smuggling (framing), attacks-accepted (claims replaced, not
 // refused), attacks-host-query (Host and query).
 import t from 'tap';
+import { hashKey } from '../../core/keys.js';
 import { type Attack, EXPECT, LISTS, request, runAttackGroups, startAttackStack, VISITORS } from '../helpers/attack-suite.js';
+
+const PARTNER_REPORTS = '/api/v1/partner/reports';
 
 t.test('attack suite: targets, methods and credentials', async (t) => {
   const { stack, acme, globex, partner, key, hexOf } = await startAttackStack(t);
@@ -195,16 +198,52 @@ t.test('attack suite: targets, methods and credentials', async (t) => {
       expect: { status: 403, code: 'insufficient_scope' },
     },
     {
-      label: 'partner key on an organization route',
+      label: 'partner key on an organization route (no key for it)',
       bytes: request(`GET ${VISITORS} HTTP/1.1`, `X-Partner-API-Key: ${partner.plainKey}`),
-      expect: { status: 403, code: 'wrong_key_family' },
+      expect: { status: 401, code: 'missing_key' },
+    },
+  ];
+
+  // A route reads its own family's header only, and decides that before any hash: a revoked or unknown
+  // key in the other header is no key (missing_key), never key_revoked or invalid_key, which only a
+  // lookup could tell. The control case shows the revocation is in the gateway's replica.
+  const revoked = stack.key({ org: 'acme', scopes: ['read'] });
+  stack.admin.store.revokeKey(revoked.id);
+  t.equal(stack.replica.findByHash(hashKey(revoked.plainKey))?.status, 'revoked', 'the replica knows the key is revoked');
+  const missingKey = { status: 401, code: 'missing_key' };
+  const familyTricks: Attack[] = [
+    {
+      label: 'control: the revoked key on its own route',
+      bytes: request(`GET ${VISITORS} HTTP/1.1`, `X-API-Key: ${revoked.plainKey}`),
+      expect: { status: 401, code: 'key_revoked' },
+    },
+    {
+      label: 'revoked org key on a partner route',
+      bytes: request(`GET ${PARTNER_REPORTS} HTTP/1.1`, `X-API-Key: ${revoked.plainKey}`),
+      expect: missingKey,
+    },
+    {
+      label: 'unknown org key on a partner route',
+      bytes: request(`GET ${PARTNER_REPORTS} HTTP/1.1`, `X-API-Key: bsk_live_${'0'.repeat(32)}`),
+      expect: missingKey,
+    },
+    { label: 'valid org key on a partner route', bytes: request(`GET ${PARTNER_REPORTS} HTTP/1.1`, key), expect: missingKey },
+    {
+      label: 'junk in X-API-Key on a partner route',
+      bytes: request(`GET ${PARTNER_REPORTS} HTTP/1.1`, 'X-API-Key: junk'),
+      expect: missingKey,
+    },
+    {
+      label: 'both headers on a partner route: still ambiguous',
+      bytes: request(`GET ${PARTNER_REPORTS} HTTP/1.1`, key, `X-Partner-API-Key: ${partner.plainKey}`),
+      expect: EXPECT.ambiguous,
     },
   ];
 
   runAttackGroups(
     t,
     stack,
-    { 'path tricks': pathTricks, 'method tricks': methodTricks, 'credential tricks': credentialTricks },
+    { 'path tricks': pathTricks, 'method tricks': methodTricks, 'credential tricks': credentialTricks, 'the other family': familyTricks },
     request(`GET ${VISITORS} HTTP/1.1`, key),
   );
 });

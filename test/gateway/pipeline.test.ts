@@ -113,9 +113,16 @@ t.test('pipeline', async (t) => {
     t.equal(stack.upstream.received.length, before);
   });
 
-  t.test('403: wrong family, wrong organization, missing scope', async (t) => {
-    await refused(t, get('/api/v1/organization/acme/visitors', partner.headers), 403, 'wrong_key_family');
-    await refused(t, get('/api/v1/partner/reports', reader.headers), 403, 'wrong_key_family');
+  t.test('401: a key of the other family is no key for the route, and the answer names the header it reads', async (t) => {
+    const onOrgRoute = await refused(t, get('/api/v1/organization/acme/visitors', partner.headers), 401, 'missing_key');
+    t.equal(onOrgRoute.json.detail, 'This endpoint requires an API key in the X-API-Key header.');
+    const onPartnerRoute = await refused(t, get('/api/v1/partner/reports', reader.headers), 401, 'missing_key');
+    t.equal(onPartnerRoute.json.detail, 'This endpoint requires an API key in the X-Partner-API-Key header.');
+    const onAnyRoute = await refused(t, get('/api/v1/whoami'), 401, 'missing_key');
+    t.equal(onAnyRoute.json.detail, 'This endpoint requires an API key in X-API-Key or X-Partner-API-Key.', 'key: any names both');
+  });
+
+  t.test('403: wrong organization, missing scope', async (t) => {
     const foreign = await refused(t, get('/api/v1/organization/acme/visitors', other.headers), 403, 'wrong_organization');
     t.notMatch(foreign.text, /acme/, 'says nothing about the other organization');
     await refused(

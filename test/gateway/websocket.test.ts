@@ -173,11 +173,11 @@ routes:
       code: 'insufficient_scope',
     },
     {
-      label: 'wrong key family',
+      label: 'a key of the other family is no key',
       path: '/api/v1/organization/acme/live',
       headers: [...handshake, `X-Partner-API-Key: ${partner.plainKey}`],
-      status: 403,
-      code: 'wrong_key_family',
+      status: 401,
+      code: 'missing_key',
     },
     {
       label: 'two credentials',
