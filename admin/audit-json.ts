@@ -13,8 +13,10 @@ export interface AuditEventJson {
   organizationId?: string;
   partnerId?: string;
   keyPrefix: string;
-  /** The new key's scopes for key.created; null for key.revoked. */
+  /** The new key's scopes for key.created and key.rotated (the successor's); null otherwise. */
   scopes: string[] | null;
+  /** key.rotated: {previousKeyId, gracePeriodSeconds}; key.updated: {fields}; null otherwise. */
+  details: AuditEvent['details'];
 }
 
 export const toAuditEventJson = (event: AuditEvent): AuditEventJson => ({
@@ -27,4 +29,5 @@ export const toAuditEventJson = (event: AuditEvent): AuditEventJson => ({
   ...(event.family === 'org' ? { organizationId: event.ownerId } : { partnerId: event.ownerId }),
   keyPrefix: event.keyPrefix,
   scopes: event.scopes === null ? null : [...event.scopes],
+  details: event.details,
 });

@@ -16,6 +16,8 @@ export interface ApiKeyJson {
   expiresAt: string | null;
   lastUsedAt: string | null;
   createdAt: string;
+  /** Addresses and CIDRs the key may be used from; null: any. */
+  allowedIps: string[] | null;
 }
 
 export const isoTime = (ms: number): string => new Date(ms).toISOString();
@@ -33,5 +35,6 @@ export function toApiKeyJson(row: ApiKeyRow): ApiKeyJson {
     expiresAt: isoOrNull(row.expiresAt),
     lastUsedAt: isoOrNull(row.lastUsedAt),
     createdAt: isoTime(row.createdAt),
+    allowedIps: row.allowedIps === null ? null : [...row.allowedIps],
   };
 }

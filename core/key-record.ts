@@ -4,6 +4,7 @@
 // here with a checker of another type) does not build. Everything that must
 // know the record's fields reads them from here: the change-feed page parser
 // (core/change-feed.ts) checks each record against it.
+import { parseAllowedIps } from './ip-allowlist.js';
 import { FAMILIES, type KeyFamily } from './keys.js';
 import { isScope, type Scope } from './scopes.js';
 
@@ -20,6 +21,8 @@ export interface KeyAuthRecord {
   readonly expiresAt: number | null;
   /** The change-feed sequence number of this version of the record. */
   readonly seq: number;
+  /** The addresses and CIDRs (normalized, core/ip-allowlist.ts) the key may be used from; null: any address. */
+  readonly allowedIps: readonly string[] | null;
 }
 
 /** A check of one field's value that also tells the compiler the field's type. */
@@ -41,7 +44,15 @@ export const KEY_RECORD_FIELDS: { readonly [K in keyof KeyAuthRecord]-?: FieldCh
   status: (value: unknown): value is KeyAuthRecord['status'] => value === 'active' || value === 'revoked',
   expiresAt: (value: unknown): value is number | null => value === null || isCount(value),
   seq: (value: unknown): value is number => isCount(value) && value > 0,
+  // Parsed as the API parses it, and it must come out as it went in: the store writes only normalized lists.
+  allowedIps: (value: unknown): value is readonly string[] | null => isNormalizedAllowlist(value),
 });
+
+function isNormalizedAllowlist(value: unknown): boolean {
+  if (value === null) return true;
+  const parsed = parseAllowedIps(value);
+  return parsed.ok && parsed.allowedIps !== null && parsed.allowedIps.every((entry, i) => entry === (value as unknown[])[i]);
+}
 
 const FIELD_NAMES = Object.freeze(Object.keys(KEY_RECORD_FIELDS) as (keyof KeyAuthRecord)[]);
 

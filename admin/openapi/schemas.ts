@@ -4,9 +4,10 @@
 // (no unknown members), so a response that leaks anything fails the tests.
 import { ERROR_CODES } from '../../core/errors.js';
 import { FAMILIES, RANDOM_HEX_LENGTH, VISIBLE_RANDOM_CHARS, type KeyFamily } from '../../core/keys.js';
+import { MAX_ALLOWED_IPS } from '../../core/ip-allowlist.js';
 import { BASE_SCOPES, SCOPES } from '../../core/scopes.js';
 import { ADMIN_BODY_LIMIT } from '../http/body.js';
-import { DEFAULT_SCOPES, MAX_NAME_LENGTH, OWNER_ID_PATTERN } from '../validation.js';
+import { DEFAULT_SCOPES, GRACE_PERIOD_SECONDS, MAX_NAME_LENGTH, OWNER_ID_PATTERN } from '../validation.js';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -15,7 +16,11 @@ export const ref = (schema: string): JsonSchema => ({ $ref: `#/components/schema
 /** Component names per family: `OrganizationApiKey`, `PartnerApiKeyList`, ... */
 export const FAMILY_NAME: Readonly<Record<KeyFamily, string>> = { org: 'Organization', partner: 'Partner' };
 
-export type FamilySchema = 'ApiKey' | 'ApiKeyList' | 'ApiKeyCreated' | 'ApiKeyCreateRequest';
+export type FamilySchema =
+  'ApiKey' | 'ApiKeyList' | 'ApiKeyCreated' | 'ApiKeyCreateRequest' | 'ApiKeyRotated' | 'ApiKeyUpdated' | 'ApiKeyUpdateRequest';
+
+/** The component of the rotate body, one for both families. */
+export const ROTATE_REQUEST_SCHEMA_NAME = 'ApiKeyRotateRequest';
 export const familySchema = (family: KeyFamily, schema: FamilySchema): string => `${FAMILY_NAME[family]}${schema}`;
 
 const OWNER_FIELD: Readonly<Record<KeyFamily, string>> = { org: 'organizationId', partner: 'partnerId' };
@@ -39,6 +44,15 @@ const scopeList = (family: KeyFamily): JsonSchema => ({
   uniqueItems: true,
 });
 
+/** An allowlist: IPv4/IPv6 addresses or CIDRs, normalized by the service (core/ip-allowlist.ts), or null. */
+const allowedIpsSchema = (description: string): JsonSchema => ({
+  type: ['array', 'null'],
+  items: { type: 'string', minLength: 1 },
+  minItems: 1,
+  maxItems: MAX_ALLOWED_IPS,
+  description,
+});
+
 const deepFreeze = <T>(value: T): T => {
   if (typeof value === 'object' && value !== null) {
     for (const member of Object.values(value)) deepFreeze(member);
@@ -47,30 +61,33 @@ const deepFreeze = <T>(value: T): T => {
   return value;
 };
 
+const NAME_RULES_TEXT =
+  'Trimmed; not blank; no control characters, bidirectional controls (U+202A–U+202E, U+2066–U+2069), ' +
+  'line or paragraph separators (U+2028, U+2029), zero-width characters (U+200B–U+200D, U+2060, U+FEFF) ' +
+  'or lone surrogates.';
+const nameSchema = (description: string): JsonSchema => ({ type: 'string', pattern: '\\S', maxLength: MAX_NAME_LENGTH, description });
+
+const bodyDescription = (extra = ''): string => `A JSON object of at most ${ADMIN_BODY_LIMIT} bytes with these members only.${extra}`;
+
+const escalationText = (family: KeyFamily): string =>
+  'Scopes the calling key holds itself (else 403 scope_escalation); admin implies read and write.' +
+  (family === 'org' ? ' agency:read and agency:write only for agency organizations.' : '');
+
+const REQUEST_ALLOWLIST_TEXT =
+  `1 to ${MAX_ALLOWED_IPS} IPv4/IPv6 addresses or CIDRs (e.g. 192.0.2.7, 10.0.0.0/8, 2001:db8::/32), normalized, ` +
+  'no duplicates; hostnames are refused. IPv4-mapped IPv6 matches its IPv4 form.';
+
 const createKeyRequestSchema = (family: KeyFamily): JsonSchema =>
   deepFreeze({
     type: 'object',
-    description: `A JSON object of at most ${ADMIN_BODY_LIMIT} bytes with these members only.`,
+    description: bodyDescription(),
     additionalProperties: false,
     required: ['name'],
     properties: {
-      name: {
-        type: 'string',
-        pattern: '\\S',
-        maxLength: MAX_NAME_LENGTH,
-        description:
-          'Trimmed; not blank; no control characters, bidirectional controls (U+202A–U+202E, U+2066–U+2069), ' +
-          'line or paragraph separators (U+2028, U+2029), zero-width characters (U+200B–U+200D, U+2060, U+FEFF) ' +
-          'or lone surrogates.',
-      },
-      scopes: {
-        ...scopeList(family),
-        default: [...DEFAULT_SCOPES[family]],
-        description:
-          'Scopes the calling key holds itself (else 403 scope_escalation); admin implies read and write.' +
-          (family === 'org' ? ' agency:read and agency:write only for agency organizations.' : ''),
-      },
+      name: nameSchema(NAME_RULES_TEXT),
+      scopes: { ...scopeList(family), default: [...DEFAULT_SCOPES[family]], description: escalationText(family) },
       expiresAt: timestamp('RFC 3339 with a time zone, in the future; null or absent: never expires.', true),
+      allowedIps: allowedIpsSchema(`${REQUEST_ALLOWLIST_TEXT} null or absent: any address.`),
     },
   });
 
@@ -78,20 +95,80 @@ const createKeyRequestSchema = (family: KeyFamily): JsonSchema =>
  * The create-key request bodies, one per family. The document publishes these
  * very objects and admin/create-key-body.ts compiles them: the one statement
  * of the body's rules. Frozen, so neither can change what the other reads.
+ * So are the rotate and update bodies below, for admin/rotate-key-body.ts and
+ * admin/update-key-body.ts.
  */
 export const CREATE_KEY_REQUEST_SCHEMAS: Readonly<Record<KeyFamily, JsonSchema>> = Object.freeze({
   org: createKeyRequestSchema('org'),
   partner: createKeyRequestSchema('partner'),
 });
 
+/** The rotate body, the same for both families; the whole body is optional. */
+export const ROTATE_KEY_REQUEST_SCHEMA: JsonSchema = deepFreeze({
+  type: 'object',
+  description: bodyDescription(' The body may be absent or {}: every member has a default.'),
+  additionalProperties: false,
+  properties: {
+    gracePeriodSeconds: {
+      type: 'integer',
+      minimum: 0,
+      maximum: GRACE_PERIOD_SECONDS.max,
+      default: GRACE_PERIOD_SECONDS.default,
+      description:
+        'How long the rotated key keeps working, in seconds (at most 30 days): its expiresAt becomes the earlier of its own ' +
+        'and now + this. 0 revokes it at once.',
+    },
+    name: nameSchema(`The new key's name; absent: the rotated key's. ${NAME_RULES_TEXT}`),
+  },
+});
+
+const updateKeyRequestSchema = (family: KeyFamily): JsonSchema =>
+  deepFreeze({
+    type: 'object',
+    description: bodyDescription(' At least one member; a member absent is left as it is.'),
+    additionalProperties: false,
+    minProperties: 1,
+    properties: {
+      name: nameSchema(NAME_RULES_TEXT),
+      scopes: {
+        ...scopeList(family),
+        description: `The key's new scopes. ${escalationText(family)} The calling key can neither grant nor remove a scope it does not hold.`,
+      },
+      expiresAt: timestamp('RFC 3339 with a time zone, in the future; null: never expires.', true),
+      allowedIps: allowedIpsSchema(`${REQUEST_ALLOWLIST_TEXT} null: any address.`),
+    },
+  });
+
+export const UPDATE_KEY_REQUEST_SCHEMAS: Readonly<Record<KeyFamily, JsonSchema>> = Object.freeze({
+  org: updateKeyRequestSchema('org'),
+  partner: updateKeyRequestSchema('partner'),
+});
+
 function familySchemas(family: KeyFamily): Record<string, JsonSchema> {
   const { prefix, headerName } = FAMILIES[family];
   const owner = OWNER_FIELD[family];
+  const plainKey: JsonSchema = {
+    type: 'string',
+    pattern: `^${prefix}[0-9a-f]{${RANDOM_HEX_LENGTH}}$`,
+    description: 'The key itself. Shown in this response only: the service keeps its SHA-256, nothing else.',
+  };
   const apiKey: JsonSchema = {
     type: 'object',
     description: `An API key of the ${FAMILY_NAME[family].toLowerCase()} family (sent in ${headerName}). Never holds the key itself or its hash.`,
     additionalProperties: false,
-    required: ['id', owner, 'createdByUserId', 'name', 'keyPrefix', 'scopes', 'status', 'expiresAt', 'lastUsedAt', 'createdAt'],
+    required: [
+      'id',
+      owner,
+      'createdByUserId',
+      'name',
+      'keyPrefix',
+      'scopes',
+      'status',
+      'expiresAt',
+      'lastUsedAt',
+      'createdAt',
+      'allowedIps',
+    ],
     properties: {
       id: { type: 'string', format: 'uuid' },
       [owner]: ownerIdSchema,
@@ -110,6 +187,7 @@ function familySchemas(family: KeyFamily): Record<string, JsonSchema> {
       expiresAt: timestamp('When the key stops working; null: never.', true),
       lastUsedAt: timestamp('Last successful authentication, recorded in batches (may lag by a few seconds).', true),
       createdAt: timestamp('When the key was created.'),
+      allowedIps: allowedIpsSchema('The addresses and CIDRs the key may be used from, normalized; null: any address.'),
     },
   };
   return {
@@ -126,16 +204,29 @@ function familySchemas(family: KeyFamily): Record<string, JsonSchema> {
       type: 'object',
       additionalProperties: false,
       required: ['apiKey', 'plainKey'],
+      properties: { apiKey: ref(familySchema(family, 'ApiKey')), plainKey },
+    },
+    [familySchema(family, 'ApiKeyRotated')]: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['apiKey', 'plainKey', 'previousKey'],
       properties: {
-        apiKey: ref(familySchema(family, 'ApiKey')),
-        plainKey: {
-          type: 'string',
-          pattern: `^${prefix}[0-9a-f]{${RANDOM_HEX_LENGTH}}$`,
-          description: 'The key itself. Shown in this response only: the service keeps its SHA-256, nothing else.',
+        apiKey: { ...ref(familySchema(family, 'ApiKey')), description: 'The new key: the rotated one\'s owner, scopes, expiry and allowlist.' },
+        plainKey,
+        previousKey: {
+          ...ref(familySchema(family, 'ApiKey')),
+          description: 'The rotated key, as it now is: expiring at the end of the grace period, or revoked.',
         },
       },
     },
+    [familySchema(family, 'ApiKeyUpdated')]: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['apiKey'],
+      properties: { apiKey: ref(familySchema(family, 'ApiKey')) },
+    },
     [familySchema(family, 'ApiKeyCreateRequest')]: CREATE_KEY_REQUEST_SCHEMAS[family],
+    [familySchema(family, 'ApiKeyUpdateRequest')]: UPDATE_KEY_REQUEST_SCHEMAS[family],
   };
 }
 
@@ -162,6 +253,7 @@ const problem: JsonSchema = {
 export const COMPONENT_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   ...familySchemas('org'),
   ...familySchemas('partner'),
+  [ROTATE_REQUEST_SCHEMA_NAME]: ROTATE_KEY_REQUEST_SCHEMA,
   Problem: problem,
   OpenApiDocument: {
     type: 'object',

@@ -1,5 +1,5 @@
-// The audit log's rows: who created or revoked which key, when and from
-// where. `record` is called by the key store inside the transaction of the
+// The audit log's rows: who created, rotated, updated or revoked which key,
+// when and from where. `record` is called by the key store inside the transaction of the
 // change it records, so a change and its audit row commit (or roll back)
 // together. The row holds the key's id, owner and public prefix, never the
 // plain key or its hash.
@@ -8,7 +8,10 @@ import { isScope, type Scope } from '../../core/scopes.js';
 import type { SqliteDatabase } from './database.js';
 import type { ApiKeyRow } from './rows.js';
 
-export type AuditAction = 'key.created' | 'key.revoked';
+export type AuditAction = 'key.created' | 'key.revoked' | 'key.rotated' | 'key.updated';
+
+/** What a rotation or an update records beyond the key itself; never a plain key or a hash. */
+export type AuditDetails = { readonly previousKeyId: string; readonly gracePeriodSeconds: number } | { readonly fields: readonly string[] };
 
 /** Who made a change: an API key (`key_<uuid>`) or an operator name (`cli`), and the client's address. */
 export interface Actor {
@@ -29,8 +32,10 @@ export interface AuditEvent {
   readonly family: KeyFamily;
   readonly ownerId: string;
   readonly keyPrefix: string;
-  /** The new key's scopes for key.created; null for key.revoked. */
+  /** The new key's scopes for key.created and key.rotated (the successor's); null otherwise. */
   readonly scopes: readonly Scope[] | null;
+  /** key.rotated: the rotated key and the grace it was given; key.updated: the fields changed; null otherwise. */
+  readonly details: AuditDetails | null;
 }
 
 export interface AuditFilter {
@@ -43,7 +48,8 @@ export interface AuditFilter {
 }
 
 export interface AuditLog {
-  record(action: AuditAction, key: ApiKeyRow, actor: Actor, at: number): void;
+  /** `details` for key.rotated and key.updated (the table refuses a row without them, or with them otherwise). */
+  record(action: AuditAction, key: ApiKeyRow, actor: Actor, at: number, details?: AuditDetails): void;
   list(filter: AuditFilter): AuditEvent[];
 }
 
@@ -58,6 +64,7 @@ interface AuditRowSql {
   owner_id: string;
   key_prefix: string;
   scopes: string | null;
+  details: string | null;
 }
 
 const toAuditEvent = (row: AuditRowSql): AuditEvent => ({
@@ -71,21 +78,24 @@ const toAuditEvent = (row: AuditRowSql): AuditEvent => ({
   ownerId: row.owner_id,
   keyPrefix: row.key_prefix,
   scopes: row.scopes === null ? null : (JSON.parse(row.scopes) as unknown[]).filter(isScope),
+  details: row.details === null ? null : (JSON.parse(row.details) as AuditDetails),
 });
+
+const RECORDS_SCOPES: ReadonlySet<AuditAction> = new Set(['key.created', 'key.rotated']);
 
 export function createAuditLog(db: SqliteDatabase): AuditLog {
   const insert = db.prepare(
-    `INSERT INTO audit_events (at, actor, client_address, action, key_id, family, owner_id, key_prefix, scopes)
-     VALUES (@at, @actor, @clientAddress, @action, @keyId, @family, @ownerId, @keyPrefix, @scopes)`,
+    `INSERT INTO audit_events (at, actor, client_address, action, key_id, family, owner_id, key_prefix, scopes, details)
+     VALUES (@at, @actor, @clientAddress, @action, @keyId, @family, @ownerId, @keyPrefix, @scopes, @details)`,
   );
   // Newest first to apply the limit; the caller gets them back in order.
   const select = db.prepare(
-    `SELECT id, at, actor, client_address, action, key_id, family, owner_id, key_prefix, scopes FROM audit_events
+    `SELECT id, at, actor, client_address, action, key_id, family, owner_id, key_prefix, scopes, details FROM audit_events
      WHERE (@family IS NULL OR (family = @family AND owner_id = @ownerId)) AND at >= @since
      ORDER BY id DESC LIMIT @limit`,
   );
   return {
-    record(action, key, actor, at) {
+    record(action, key, actor, at, details) {
       insert.run({
         at,
         actor: actor.id,
@@ -95,7 +105,8 @@ export function createAuditLog(db: SqliteDatabase): AuditLog {
         family: key.family,
         ownerId: key.ownerId,
         keyPrefix: key.keyPrefix,
-        scopes: action === 'key.created' ? JSON.stringify(key.scopes) : null,
+        scopes: RECORDS_SCOPES.has(action) ? JSON.stringify(key.scopes) : null,
+        details: details === undefined ? null : JSON.stringify(details),
       });
     },
     list({ owner, since, limit }) {

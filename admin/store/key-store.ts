@@ -39,6 +39,8 @@ export interface NewKey {
   name: string;
   scopes: readonly Scope[];
   expiresAt: number | null;
+  /** Normalized (core/ip-allowlist.ts); null or absent: any address. */
+  allowedIps?: readonly string[] | null;
   /** Also the audit log's actor: `key_<uuid>` for the API, `cli` or --created-by for the CLI. */
   createdBy: string | null;
   /** The request's client address, for the audit log (null: not over the network). */
@@ -51,6 +53,29 @@ export type CreateKeyResult =
   { ok: true; key: ApiKeyRow; plainKey: string } | { ok: false; reason: 'unknown_organization' | 'agency_scopes_not_allowed' };
 
 export type RevokeResult = 'revoked' | 'already_revoked' | 'not_found';
+
+export interface RotateKeyInput {
+  /** How long the rotated key keeps working (never past its own expiry); 0 revokes it at once. */
+  graceMs: number;
+  /** The successor's name; absent: the rotated key's. */
+  name?: string | undefined;
+  actor: Actor;
+}
+
+export type RotateKeyResult =
+  { ok: true; key: ApiKeyRow; plainKey: string; previousKey: ApiKeyRow } | { ok: false; reason: 'not_found' | 'revoked' | 'expired' };
+
+/** The fields an update may change; an absent field is left as it is. Values already validated. */
+export interface KeyChanges {
+  name?: string;
+  scopes?: readonly Scope[];
+  expiresAt?: number | null;
+  allowedIps?: readonly string[] | null;
+}
+
+export type UpdateKeyResult =
+  | { ok: true; key: ApiKeyRow; changed: readonly (keyof KeyChanges)[] }
+  | { ok: false; reason: 'not_found' | 'revoked' | 'agency_scopes_not_allowed' };
 
 export interface KeyCount {
   family: KeyFamily;
@@ -94,6 +119,17 @@ export interface KeyStore extends KeyDirectory {
    * Only an actual revocation is audited: an already revoked key changes nothing.
    */
   revokeKey(id: string, owner?: KeyOwner, actor?: Actor): RevokeResult;
+  /**
+   * Issue a successor to `id` (same owner, scopes, name unless given, expiry and allowlist) and
+   * shorten the rotated key's life to the grace (revoke it when 0), in one transaction with one
+   * audit event (key.rotated, on the successor). A revoked or expired key is not rotated.
+   */
+  rotateKey(id: string, owner: KeyOwner, input: RotateKeyInput): RotateKeyResult;
+  /**
+   * Apply `changes` to an unrevoked key. Only fields whose value differs are changed and audited
+   * (key.updated with their names); nothing differing writes nothing.
+   */
+  updateKey(id: string, owner: KeyOwner, changes: KeyChanges, actor: Actor): UpdateKeyResult;
   /** Audit events, oldest first (see AuditFilter for the limit). */
   auditEvents(filter: AuditFilter): AuditEvent[];
   close(): void;
@@ -110,6 +146,22 @@ export interface StoreOptions {
   /** How long a write waits for another connection's lock (default BUSY_TIMEOUT_MS, writability.ts). */
   busyTimeoutMs?: number;
 }
+
+/** The fields updateKey may change, in the order key.updated names them. */
+const CHANGEABLE: readonly (keyof KeyChanges)[] = ['name', 'scopes', 'expiresAt', 'allowedIps'];
+
+const encodeAllowedIps = (allowedIps: readonly string[] | null): string | null => (allowedIps === null ? null : JSON.stringify(allowedIps));
+
+/** A changeable field's values compared as stored: lists by their JSON (scopes are kept in canonical order). */
+const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** The update statement's parameters for a key's changeable fields, encoded as stored. */
+const encodedFields = (key: Pick<ApiKeyRow, keyof KeyChanges>) => ({
+  name: key.name,
+  scopes: JSON.stringify(key.scopes),
+  expiresAt: key.expiresAt,
+  allowedIps: encodeAllowedIps(key.allowedIps),
+});
 
 /** The audit actor of a change made by calling the store directly, without saying who (tests, embedding code). */
 export const UNATTRIBUTED: Actor = Object.freeze({ id: 'system', address: null });
@@ -128,9 +180,13 @@ export function openStore({ path: givenPath, mustExist, clock, logger, pollMs, b
     touch: db.prepare('UPDATE api_keys SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?'),
     insertKey: db.prepare(
       `INSERT INTO api_keys (id, family, owner_id, organization_id, name, key_prefix, key_hash, scopes, status,
-         expires_at, last_used_at, created_at, created_by, revoked_at, seq)
+         expires_at, last_used_at, created_at, created_by, revoked_at, seq, allowed_ips)
        VALUES (@id, @family, @ownerId, @organizationId, @name, @keyPrefix, @keyHash, @scopes, 'active',
-         @expiresAt, NULL, @createdAt, @createdBy, NULL, @seq)`,
+         @expiresAt, NULL, @createdAt, @createdBy, NULL, @seq, @allowedIps)`,
+    ),
+    update: db.prepare(
+      `UPDATE api_keys SET name = @name, scopes = @scopes, expires_at = @expiresAt, allowed_ips = @allowedIps, seq = @seq
+       WHERE id = @id`,
     ),
     list: db.prepare(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE family = ? AND owner_id = ? ORDER BY created_at, rowid`),
     key: db.prepare(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE id = ?`),
@@ -147,21 +203,17 @@ export function openStore({ path: givenPath, mustExist, clock, logger, pollMs, b
   };
   const nextSeq = (): number => sql.bumpSeq.get() as number;
 
-  const createTx = db.transaction((input: NewKey): CreateKeyResult => {
-    if (input.family === 'org') {
-      let org = getOrganization(input.ownerId);
-      if (!org && input.registerOrganization) {
-        orgs.insert(input.ownerId, false);
-        org = getOrganization(input.ownerId);
-      }
-      if (!org) return { ok: false, reason: 'unknown_organization' };
-      if (!org.agency && hasAgencyScope(input.scopes)) return { ok: false, reason: 'agency_scopes_not_allowed' };
-    } else if (hasAgencyScope(input.scopes)) {
-      return { ok: false, reason: 'agency_scopes_not_allowed' };
-    }
+  const ownedBy = (key: ApiKeyRow | undefined, owner: KeyOwner | undefined): key is ApiKeyRow =>
+    key !== undefined && (!owner || (key.family === owner.family && key.ownerId === owner.ownerId));
+
+  /** Whether `scopes` may be held by keys of `family`/`ownerId` (agency scopes: agency organizations only). */
+  const scopesAllowed = (family: KeyFamily, ownerId: string, scopes: readonly Scope[]): boolean =>
+    !hasAgencyScope(scopes) || (family === 'org' && getOrganization(ownerId)?.agency === true);
+
+  /** Insert a new active key; the caller has checked its owner and scopes and records its audit event. */
+  function insertKey(input: NewKey, now: number): { key: ApiKeyRow; plainKey: string } {
     const plainKey = generateKey(input.family);
     const id = randomUUID();
-    const now = clock.now();
     sql.insertKey.run({
       id,
       family: input.family,
@@ -175,16 +227,69 @@ export function openStore({ path: givenPath, mustExist, clock, logger, pollMs, b
       createdAt: now,
       createdBy: input.createdBy,
       seq: nextSeq(),
+      allowedIps: encodeAllowedIps(input.allowedIps ?? null),
     });
-    const key = getKey(id) as ApiKeyRow;
+    return { key: getKey(id) as ApiKeyRow, plainKey };
+  }
+
+  const createTx = db.transaction((input: NewKey): CreateKeyResult => {
+    if (input.family === 'org' && !getOrganization(input.ownerId)) {
+      if (!input.registerOrganization) return { ok: false, reason: 'unknown_organization' };
+      orgs.insert(input.ownerId, false);
+    }
+    if (!scopesAllowed(input.family, input.ownerId, input.scopes)) return { ok: false, reason: 'agency_scopes_not_allowed' };
+    const now = clock.now();
+    const { key, plainKey } = insertKey(input, now);
     const actor = input.createdBy === null ? UNATTRIBUTED : { id: input.createdBy, address: input.clientAddress ?? null };
     audit.record('key.created', key, actor, now);
     return { ok: true, key, plainKey };
   });
 
+  const rotateTx = db.transaction((id: string, owner: KeyOwner, input: RotateKeyInput): RotateKeyResult => {
+    const old = getKey(id);
+    if (!ownedBy(old, owner)) return { ok: false, reason: 'not_found' };
+    if (old.status === 'revoked') return { ok: false, reason: 'revoked' };
+    const now = clock.now();
+    if (old.expiresAt !== null && old.expiresAt <= now) return { ok: false, reason: 'expired' };
+    const { key, plainKey } = insertKey(
+      {
+        family: old.family,
+        ownerId: old.ownerId,
+        name: input.name ?? old.name,
+        scopes: old.scopes,
+        expiresAt: old.expiresAt,
+        allowedIps: old.allowedIps,
+        createdBy: input.actor.id,
+      },
+      now,
+    );
+    if (input.graceMs === 0) sql.revoke.run(now, nextSeq(), old.id);
+    else {
+      const until = old.expiresAt === null ? now + input.graceMs : Math.min(old.expiresAt, now + input.graceMs);
+      sql.update.run({ ...encodedFields(old), expiresAt: until, seq: nextSeq(), id: old.id });
+    }
+    audit.record('key.rotated', key, input.actor, now, { previousKeyId: old.id, gracePeriodSeconds: Math.round(input.graceMs / 1000) });
+    return { ok: true, key, plainKey, previousKey: getKey(old.id) as ApiKeyRow };
+  });
+
+  const updateTx = db.transaction((id: string, owner: KeyOwner, changes: KeyChanges, actor: Actor): UpdateKeyResult => {
+    const key = getKey(id);
+    if (!ownedBy(key, owner)) return { ok: false, reason: 'not_found' };
+    if (key.status === 'revoked') return { ok: false, reason: 'revoked' };
+    const changed = CHANGEABLE.filter((field) => changes[field] !== undefined && !sameValue(changes[field], key[field]));
+    if (changed.length === 0) return { ok: true, key, changed };
+    if (changes.scopes && !scopesAllowed(key.family, key.ownerId, changes.scopes))
+      return { ok: false, reason: 'agency_scopes_not_allowed' };
+    const next = { ...key, ...changes };
+    sql.update.run({ ...encodedFields(next), seq: nextSeq(), id });
+    const updated = getKey(id) as ApiKeyRow;
+    audit.record('key.updated', updated, actor, clock.now(), { fields: changed });
+    return { ok: true, key: updated, changed };
+  });
+
   const revokeTx = db.transaction((id: string, owner: KeyOwner | undefined, actor: Actor): RevokeResult => {
     const key = getKey(id);
-    if (!key || (owner && (key.family !== owner.family || key.ownerId !== owner.ownerId))) return 'not_found';
+    if (!ownedBy(key, owner)) return 'not_found';
     if (key.status === 'revoked') return 'already_revoked';
     const now = clock.now();
     sql.revoke.run(now, nextSeq(), id);
@@ -229,6 +334,16 @@ export function openStore({ path: givenPath, mustExist, clock, logger, pollMs, b
     revokeKey(id, owner, actor = UNATTRIBUTED) {
       const result = health.write(() => revokeTx.immediate(id, owner, actor));
       if (result === 'revoked') notifier.announce(currentSeq());
+      return result;
+    },
+    rotateKey(id, owner, input) {
+      const result = health.write(() => rotateTx.immediate(id, owner, input));
+      if (result.ok) notifier.announce(currentSeq());
+      return result;
+    },
+    updateKey(id, owner, changes, actor) {
+      const result = health.write(() => updateTx.immediate(id, owner, changes, actor));
+      if (result.ok && result.changed.length > 0) notifier.announce(currentSeq());
       return result;
     },
     auditEvents: (filter) => audit.list(filter),

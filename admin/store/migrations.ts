@@ -70,4 +70,39 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
     BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
   `,
+  // 3: per-key IP allowlists; the audit log also records rotations and
+  // updates, with what a row of its action needs to say in `details`.
+  // SQLite cannot alter a CHECK constraint: the audit table is rebuilt with
+  // its rows (DROP TABLE fires no DELETE trigger) and its indexes and triggers.
+  `
+  ALTER TABLE api_keys ADD COLUMN allowed_ips TEXT CHECK (allowed_ips IS NULL OR json_type(allowed_ips) = 'array');
+
+  CREATE TABLE audit_events_3 (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    at             INTEGER NOT NULL,
+    actor          TEXT NOT NULL CHECK (length(actor) BETWEEN 1 AND 300),
+    client_address TEXT,
+    action         TEXT NOT NULL CHECK (action IN ('key.created', 'key.revoked', 'key.rotated', 'key.updated')),
+    key_id         TEXT NOT NULL,
+    family         TEXT NOT NULL CHECK (family IN ('org', 'partner')),
+    owner_id       TEXT NOT NULL,
+    key_prefix     TEXT NOT NULL,
+    -- JSON array of the new key's scopes for key.created and key.rotated (the successor's); else NULL.
+    scopes         TEXT,
+    -- JSON object: key.rotated {previousKeyId, gracePeriodSeconds}; key.updated {fields}; else NULL.
+    details        TEXT CHECK (details IS NULL OR json_type(details) = 'object'),
+    CHECK ((action IN ('key.created', 'key.rotated')) = (scopes IS NOT NULL)),
+    CHECK ((action IN ('key.rotated', 'key.updated')) = (details IS NOT NULL))
+  ) STRICT;
+  INSERT INTO audit_events_3 (id, at, actor, client_address, action, key_id, family, owner_id, key_prefix, scopes)
+    SELECT id, at, actor, client_address, action, key_id, family, owner_id, key_prefix, scopes FROM audit_events;
+  DROP TABLE audit_events;
+  ALTER TABLE audit_events_3 RENAME TO audit_events;
+  CREATE INDEX audit_events_by_owner ON audit_events (family, owner_id, id);
+  CREATE INDEX audit_events_by_time ON audit_events (at);
+  CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+    BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+  CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+    BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+  `,
 ];

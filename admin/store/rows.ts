@@ -21,6 +21,7 @@ export interface ApiKeyRow {
   readonly createdBy: string | null;
   readonly revokedAt: number | null;
   readonly seq: number;
+  readonly allowedIps: readonly string[] | null;
 }
 
 export interface Organization {
@@ -48,6 +49,7 @@ const KEY_ROW_COLUMNS: { readonly [F in keyof ApiKeyRow]-?: string } = {
   createdBy: 'created_by',
   revokedAt: 'revoked_at',
   seq: 'seq',
+  allowedIps: 'allowed_ips',
 };
 
 export const KEY_COLUMNS = Object.entries(KEY_ROW_COLUMNS)
@@ -55,7 +57,7 @@ export const KEY_COLUMNS = Object.entries(KEY_ROW_COLUMNS)
   .join(', ');
 
 /** A KEY_COLUMNS row: the API row, with the columns stored as JSON text still encoded. */
-export type KeyRowSql = Omit<ApiKeyRow, 'scopes'> & { scopes: string };
+export type KeyRowSql = Omit<ApiKeyRow, 'scopes' | 'allowedIps'> & { scopes: string; allowedIps: string | null };
 
 /**
  * Each key-record field and its column. The auth queries read raw arrays (below), so this table's
@@ -71,6 +73,7 @@ const AUTH_RECORD_COLUMNS: { readonly [F in keyof KeyAuthRecord]-?: string } = {
   status: 'status',
   expiresAt: 'expires_at',
   seq: 'seq',
+  allowedIps: 'allowed_ips',
 };
 
 export const AUTH_COLUMNS = Object.values(AUTH_RECORD_COLUMNS).join(', ');
@@ -89,6 +92,7 @@ export type AuthRowSql = [
   status: KeyStatus,
   expiresAt: number | null,
   seq: number,
+  allowedIps: string | null,
 ];
 
 export interface OrganizationSql {
@@ -100,14 +104,21 @@ export interface OrganizationSql {
 /** Scopes are written by this store only; anything unknown is dropped rather than trusted. */
 const parseScopes = (json: string): Scope[] => (JSON.parse(json) as unknown[]).filter(isScope);
 
-export const toKeyRow = (row: KeyRowSql): ApiKeyRow => ({ ...row, scopes: parseScopes(row.scopes) });
+/** Allowlists are written by this store only, normalized (core/ip-allowlist.ts). */
+const decodeAllowedIps = (json: string | null): string[] | null => (json === null ? null : (JSON.parse(json) as string[]));
+
+export const toKeyRow = (row: KeyRowSql): ApiKeyRow => ({
+  ...row,
+  scopes: parseScopes(row.scopes),
+  allowedIps: decodeAllowedIps(row.allowedIps),
+});
 
 /**
  * The one mapping from SQLite to the key record (KeyAuthRecord, its fields checked in
  * core/key-record.ts): what findByHash and the change feed hand out. The return type makes a
  * field added to the record a build error here until it is read from its column.
  */
-export const toAuthRecord = ([id, family, ownerId, hash, scopes, status, expiresAt, seq]: AuthRowSql): KeyAuthRecord => ({
+export const toAuthRecord = ([id, family, ownerId, hash, scopes, status, expiresAt, seq, allowedIps]: AuthRowSql): KeyAuthRecord => ({
   id,
   family,
   ownerId,
@@ -116,6 +127,7 @@ export const toAuthRecord = ([id, family, ownerId, hash, scopes, status, expires
   status,
   expiresAt,
   seq,
+  allowedIps: decodeAllowedIps(allowedIps),
 });
 
 export const toOrganization = (row: OrganizationSql): Organization => ({

@@ -41,6 +41,7 @@ t.test('an API creation is one row: the calling key, its address, the new key', 
       owner_id: 'acme',
       key_prefix: res.json.apiKey.keyPrefix,
       scopes: '["read","write"]',
+      details: null,
     },
   ]);
   const text = JSON.stringify(rows);
@@ -69,6 +70,7 @@ t.test('an API revocation is one row; revoking again is none', async (t) => {
       owner_id: 'p-1',
       key_prefix: victim.plainKey.slice(0, 12),
       scopes: null,
+      details: null,
     },
   ]);
 });

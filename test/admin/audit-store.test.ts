@@ -53,6 +53,7 @@ t.test('a creation and a revocation are one event each; a repeated revocation is
       ownerId: 'acme',
       keyPrefix: created.keyPrefix,
       scopes: ['read', 'admin'],
+      details: null,
     },
     {
       id: 2,
@@ -65,6 +66,7 @@ t.test('a creation and a revocation are one event each; a repeated revocation is
       ownerId: 'acme',
       keyPrefix: created.keyPrefix,
       scopes: null,
+      details: null,
     },
   ]);
 });

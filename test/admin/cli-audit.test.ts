@@ -42,6 +42,7 @@ t.test('CLI creation and revocation are one event each', async (t) => {
     organizationId: 'acme',
     keyPrefix: apiKey.keyPrefix,
     scopes: ['read', 'admin'],
+    details: null,
   });
   t.match(revocation, { id: 2, at: /Z$/, actor: 'cli', clientAddress: null, action: 'key.revoked', keyId: apiKey.id, scopes: null });
   t.equal(listed.json.auditEvents.length, 2);

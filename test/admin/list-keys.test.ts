@@ -30,6 +30,7 @@ t.test('an organization listing', async (t) => {
         expiresAt: null,
         lastUsedAt: null,
         createdAt: '2026-01-01T00:00:00.000Z',
+        allowedIps: null,
       },
       {
         id: old.id,
@@ -42,6 +43,7 @@ t.test('an organization listing', async (t) => {
         expiresAt: '2027-01-01T00:00:00.000Z',
         lastUsedAt: null,
         createdAt: '2026-01-01T00:00:01.000Z',
+        allowedIps: null,
       },
     ],
   });

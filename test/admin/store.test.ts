@@ -42,6 +42,7 @@ t.test('a created key is stored by hash and found by it', async (t) => {
     status: 'active',
     expiresAt: 99,
     seq: 1,
+    allowedIps: null,
   });
   t.equal(store.findByHash(hashKey('bsk_live_00000000000000000000000000000000')), undefined);
   t.notOk('hash' in created.key, 'the row handed out holds no hash');

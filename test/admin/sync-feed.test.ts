@@ -86,10 +86,11 @@ t.test('a snapshot in pages, then revocations as newer records', async (t) => {
       status: 'active',
       expiresAt: Date.UTC(2027, 0, 1),
       seq: 2,
+      allowedIps: null,
     },
     'records are KeyAuthRecords',
   );
-  t.same(Object.keys(seen[2]!).sort(), ['expiresAt', 'family', 'hash', 'id', 'ownerId', 'scopes', 'seq', 'status']);
+  t.same(Object.keys(seen[2]!).sort(), ['allowedIps', 'expiresAt', 'family', 'hash', 'id', 'ownerId', 'scopes', 'seq', 'status']);
 
   admin.store.revokeKey(keys[0]!.id);
   const after = await call(sync.baseUrl, 'GET', `${CHANGES}?since=${since}`, { headers: sync.auth });

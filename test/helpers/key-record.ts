@@ -13,6 +13,7 @@ export function keyRecord(overrides: Partial<KeyAuthRecord> = {}): KeyAuthRecord
     status: 'active',
     expiresAt: null,
     seq: 1,
+    allowedIps: null,
     ...overrides,
   };
 }
