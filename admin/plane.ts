@@ -45,6 +45,8 @@ export interface AdminPlaneOptions {
     syncToken: string | undefined;
     /** How long in-flight requests may take to finish at shutdown (server.shutdownGrace). */
     shutdownGraceMs: number;
+    /** server.trustedProxies (normalized) for the admin listener; default none. */
+    trustedProxies?: readonly string[];
   };
   clock: Clock;
   logger: Logger;
@@ -79,7 +81,15 @@ export async function startAdminPlane(options: AdminPlaneOptions): Promise<Admin
     intervalMs: lastUsedIntervalMs,
     onError: (err, batch) => logger.error({ err, keys: batch.size }, 'writing last-used times failed; will retry'),
   });
-  const admin = createAdminServer({ store, clock, logger: logger.child({ listener: 'admin' }), lastUsed, authFailures, metrics });
+  const admin = createAdminServer({
+    store,
+    clock,
+    logger: logger.child({ listener: 'admin' }),
+    lastUsed,
+    authFailures,
+    trustedProxies: config.trustedProxies,
+    metrics,
+  });
   const sync = config.syncToken
     ? createSyncServer({ store, token: config.syncToken, logger: logger.child({ listener: 'sync' }) })
     : undefined;

@@ -8,7 +8,17 @@ import type { KeyFamily } from '../core/keys.js';
 import { RouteTable } from '../core/route-table.js';
 import type { Scope } from '../core/scopes.js';
 import { createKey, listKeys, revokeKey, type KeyHandler, type Reply } from './key-handlers.js';
-import { createKeyDoc, listKeysDoc, openApiDoc, revokeKeyDoc, type OperationDoc } from './openapi/operations.js';
+import {
+  createKeyDoc,
+  listKeysDoc,
+  openApiDoc,
+  revokeKeyDoc,
+  rotateKeyDoc,
+  updateKeyDoc,
+  type OperationDoc,
+} from './openapi/operations.js';
+import { rotateKey } from './rotate-key.js';
+import { updateKey } from './update-key.js';
 
 interface RouteBase {
   readonly method: string;
@@ -50,20 +60,22 @@ const keyRoute = (method: string, pattern: string, spec: KeyRouteSpec): AdminRou
 const publicRoute = (method: string, pattern: string, spec: PublicRouteSpec): AdminRoute =>
   Object.freeze({ kind: 'public', method, pattern, template: `${method} ${pattern}`, ...spec });
 
+/** A family's key routes: the contract's table. */
+const keyRoutes = (family: KeyFamily, base: string): AdminRoute[] => {
+  const one = `${base}/{keyId}`;
+  return [
+    keyRoute('GET', base, { family, scope: 'read', readsBody: false, handle: listKeys, doc: listKeysDoc(family) }),
+    keyRoute('POST', base, { family, scope: 'admin', readsBody: true, handle: createKey, doc: createKeyDoc(family) }),
+    keyRoute('DELETE', one, { family, scope: 'admin', readsBody: false, handle: revokeKey, doc: revokeKeyDoc(family) }),
+    keyRoute('PATCH', one, { family, scope: 'admin', readsBody: true, handle: updateKey, doc: updateKeyDoc(family) }),
+    keyRoute('POST', `${one}/rotate`, { family, scope: 'admin', readsBody: true, handle: rotateKey, doc: rotateKeyDoc(family) }),
+  ];
+};
+
 /** Every route the admin serves. */
 export const ADMIN_ROUTES: readonly AdminRoute[] = Object.freeze([
-  keyRoute('GET', ORG, { family: 'org', scope: 'read', readsBody: false, handle: listKeys, doc: listKeysDoc('org') }),
-  keyRoute('POST', ORG, { family: 'org', scope: 'admin', readsBody: true, handle: createKey, doc: createKeyDoc('org') }),
-  keyRoute('DELETE', `${ORG}/{keyId}`, { family: 'org', scope: 'admin', readsBody: false, handle: revokeKey, doc: revokeKeyDoc('org') }),
-  keyRoute('GET', PARTNER, { family: 'partner', scope: 'read', readsBody: false, handle: listKeys, doc: listKeysDoc('partner') }),
-  keyRoute('POST', PARTNER, { family: 'partner', scope: 'admin', readsBody: true, handle: createKey, doc: createKeyDoc('partner') }),
-  keyRoute('DELETE', `${PARTNER}/{keyId}`, {
-    family: 'partner',
-    scope: 'admin',
-    readsBody: false,
-    handle: revokeKey,
-    doc: revokeKeyDoc('partner'),
-  }),
+  ...keyRoutes('org', ORG),
+  ...keyRoutes('partner', PARTNER),
   publicRoute('GET', '/openapi.json', { handle: ({ openApiDocument }) => ({ status: 200, body: openApiDocument }), doc: openApiDoc }),
 ]);
 

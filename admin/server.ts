@@ -12,15 +12,15 @@ import { authenticateCaller, type CallerAuthenticationDeps, type FailedAuthentic
 import { ApiError } from '../core/errors.js';
 import type { LastUsedBatcher } from '../core/last-used.js';
 import type { Logger } from '../core/logger.js';
+import { clientAddressResolver } from '../core/request-client.js';
 import { canonicalizeTarget } from '../core/request-target.js';
 import { ADMIN_BODY_LIMIT, readJsonBody } from './http/body.js';
 import { sendEmpty, sendJson, serveExchanges, type Exchange } from './http/exchange.js';
 import type { AdminMetrics } from './metrics.js';
 import { createHttpService, type HttpService } from './http/service.js';
-import type { Reply } from './key-handlers.js';
+import { compileKeyBodyChecks, type Reply } from './key-handlers.js';
 import { ADMIN_ROUTES, allowedMethods, compileAdminRoutes } from './routes.js';
 import { buildOpenApiDocument } from './openapi/document.js';
-import { compileCreateKeyBodyCheck } from './create-key-body.js';
 import type { KeyOwner, KeyStore } from './store/key-store.js';
 import { isValidOwnerId, OWNER_ID_RULE } from './validation.js';
 import { isStoreFailure, StoreUnavailableError } from './store/writability.js';
@@ -50,19 +50,33 @@ export interface AdminServerDeps {
   lastUsed: Pick<LastUsedBatcher, 'touch'>;
   /** Failed authentications per client address (the rateLimit.authFailures setting), this service's own. */
   authFailures: FailedAuthenticationGuard;
+  /**
+   * server.trustedProxies (normalized): from one of these peers X-Forwarded-For names the client,
+   * for the key's allowlist, the guard and the audit log. Default none: the peer is the client.
+   */
+  trustedProxies?: readonly string[];
   metrics?: Pick<AdminMetrics, 'observe'>;
 }
 
 /** close() drains as the gateway does (core/graceful-close.ts) and returns the same promise if called again. */
 export type AdminServer = HttpService;
 
-export function createAdminServer({ store, clock, logger, lastUsed, authFailures, metrics }: AdminServerDeps): AdminServer {
+export function createAdminServer({
+  store,
+  clock,
+  logger,
+  lastUsed,
+  authFailures,
+  trustedProxies = [],
+  metrics,
+}: AdminServerDeps): AdminServer {
   const routes = compileAdminRoutes();
   const callerAuthentication: CallerAuthenticationDeps = { keys: store, clock, authFailures, logger };
+  const clientAddressOf = clientAddressResolver(trustedProxies);
   // Built once, from the routes this server serves: the document at
-  // /openapi.json, and the body validator compiled from the schemas it publishes.
+  // /openapi.json, and the body validators compiled from the schemas it publishes.
   const openApiDocument = buildOpenApiDocument(ADMIN_ROUTES);
-  const checkCreateKeyBody = compileCreateKeyBodyCheck();
+  const bodyChecks = compileKeyBodyChecks();
 
   async function handle(exchange: Exchange): Promise<void> {
     try {
@@ -92,9 +106,10 @@ export function createAdminServer({ store, clock, logger, lastUsed, authFailures
     }
 
     // Only the header of the route's family is read: a key in the other one is no key (401 missing_key).
-    const caller = authenticateCaller(req.rawHeaders, req.socket.remoteAddress, callerAuthentication, route.family);
-    // Before authorization: the access log of a 403 names the key refused.
-    exchange.key = caller;
+    // The key's allowlist is checked there too; exchange.key is set before it and before authorization,
+    // so the access log of a 403 names the key refused.
+    const clientAddress = clientAddressOf(req);
+    const caller = authenticateCaller(req.rawHeaders, clientAddress, callerAuthentication, route.family, exchange);
     const denied = authorize(caller, { scope: route.scope, organizationId });
     if (denied) throw denied;
     // Only now a use, as at the gateway: a refused call does not make a key look in use.
@@ -102,8 +117,10 @@ export function createAdminServer({ store, clock, logger, lastUsed, authFailures
 
     const owner: KeyOwner = { family: route.family, ownerId: organizationId ?? caller.ownerId };
     const body = route.readsBody ? await readJsonBody(req, ADMIN_BODY_LIMIT) : undefined;
-    const clientAddress = req.socket.remoteAddress ?? null;
-    send(exchange, route.handle({ store, clock, caller, owner, params: match.params, body, clientAddress, checkCreateKeyBody }));
+    send(
+      exchange,
+      route.handle({ store, clock, caller, owner, params: match.params, body, clientAddress: clientAddress ?? null, bodyChecks }),
+    );
   }
 
   function send(exchange: Exchange, reply: Reply): void {

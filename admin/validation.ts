@@ -34,6 +34,9 @@ export const DEFAULT_SCOPES: Readonly<Record<KeyFamily, readonly Scope[]>> = Obj
 
 export const MAX_NAME_LENGTH = 255;
 
+/** A rotation's grace period, in seconds: how long the rotated key keeps working (0: revoked at once). */
+export const GRACE_PERIOD_SECONDS = Object.freeze({ default: 86_400, max: 2_592_000 });
+
 // Characters a name refuses, checked in order; the first match is the problem.
 // They spoof or corrupt listings and log lines (U+202E renders
 // "ci-\u202egnp.exe" as "ci-exe.png"), and nobody names a key with them. A lone
@@ -63,6 +66,7 @@ export const PROBLEMS = Object.freeze({
   expiresAtNotString: 'expiresAt must be an RFC 3339 date-time string or null',
   expiresAtNotRfc3339: 'expiresAt must be an RFC 3339 date-time with a time zone, e.g. 2030-01-31T00:00:00Z',
   expiresAtPast: 'expiresAt must be in the future',
+  gracePeriod: `gracePeriodSeconds must be a whole number of seconds from 0 to ${GRACE_PERIOD_SECONDS.max} (30 days)`,
 });
 
 /** The first of NAME_RULES a (trimmed) name breaks: the rules no JSON Schema can say. */

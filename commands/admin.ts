@@ -37,7 +37,12 @@ ${settingsHelp(ADMIN_SETTINGS)}`,
     const settings = loadSettings(settingsEnv(env, ADMIN_SETTINGS));
     const logger = cliLogger(io, settings.logLevel, 'bullseye-admin');
     const plane = await startAdminPlane({
-      config: { ...settings, syncToken: settings.syncToken ?? undefined, shutdownGraceMs: settings.server.shutdownGraceMs },
+      config: {
+        ...settings,
+        syncToken: settings.syncToken ?? undefined,
+        shutdownGraceMs: settings.server.shutdownGraceMs,
+        trustedProxies: settings.server.trustedProxies,
+      },
       clock: systemClock,
       logger,
       authFailures: createAuthFailureGuard({ clock: systemClock, spec: settings.rateLimit.authFailures }),

@@ -9,7 +9,7 @@ import { startDataPlane } from '../gateway/data-plane.js';
 import { createAuthFailureGuard } from '../gateway/limiter/auth-failure-guard.js';
 import { storeKeySource } from '../gateway/replica/key-source.js';
 import { checkConfiguration } from './check-configuration.js';
-import { loopbackOrigin } from './loopback-origin.js';
+import { loopbackOrigin, ownConnectionSources } from './loopback-origin.js';
 import { serveUntilShutdown } from './serve-until-shutdown.js';
 import { settingsEnv, settingsHelp } from '../config/settings-help.js';
 import { START_SETTINGS } from './command-settings.js';
@@ -39,6 +39,9 @@ ${settingsHelp(START_SETTINGS)}`,
         databasePath: settings.databasePath,
         syncToken: settings.syncToken ?? undefined,
         shutdownGraceMs: settings.server.shutdownGraceMs,
+        // The gateway of this process is a proxy in front of this admin (the key routes go through
+        // it, admin@internal): its hop is trusted, so the admin judges the client the gateway judged.
+        trustedProxies: [...settings.server.trustedProxies, ...ownConnectionSources(settings.host)],
       },
       clock,
       logger,

@@ -12,15 +12,16 @@ export const DURATION_HINT = 'a duration like 250ms, 10s, 1m, 1h or a number of 
 
 export type DurationResult = { ok: true; ms: number } | { ok: false; problem: string };
 
-/** Parse a positive duration (a string with a unit, or an integer of milliseconds). */
+/** The milliseconds a duration says (a string with a unit, or an integer of milliseconds), unbounded; undefined if it says none. */
+export function durationMs(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
+  const match = typeof value === 'string' ? DURATION.exec(value) : null;
+  return match ? Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS] : undefined;
+}
+
+/** Parse a positive duration that fits a Node timer. */
 export function parseDuration(value: unknown): DurationResult {
-  let ms: number | undefined;
-  if (typeof value === 'number') {
-    if (Number.isInteger(value)) ms = value;
-  } else if (typeof value === 'string') {
-    const match = DURATION.exec(value);
-    if (match) ms = Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
-  }
+  const ms = durationMs(value);
   if (ms === undefined) return { ok: false, problem: `must be ${DURATION_HINT}` };
   if (ms <= 0) return { ok: false, problem: 'must be greater than zero' };
   if (ms > MAX_DURATION_MS) return { ok: false, problem: `must be at most ${MAX_DURATION_MS}ms (about 24 days)` };

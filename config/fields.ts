@@ -3,6 +3,7 @@
 // expected and what was found, and returns undefined. Strict on types: a
 // quoted "8080" is not a port and `yes` is not a boolean (YAML 1.2).
 import { isScalar, type Node } from 'yaml';
+import { parseTrustedProxies } from '../core/client-ip.js';
 import type { Result } from '../core/result.js';
 import { parseDuration } from './duration.js';
 import type { RateLimitSpec } from './policy-types.js';
@@ -87,4 +88,16 @@ export const rateLimit: FieldReader<RateLimitSpec> = (src, entry) => {
   const perMs = map?.need('per', duration);
   map?.finish();
   return requests && perMs ? Object.freeze({ requests, perMs }) : undefined;
+};
+
+/** `server.trustedProxies`: a list of addresses and CIDRs, normalized (core/client-ip.ts); `null` is the empty list. */
+export const trustedProxyList: FieldReader<readonly string[]> = (src, entry) => {
+  // Any node as plain data, so a map or a string is refused by the parser rather than read as absent.
+  const value: unknown = entry.value === null ? null : entry.value.toJSON();
+  const result = parseTrustedProxies(value);
+  if (result.ok) return Object.freeze(result.trustedProxies);
+  // The problem is worded for the field on its own; the path already names it.
+  const field = 'server.trustedProxies ';
+  src.problems.add(entry.at, entry.path, result.problem.startsWith(field) ? result.problem.slice(field.length) : result.problem);
+  return undefined;
 };

@@ -5,7 +5,7 @@
 // config/gateway.example.yaml documents it (test/config/example-settings.test.ts
 // holds the two equal). Durations come out in milliseconds. A missing file or
 // section means all defaults.
-import { duration, flag, integer, oneOf, rateLimit } from './fields.js';
+import { duration, flag, integer, oneOf, rateLimit, trustedProxyList } from './fields.js';
 import type { RateLimitSpec } from './policy-types.js';
 import { MapReader } from './yaml-source.js';
 
@@ -27,6 +27,12 @@ export interface ServerSettings {
   readonly bufferBodyBytes: number;
   /** A request body, buffered or streamed, that sends nothing for this long is cut with 408. */
   readonly bodyIdleTimeoutMs: number;
+  /**
+   * Addresses and CIDRs (normalized) of the load balancers and proxies in front of the gateway and
+   * the admin: from one of them, X-Forwarded-For names the client (core/client-ip.ts). Empty: the
+   * peer is the client and X-Forwarded-For is never read.
+   */
+  readonly trustedProxies: readonly string[];
 }
 
 export interface UpstreamPoolSettings {
@@ -86,6 +92,7 @@ export const SETTINGS_DEFAULTS: SettingsSections = Object.freeze({
     shutdownGraceMs: 10_000,
     bufferBodyBytes: 65_536,
     bodyIdleTimeoutMs: 10_000,
+    trustedProxies: Object.freeze([]),
   }),
   upstream: Object.freeze({ connections: 128, connectTimeoutMs: 2_000, keepAliveTimeoutMs: 4_000 }),
   sync: Object.freeze({ pollWaitMs: 25_000, staleAfterMs: 60_000, lastUsedFlushMs: 5_000 }),
@@ -122,6 +129,7 @@ export function readSettingsSections(root: Section): SettingsSections {
     shutdownGraceMs: map?.read('shutdownGrace', duration) ?? defaults.server.shutdownGraceMs,
     bufferBodyBytes: map?.read('bufferBodyBytes', integer(0, 16_777_216)) ?? defaults.server.bufferBodyBytes,
     bodyIdleTimeoutMs: map?.read('bodyIdleTimeout', duration) ?? defaults.server.bodyIdleTimeoutMs,
+    trustedProxies: map?.read('trustedProxies', trustedProxyList) ?? defaults.server.trustedProxies,
   }));
   if (server.headersTimeoutMs > server.requestTimeoutMs) {
     // Node refuses this combination when the server is created; say so at load time instead.

@@ -1,12 +1,14 @@
 // Who is calling: the one authentication step of both planes, so the gateway
-// and the admin read the credential, resolve the key and apply the
-// failed-authentication guard the same way. Authorization stays with each
-// caller (it needs the route). Synchronous and allocation-free on success:
-// the deps are built once per plane, the missing-key answers once here.
+// and the admin read the credential, resolve the key, apply the
+// failed-authentication guard and the key's IP allowlist the same way.
+// Authorization stays with each caller (it needs the route). Synchronous and
+// allocation-free on success: the deps are built once per plane, the
+// missing-key answers once here, each allowlist once per key record.
 import { authenticate, readCredential, type AcceptedFamily, type KeyDirectory } from './auth.js';
 import { clientAddressKey } from './client-address.js';
 import type { Clock } from './clock.js';
 import { ApiError, isApiError } from './errors.js';
+import { compileAllowlist, type AddressMatcher } from './ip-allowlist.js';
 import type { KeyAuthRecord } from './key-record.js';
 import { FAMILIES } from './keys.js';
 import type { Logger } from './logger.js';
@@ -41,22 +43,47 @@ export interface CallerAuthenticationDeps {
 }
 
 /**
+ * Each key's allowlist matcher, by the record's `allowedIps` array: records are frozen and replaced
+ * on every change, so a list is compiled once, on its first use, and dropped with its record.
+ */
+const allowlists = new WeakMap<readonly string[], AddressMatcher>();
+
+function allowlistOf(allowedIps: readonly string[]): AddressMatcher {
+  let matcher = allowlists.get(allowedIps);
+  if (matcher === undefined) allowlists.set(allowedIps, (matcher = compileAllowlist(allowedIps)));
+  return matcher;
+}
+
+/**
  * The active, unexpired key of the request, of the family the route `accepts`, or a thrown
  * ApiError: 400 for ambiguous credentials, 401 missing_key when there is none (a key in the other
- * family's header is none: it is never hashed nor looked up), 401 for a bad one, or 429
- * too_many_failed_authentications in place of a 401 once the peer address is over its budget.
+ * family's header is none: it is never hashed nor looked up), 401 for a bad one, 429
+ * too_many_failed_authentications in place of a 401 once the client address is over its budget,
+ * or 403 ip_not_allowed for a valid key used from outside its allowlist. That 403 is not a failed
+ * authentication (the guard does not count it) and its detail names neither the list nor the
+ * address. `clientAddress` is core/request-client.ts' (the peer, or behind a trusted proxy the
+ * client it names). `request.key` is set as soon as the key is known, so the access line of an
+ * ip_not_allowed names the key refused.
  */
 export function authenticateCaller(
   rawHeaders: readonly string[],
-  peerAddress: string | undefined,
+  clientAddress: string | undefined,
   deps: CallerAuthenticationDeps,
   accepts: AcceptedFamily,
+  request?: { key: KeyAuthRecord | undefined },
 ): KeyAuthRecord {
   const credential = readCredential(rawHeaders, accepts);
   const key =
     credential === undefined ? MISSING_KEY[accepts] : isApiError(credential) ? credential : authenticate(credential, deps.keys, deps.clock);
-  if (!isApiError(key)) return key;
-  throw key.status === 401 ? failedAuthentication(peerAddress ?? 'unknown', key, deps) : key;
+  if (isApiError(key)) throw key.status === 401 ? failedAuthentication(clientAddress ?? 'unknown', key, deps) : key;
+  if (request) request.key = key;
+  // A key without a list pays this one check.
+  if (key.allowedIps !== null && (clientAddress === undefined || !allowlistOf(key.allowedIps)(clientAddress))) {
+    throw new ApiError('ip_not_allowed', 'This API key may not be used from this client address.', {
+      context: { keyId: key.id, clientAddress },
+    });
+  }
+  return key;
 }
 
 /**

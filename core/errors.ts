@@ -24,8 +24,10 @@ export const ERROR_CODES = {
   wrong_organization: [403, 'Forbidden'],
   insufficient_scope: [403, 'Forbidden'],
   scope_escalation: [403, 'Forbidden'],
+  ip_not_allowed: [403, 'Forbidden'],
   // 404 and other client errors
   not_found: [404, 'Not Found'],
+  key_inactive: [409, 'Conflict'],
   route_not_found: [404, 'Not Found'],
   method_not_allowed: [405, 'Method Not Allowed'],
   request_timeout: [408, 'Request Timeout'],

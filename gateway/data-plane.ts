@@ -5,6 +5,7 @@
 import { Registry } from 'prom-client';
 import type { Clock } from '../core/clock.js';
 import { listenOrExplain } from '../core/listen.js';
+import { clientAddressResolver } from '../core/request-client.js';
 import type { Logger } from '../core/logger.js';
 import type { GatewaySettings } from '../config/gateway-settings.js';
 import type { InternalAdmin } from '../config/policy.js';
@@ -100,6 +101,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     policy,
     keys: keySource.replica,
     limiter,
+    clientAddressOf: clientAddressResolver(settings.server.trustedProxies),
     authFailures: createAuthFailureGuard({ clock, spec: settings.rateLimit.authFailures }),
     clock,
     logger: gatewayLogger,

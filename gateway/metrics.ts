@@ -21,6 +21,7 @@ const AUTH_FAILURE_REASONS: Readonly<Record<string, string>> = {
   key_expired: 'expired',
   wrong_organization: 'wrong_organization',
   insufficient_scope: 'missing_scope',
+  ip_not_allowed: 'ip_not_allowed',
 };
 
 /**

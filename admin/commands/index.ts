@@ -5,13 +5,21 @@ import { auditListCommand } from './audit-list.js';
 import { keysCreateCommand } from './keys-create.js';
 import { keysListCommand } from './keys-list.js';
 import { keysRevokeCommand } from './keys-revoke.js';
+import { keysRotateCommand } from './keys-rotate.js';
+import { keysUpdateCommand } from './keys-update.js';
 import { orgsAddCommand } from './orgs-add.js';
 import { orgsListCommand } from './orgs-list.js';
 import { orgsSetCommand } from './orgs-set.js';
 
 export const keysCommands: CommandGroup = {
-  summary: 'create, list and revoke API keys in the database (DATABASE_PATH)',
-  commands: { create: keysCreateCommand, list: keysListCommand, revoke: keysRevokeCommand },
+  summary: 'create, list, rotate, update and revoke API keys in the database (DATABASE_PATH)',
+  commands: {
+    create: keysCreateCommand,
+    list: keysListCommand,
+    rotate: keysRotateCommand,
+    update: keysUpdateCommand,
+    revoke: keysRevokeCommand,
+  },
 };
 
 export const orgsCommands: CommandGroup = {
@@ -20,7 +28,7 @@ export const orgsCommands: CommandGroup = {
 };
 
 export const auditCommands: CommandGroup = {
-  summary: 'read the audit log of key creations and revocations',
+  summary: 'read the audit log of key creations, rotations, updates and revocations',
   commands: { list: auditListCommand },
 };
 

@@ -2,48 +2,27 @@
 // Prints the same document the API answers ({apiKey, plainKey}); the plain
 // key is shown this once and stored nowhere.
 //
-// The flags become the body the API takes ({name, scopes, expiresAt}) and are
-// validated by the API's own check, compiled from the schema the OpenAPI
-// document publishes (admin/create-key-body.ts): one set of rules for both.
+// The flags become the body the API takes ({name, scopes, expiresAt,
+// allowedIps}) and are validated by the API's own check (flag-body.ts).
 // No scope escalation applies: the CLI acts as the database's owner, not as a
 // key. The agency rule is the store's, which registers the organization.
 import { systemClock } from '../../core/clock.js';
 import { parseCommandArgs, printJson, stringFlag, EXIT, type CommandLeaf } from '../../core/cli-kit.js';
 import { UsageError } from '../../core/errors.js';
-import type { KeyFamily } from '../../core/keys.js';
-import { compileCreateKeyBodyCheck, type CreateKeyRequest } from '../create-key-body.js';
+import { compileCreateKeyBodyCheck } from '../create-key-body.js';
 import { toApiKeyJson } from '../key-json.js';
-import { checkName, type Checked } from '../validation.js';
+import { checkName } from '../validation.js';
+import { requestFromFlags } from './flag-body.js';
+import { listFlag } from './key-args.js';
 import { OWNER_OPTIONS, ownerFromFlags } from './owner-flags.js';
 import { settingsHelp } from '../../config/settings-help.js';
 import { OFFLINE_ENV, withStore } from './with-store.js';
 
-const orUsage = <T>(checked: Checked<T>, flag: string): T => {
-  if (!checked.ok) throw new UsageError(`--${flag}: ${checked.problem}`);
-  return checked.value;
-};
-
-/** A flag and the body member it gives, listed in the check's member order (name, scopes, expiresAt). */
-type FlagMember = readonly [flag: string, member: keyof CreateKeyRequest, value: unknown];
-
-const bodyOf = (members: readonly FlagMember[]): Record<string, unknown> =>
-  Object.fromEntries(members.filter(([, , value]) => value !== undefined).map(([, member, value]) => [member, value]));
-
-/** The request body from the flags, validated by the API's check; a refusal names the flag to blame. */
-function requestFromFlags(members: readonly FlagMember[], family: KeyFamily, nowMs: number): CreateKeyRequest {
-  const check = compileCreateKeyBodyCheck();
-  const checked = check(bodyOf(members), family, nowMs);
-  if (checked.ok) return checked.value;
-  // The check answers the first problem in its member order, and members are
-  // checked each on its own: the shortest refused prefix ends at the culprit.
-  const blamed = members.find((_, i) => !check(bodyOf(members.slice(0, i + 1)), family, nowMs).ok);
-  throw new UsageError(blamed === undefined ? checked.problem : `--${blamed[0]}: ${checked.problem}`);
-}
-
 export const keysCreateCommand: CommandLeaf = {
   summary: 'create an API key and print it (the plain key is shown once)',
   help: `Usage: bullseye-gateway keys create (--org ORG_ID | --partner PARTNER_ID) --name NAME
-                                    [--scopes a,b] [--expires-at RFC3339] [--created-by WHO]
+                                    [--scopes a,b] [--expires-at RFC3339] [--allowed-ips a,b]
+                                    [--created-by WHO]
 
 Create an organization key (bsk_live_...) or a partner key (pk_live_...) and
 print {"apiKey": {...}, "plainKey": "..."} as JSON. Store the plain key now:
@@ -57,6 +36,8 @@ Options:
   --scopes a,b          read, write, admin, agency:read, agency:write
                         (default: read,write for --org; read,write,admin for --partner)
   --expires-at TIME     RFC 3339 time in the future, e.g. 2030-01-31T00:00:00Z
+  --allowed-ips a,b     IPv4/IPv6 addresses or CIDRs the key may be used from,
+                        at most 100 (default: any address), e.g. 10.0.0.0/8,2001:db8::/32
   --created-by WHO      recorded as createdByUserId (default: cli)
 
 The database is created with its folder if missing; its absolute path is
@@ -72,33 +53,39 @@ Example:
       name: { type: 'string' },
       scopes: { type: 'string' },
       'expires-at': { type: 'string' },
+      'allowed-ips': { type: 'string' },
       'created-by': { type: 'string' },
     });
     const owner = ownerFromFlags(args);
     // The schema says "name is required" of the body; the CLI names the flag.
     const rawName = stringFlag(args, 'name');
     if (rawName === undefined) throw new UsageError('--name is required');
-    const { name, scopes, expiresAt } = requestFromFlags(
+    const check = compileCreateKeyBodyCheck();
+    const nowMs = systemClock.now();
+    const { name, scopes, expiresAt, allowedIps } = requestFromFlags(
       [
         ['name', 'name', rawName],
-        [
-          'scopes',
-          'scopes',
-          stringFlag(args, 'scopes')
-            ?.split(',')
-            .map((s) => s.trim()),
-        ],
+        ['scopes', 'scopes', listFlag(args, 'scopes')],
         ['expires-at', 'expiresAt', stringFlag(args, 'expires-at')],
+        ['allowed-ips', 'allowedIps', listFlag(args, 'allowed-ips')],
       ],
-      owner.family,
-      systemClock.now(),
+      (body) => check(body, owner.family, nowMs),
     );
     // Not part of the API's body (the API records the calling key).
-    const createdBy = orUsage(checkName(stringFlag(args, 'created-by') ?? 'cli'), 'created-by');
+    const createdBy = checkName(stringFlag(args, 'created-by') ?? 'cli');
+    if (!createdBy.ok) throw new UsageError(`--created-by: ${createdBy.problem}`);
 
     return withStore(env, io, (store) => {
       io.stderr(`database: ${store.path}\n`);
-      const created = store.createKey({ ...owner, name, scopes, expiresAt, createdBy, registerOrganization: true });
+      const created = store.createKey({
+        ...owner,
+        name,
+        scopes,
+        expiresAt,
+        allowedIps,
+        createdBy: createdBy.value,
+        registerOrganization: true,
+      });
       if (!created.ok) {
         // Only reason left with registration on: agency scopes for a standard organization.
         throw new UsageError(

@@ -1,10 +1,9 @@
 // `bullseye-gateway keys revoke KEY_ID`: immediate and permanent. A running
 // admin (and every gateway following it) sees it within one poll. Audited as
 // done by `cli` or --revoked-by, with no client address.
-import { EXIT, parseCommandArgs, printJson, stringFlag, type CommandLeaf } from '../../core/cli-kit.js';
-import { UsageError } from '../../core/errors.js';
+import { EXIT, parseCommandArgs, printJson, type CommandLeaf } from '../../core/cli-kit.js';
 import { toApiKeyJson } from '../key-json.js';
-import { checkName, normalizeKeyId } from '../validation.js';
+import { actorFrom, KEY_ID_ARGUMENT, keyIdFrom, noSuchKey } from './key-args.js';
 import { settingsHelp } from '../../config/settings-help.js';
 import { OFFLINE_ENV, withStore } from './with-store.js';
 
@@ -21,18 +20,12 @@ Options:
 
 ${settingsHelp(OFFLINE_ENV)}`,
   async run(argv, env, io) {
-    const args = parseCommandArgs(argv, { 'revoked-by': { type: 'string' } }, { min: 1, max: 1, names: ['KEY_ID'] });
-    const rawId = args.positionals[0] as string;
-    const keyId = normalizeKeyId(rawId);
-    if (keyId === undefined) throw new UsageError(`'${rawId.slice(0, 80)}' is not a key id (a UUID)`);
-    const revokedBy = checkName(stringFlag(args, 'revoked-by') ?? 'cli');
-    if (!revokedBy.ok) throw new UsageError(`--revoked-by: ${revokedBy.problem}`);
+    const args = parseCommandArgs(argv, { 'revoked-by': { type: 'string' } }, KEY_ID_ARGUMENT);
+    const keyId = keyIdFrom(args);
+    const actor = actorFrom(args, 'revoked-by');
     return withStore(env, io, (store) => {
-      const result = store.revokeKey(keyId, undefined, { id: revokedBy.value, address: null });
-      if (result === 'not_found') {
-        io.stderr(`error: there is no API key with id ${keyId}\n`);
-        return EXIT.usage;
-      }
+      const result = store.revokeKey(keyId, undefined, actor);
+      if (result === 'not_found') return noSuchKey(io, keyId);
       if (result === 'already_revoked') io.stderr(`note: key ${keyId} was already revoked\n`);
       printJson(io, { apiKey: toApiKeyJson(store.getKey(keyId)!) });
       return EXIT.ok;

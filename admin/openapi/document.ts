@@ -32,6 +32,7 @@ const KEY_CHECKS: readonly ErrorCode[] = [
   'key_revoked',
   'key_expired',
   'too_many_failed_authentications',
+  'ip_not_allowed',
   'insufficient_scope',
 ];
 /** The {organization_id} check and the tenant check, for organization routes. */
@@ -103,7 +104,9 @@ function operation(route: AdminRoute): JsonSchema {
     tags: [doc.tag],
     security: route.kind === 'key' ? [{ [SECURITY_SCHEME[route.family]]: [route.scope] }] : [],
     parameters: parameters(route.pattern),
-    ...(doc.requestSchema ? { requestBody: { required: true, content: { 'application/json': { schema: ref(doc.requestSchema) } } } } : {}),
+    ...(doc.requestSchema
+      ? { requestBody: { required: !doc.requestOptional, content: { 'application/json': { schema: ref(doc.requestSchema) } } } }
+      : {}),
     responses: {
       [String(success.status)]: {
         description: success.description,

@@ -5,7 +5,7 @@
 // Errors of the shared request pipeline are added by document.ts.
 import type { PublicErrorCode as ErrorCode } from '../../core/errors.js';
 import type { KeyFamily } from '../../core/keys.js';
-import { familySchema, FAMILY_NAME } from './schemas.js';
+import { familySchema, FAMILY_NAME, ROTATE_REQUEST_SCHEMA_NAME } from './schemas.js';
 
 export interface OperationDoc {
   readonly operationId: string;
@@ -14,6 +14,8 @@ export interface OperationDoc {
   readonly tag: string;
   /** Component schema of the JSON request body, when the route reads one. */
   readonly requestSchema?: string;
+  /** The request body may be absent (its members' defaults apply). */
+  readonly requestOptional?: boolean;
   /** The one success answer; no `schema`: no body. */
   readonly success: { readonly status: number; readonly description: string; readonly schema?: string };
   /** Error codes the handler answers with, beyond those of the request pipeline. */
@@ -54,6 +56,42 @@ export const revokeKeyDoc = (family: KeyFamily): OperationDoc => ({
   tag: TAG[family],
   success: { status: 204, description: 'Revoked (or already revoked). No body.' },
   handlerErrors: ['not_found'],
+});
+
+export const rotateKeyDoc = (family: KeyFamily): OperationDoc => ({
+  operationId: `rotate${FAMILY_NAME[family]}ApiKey`,
+  summary: `Rotate one of ${whose(family)} API keys`,
+  description:
+    "Issues a new key with the rotated key's owner, scopes, expiry and allowlist (and its name, unless given), and " +
+    "shortens the rotated key's life to the grace period: its expiresAt becomes the earlier of its own and now + " +
+    'gracePeriodSeconds; 0 revokes it at once. Both happen in one transaction. The plain key is in this response and ' +
+    'nowhere else. A key may rotate itself and keeps working until the grace ends. Rotating a revoked or expired key ' +
+    "is 409 key_inactive; an unknown id, a malformed one and another owner's key are all 404 alike. The calling key " +
+    'must hold every scope of the key it rotates (else 403 scope_escalation). Recorded in the audit log (key.rotated).',
+  tag: TAG[family],
+  requestSchema: ROTATE_REQUEST_SCHEMA_NAME,
+  requestOptional: true,
+  success: {
+    status: 201,
+    description: 'The new key with its plain key (shown once), and the rotated key as it now is.',
+    schema: familySchema(family, 'ApiKeyRotated'),
+  },
+  handlerErrors: ['invalid_body', 'scope_escalation', 'not_found', 'key_inactive'],
+});
+
+export const updateKeyDoc = (family: KeyFamily): OperationDoc => ({
+  operationId: `update${FAMILY_NAME[family]}ApiKey`,
+  summary: `Update one of ${whose(family)} API keys`,
+  description:
+    'Changes any of name, scopes, expiresAt and allowedIps; members absent are left as they are, and at least one is ' +
+    'needed. Other members (id, status, keyPrefix, the owner) are refused. The calling key can neither grant nor remove a ' +
+    'scope it does not hold (403 scope_escalation). A revoked key cannot be updated (409 key_inactive); an unknown id, a ' +
+    "malformed one and another owner's key are all 404 alike. Only fields whose value changes are written, and recorded " +
+    'in the audit log (key.updated, naming them).',
+  tag: TAG[family],
+  requestSchema: familySchema(family, 'ApiKeyUpdateRequest'),
+  success: { status: 200, description: 'The key as it now is.', schema: familySchema(family, 'ApiKeyUpdated') },
+  handlerErrors: ['invalid_body', 'scope_escalation', 'not_found', 'key_inactive'],
 });
 
 export const openApiDoc: OperationDoc = {

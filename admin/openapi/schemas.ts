@@ -211,7 +211,10 @@ function familySchemas(family: KeyFamily): Record<string, JsonSchema> {
       additionalProperties: false,
       required: ['apiKey', 'plainKey', 'previousKey'],
       properties: {
-        apiKey: { ...ref(familySchema(family, 'ApiKey')), description: 'The new key: the rotated one\'s owner, scopes, expiry and allowlist.' },
+        apiKey: {
+          ...ref(familySchema(family, 'ApiKey')),
+          description: "The new key: the rotated one's owner, scopes, expiry and allowlist.",
+        },
         plainKey,
         previousKey: {
           ...ref(familySchema(family, 'ApiKey')),

@@ -31,7 +31,8 @@ export const isHopByHop = (lowerName: string): boolean => HOP_BY_HOP.has(lowerNa
 export interface ForwardIdentity {
   key: KeyAuthRecord | undefined;
   requestId: string;
-  clientAddress: string;
+  /** X-Forwarded-For: the peer, or behind a trusted proxy the chain from the client to it (core/request-client.ts). */
+  forwardedFor: string;
   protocol: 'http' | 'https';
   host: string | undefined;
 }
@@ -44,12 +45,15 @@ function scopesHeader(scopes: readonly Scope[]): string {
   return value;
 }
 
-/** The identity of an admitted request, as the upstream is told it (all from the connection, none claimed). */
-export function identityOf(req: IncomingMessage, key: KeyAuthRecord | undefined, requestId: string): ForwardIdentity {
+/**
+ * The identity of an admitted request, as the upstream is told it: from the connection and the
+ * gateway's own checks, never from what the client claimed (`forwardedFor` is admission's).
+ */
+export function identityOf(req: IncomingMessage, key: KeyAuthRecord | undefined, requestId: string, forwardedFor: string): ForwardIdentity {
   return {
     key,
     requestId,
-    clientAddress: req.socket.remoteAddress ?? '',
+    forwardedFor,
     protocol: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
     host: req.headers.host,
   };
@@ -74,7 +78,7 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], identity: 
   // The computed identity goes first: an upstream that keeps only its first N header fields (Node
   // exposes about 1000) must lose the client's padding, never the identity appended after it.
   const out: string[] = ['x-request-id', identity.requestId];
-  out.push('x-forwarded-for', identity.clientAddress, 'x-forwarded-proto', identity.protocol);
+  out.push('x-forwarded-for', identity.forwardedFor, 'x-forwarded-proto', identity.protocol);
   if (identity.host !== undefined) out.push('x-forwarded-host', identity.host);
   const key = identity.key;
   if (key) {

@@ -1,5 +1,6 @@
 // Steps 1-5 of the pipeline, shared by plain requests and WebSocket
-// upgrades: canonical target, route, credential, authorization, rate limit.
+// upgrades: canonical target, route, credential (and the key's IP
+// allowlist), authorization, rate limit.
 // Every rejection is an ApiError thrown before a byte reaches an upstream.
 // Steps 1-4 are synchronous and allocation-light; step 5 is the only step
 // that may wait (one Redis round trip at most). With a limiter that answers
@@ -11,6 +12,7 @@ import type { KeyAuthRecord } from '../../core/key-record.js';
 import type { Clock } from '../../core/clock.js';
 import { ApiError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import { forwardedFor, type ClientAddressOf } from '../../core/request-client.js';
 import { canonicalizeTarget } from '../../core/request-target.js';
 import type { AuthFailureGuard } from '../limiter/auth-failure-guard.js';
 import { setRateLimitHeaders, type RateLimitHeaderOptions } from '../limiter/headers.js';
@@ -26,6 +28,8 @@ export interface AdmissionDeps {
   /** The key replica; `loaded` is false until its first snapshot is complete. */
   keys: KeyDirectory & { readonly loaded: boolean };
   limiter: RateLimiter;
+  /** The client address of a request (server.trustedProxies), compiled once per gateway. */
+  clientAddressOf: ClientAddressOf;
   authFailures: AuthFailureGuard;
   /** Requests in flight per key (defaults.concurrency); the handler releases the slot when it finishes. */
   inFlight: InFlight;
@@ -39,6 +43,8 @@ export interface Admitted {
   route: RouteRule;
   /** Canonical path and query: exactly what was authorized, and what is forwarded. */
   pathAndQuery: string;
+  /** X-Forwarded-For for the upstream: the peer, or the trusted chain from the client (core/request-client.ts). */
+  forwardedFor: string;
 }
 
 const DE_FACTO_HEADERS_ONLY: RateLimitHeaderOptions = { ietf: false };
@@ -76,15 +82,20 @@ export function createAdmission(deps: AdmissionDeps) {
     if (upgradeRefused) throw upgradeRefused;
     const routeRefused = screenRoute(route, match.params, target.target.query);
     if (routeRefused) throw routeRefused;
-    const admitted: Admitted = { route, pathAndQuery: target.target.path + target.target.query };
+    const clientAddress = deps.clientAddressOf(req);
+    const admitted: Admitted = {
+      route,
+      pathAndQuery: target.target.path + target.target.query,
+      forwardedFor: forwardedFor(req, clientAddress),
+    };
     if (route.public) return admitted;
 
     // Before the first snapshot every key would look unknown: say "not ready", not "invalid key".
     if (!deps.keys.loaded) throw new ApiError('not_ready', 'The gateway is still loading API keys.', { headers: { 'retry-after': '1' } });
     // Only the header of the route's family is read: a key in the other one is no key (401 missing_key).
-    // A 401 counts against the peer address; one over its budget gets 429 instead (core/authenticate-caller.ts).
-    const key = authenticateCaller(req.rawHeaders, req.socket.remoteAddress, callerAuthentication, route.family);
-    request.key = key;
+    // A 401 counts against the client address; one over its budget gets 429 instead. Then the key's
+    // allowlist: 403 ip_not_allowed, not counted, not a use (core/authenticate-caller.ts).
+    const key = authenticateCaller(req.rawHeaders, clientAddress, callerAuthentication, route.family, request);
     const denied = authorize(key, {
       scope: route.scope ?? 'read',
       organizationId: route.organizationParam ? match.params.organization_id : undefined,

@@ -35,11 +35,15 @@ export function createRequestHandler(deps: PipelineDeps): (req: IncomingMessage,
       sendProblem(res, err, request.requestId, request.responseHeaders);
       finish(request);
     };
-    const proceed = ({ route, pathAndQuery }: Admitted): void => {
+    const proceed = ({ route, pathAndQuery, forwardedFor }: Admitted): void => {
       try {
         if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
         const upstream = route.upstream;
-        const headers = upstreamRequestHeaders(req.rawHeaders, identityOf(req, request.key, request.requestId), upstream.forwardKey);
+        const headers = upstreamRequestHeaders(
+          req.rawHeaders,
+          identityOf(req, request.key, request.requestId, forwardedFor),
+          upstream.forwardKey,
+        );
         const forwardedAt = performance.now();
         const pool = deps.pools.get(upstream.origin);
         const timeoutMs = upstream.timeoutMs;

@@ -42,7 +42,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): {
         socket.resume();
         finish(request);
       };
-      const proceed = ({ route, pathAndQuery }: Admitted): void => {
+      const proceed = ({ route, pathAndQuery, forwardedFor }: Admitted): void => {
         const forwardedAt = performance.now();
         forwardUpgrade(
           {
@@ -50,7 +50,11 @@ export function createUpgradeHandler(deps: UpgradeDeps): {
             head,
             origin: route.upstream.origin,
             pathAndQuery,
-            headers: upstreamRequestHeaders(req.rawHeaders, identityOf(req, request.key, request.requestId), route.upstream.forwardKey),
+            headers: upstreamRequestHeaders(
+              req.rawHeaders,
+              identityOf(req, request.key, request.requestId, forwardedFor),
+              route.upstream.forwardKey,
+            ),
             clientKey: clientWebSocketKey(req),
             timeoutMs: route.upstream.timeoutMs,
             responseHeaders: request.responseHeaders,

@@ -8,13 +8,16 @@ t.test('--help at every level', async (t) => {
     [['--help'], /Commands:[\s\S]*admin[\s\S]*keys[\s\S]*orgs/],
     [['-h'], /Commands:/],
     [['help'], /Commands:/],
-    [['keys', '--help'], /Usage: bullseye-gateway keys <command>[\s\S]*create[\s\S]*list[\s\S]*revoke/],
+    [['keys', '--help'], /Usage: bullseye-gateway keys <command>[\s\S]*create[\s\S]*list[\s\S]*rotate[\s\S]*update[\s\S]*revoke/],
     [['orgs', '--help'], /add/],
     [['admin', '--help'], /ADMIN_PORT[\s\S]*SYNC_TOKEN[\s\S]*DATABASE_PATH/],
     [['keys', 'create', '--help'], /--org ORG_ID[\s\S]*--expires-at/],
     [['keys', 'create', '--org', 'acme', '-h'], /Usage: bullseye-gateway keys create/],
     [['keys', 'list', '--help'], /Usage: bullseye-gateway keys list/],
     [['keys', 'revoke', '--help'], /Usage: bullseye-gateway keys revoke KEY_ID/],
+    [['keys', 'create', '--help'], /--allowed-ips a,b/],
+    [['keys', 'rotate', '--help'], /Usage: bullseye-gateway keys rotate KEY_ID[\s\S]*--grace DURATION[\s\S]*DATABASE_PATH/],
+    [['keys', 'update', '--help'], /Usage: bullseye-gateway keys update KEY_ID[\s\S]*--no-expiry[\s\S]*--any-ip[\s\S]*DATABASE_PATH/],
     [['orgs', 'add', '--help'], /--agency/],
   ];
   for (const [argv, text] of cases) {

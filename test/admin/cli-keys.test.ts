@@ -46,6 +46,24 @@ t.test('keys create: partner keys, defaults, --created-by and --expires-at', asy
   t.match(org.json.apiKey, { scopes: ['read', 'write'], expiresAt: '2998-12-31T22:00:00.000Z' });
 });
 
+t.test('keys create: --allowed-ips is normalized, and the admin enforces it', async (t) => {
+  const admin = await startAdmin(t);
+  const env = { DATABASE_PATH: admin.dbPath };
+  const created = await runCli(['keys', 'create', '--org', 'acme', '--name', 'x', '--allowed-ips', '10.1.2.3/8, ::FFFF:127.0.0.1'], env);
+  t.equal(created.code, 0, created.stderr);
+  t.same(created.json.apiKey.allowedIps, ['10.0.0.0/8', '127.0.0.1']);
+  const headers = { 'x-api-key': created.json.plainKey };
+  t.equal((await call(admin.baseUrl, 'GET', '/api/v1/organization/acme/api-keys', { headers })).status, 200, 'from 127.0.0.1');
+  const outside = await runCli(['keys', 'create', '--org', 'acme', '--name', 'y', '--allowed-ips', '10.0.0.0/8'], env);
+  const refused = await call(admin.baseUrl, 'GET', '/api/v1/organization/acme/api-keys', {
+    headers: { 'x-api-key': outside.json.plainKey },
+  });
+  t.equal(refused.status, 403);
+  t.equal(refused.json.code, 'ip_not_allowed');
+  const anyAddress = await runCli(['keys', 'create', '--org', 'acme', '--name', 'z'], env);
+  t.equal(anyAddress.json.apiKey.allowedIps, null, 'default: any address');
+});
+
 t.test('keys create: agency scopes need an agency organization', async (t) => {
   const env = envFor(t);
   const refused = await runCli(['keys', 'create', '--org', 'acme', '--name', 'x', '--scopes', 'agency:read'], env);
@@ -83,6 +101,13 @@ t.test('keys create: usage errors exit 1 and print nothing to stdout', async (t)
     [['--org', 'acme', '--name', 'x', '--expires-at', '2999-01-31 00:00:00Z'], /--expires-at: expiresAt must be an RFC 3339 date-time/],
     [['--org', 'acme', '--name', ' ', '--scopes', 'root', '--expires-at', 'never'], /--name: name must not be empty/],
     [['--org', 'acme', '--name', 'x', '--scopes', 'root', '--expires-at', 'never'], /--scopes: unknown scope "root"/],
+    [
+      ['--org', 'acme', '--name', 'x', '--allowed-ips', '10.0.0.0/33'],
+      /--allowed-ips: allowedIps has an invalid entry: \[0\] "10\.0\.0\.0\/33"/,
+    ],
+    [['--org', 'acme', '--name', 'x', '--allowed-ips', 'example.com'], /--allowed-ips: allowedIps has an invalid entry: .*hostnames/],
+    [['--org', 'acme', '--name', 'x', '--allowed-ips', '10.0.0.1,10.0.0.1/32'], /--allowed-ips: .*duplicates/],
+    [['--org', 'acme', '--name', 'x', '--scopes', 'root', '--allowed-ips', 'nope'], /--scopes: unknown scope "root"/],
     [['--org', 'acme', '--name', 'x', '--created-by', ' '], /--created-by: name must not be empty/],
     [['--org', 'acme', '--name', 'x', '--admin'], /Unknown option '--admin'/],
     [['--org', 'acme', '--name', 'x', 'extra'], /Unexpected argument|unexpected argument/],

@@ -1,12 +1,22 @@
-// The create-key body is validated from the schema the OpenAPI document
-// publishes: the validator compiles those very objects, every rule in them
-// refuses a body with the message the API has always given, no code repeats
-// a rule (drop it from the schema and its body goes through), and a body that
-// breaks several rules gets the one problem the API's order of checks finds first.
+// The key bodies (create, and rotate and update alike) are validated from the
+// schemas the OpenAPI document publishes: the validators compile those very
+// objects, every rule in them refuses a body with the message the API has
+// always given, no code repeats a rule (drop it from the schema and its body
+// goes through), and a body that breaks several rules gets the one problem
+// the API's order of checks finds first.
 import t from 'tap';
 import { compileCreateKeyBodyCheck } from '../../admin/create-key-body.js';
 import { buildOpenApiDocument } from '../../admin/openapi/document.js';
-import { CREATE_KEY_REQUEST_SCHEMAS, familySchema, type JsonSchema } from '../../admin/openapi/schemas.js';
+import {
+  CREATE_KEY_REQUEST_SCHEMAS,
+  familySchema,
+  ROTATE_KEY_REQUEST_SCHEMA,
+  ROTATE_REQUEST_SCHEMA_NAME,
+  UPDATE_KEY_REQUEST_SCHEMAS,
+  type JsonSchema,
+} from '../../admin/openapi/schemas.js';
+import { compileRotateKeyBodyCheck } from '../../admin/rotate-key-body.js';
+import { compileUpdateKeyBodyCheck } from '../../admin/update-key-body.js';
 import { ADMIN_ROUTES } from '../../admin/routes.js';
 import { FAMILIES, type KeyFamily } from '../../core/keys.js';
 
@@ -14,40 +24,18 @@ const NOW = Date.UTC(2026, 0, 1);
 const FAMILY_LIST = Object.keys(FAMILIES) as KeyFamily[];
 const KNOWN = 'known scopes: read, write, admin, agency:read, agency:write';
 const DEFAULTS: Record<KeyFamily, string[]> = { org: ['read', 'write'], partner: ['read', 'write', 'admin'] };
+const CREATE_MEMBERS = 'allowed: name, scopes, expiresAt, allowedIps';
+const UPDATE_MEMBERS = 'name, scopes, expiresAt, allowedIps';
+const GRACE = 'gracePeriodSeconds must be a whole number of seconds from 0 to 2592000 (30 days)';
 
-t.test('the validator compiles the very schema objects the document publishes', async (t) => {
-  const doc = buildOpenApiDocument(ADMIN_ROUTES) as Record<string, any>;
-  const check = compileCreateKeyBodyCheck();
-  for (const family of FAMILY_LIST) {
-    const name = familySchema(family, 'ApiKeyCreateRequest');
-    t.equal(check.schemas[family], doc.components.schemas[name], `${family}: the document's ${name}, the same object`);
-    t.equal(check.schemas[family], CREATE_KEY_REQUEST_SCHEMAS[family]);
-    const route = ADMIN_ROUTES.find((r) => r.kind === 'key' && r.family === family && r.readsBody);
-    t.ok(route, `${family} has a create route`);
-    const requestBody = doc.paths[route!.pattern][route!.method.toLowerCase()].requestBody;
-    t.same(requestBody.content['application/json'].schema, { $ref: `#/components/schemas/${name}` }, `${route!.template} publishes it`);
-    t.ok(Object.isFrozen(CREATE_KEY_REQUEST_SCHEMAS[family].properties), 'frozen: neither side can change what the other reads');
-  }
-});
-
-// Every validation keyword of the schema, as a JSON pointer; annotations validate nothing.
-const ANNOTATIONS = new Set(['description', 'default']);
-function rulesOf(schema: JsonSchema, at = ''): string[] {
-  return Object.entries(schema).flatMap(([keyword, value]) => {
-    if (ANNOTATIONS.has(keyword)) return [];
-    if (keyword === 'properties') {
-      return Object.entries(value as Record<string, JsonSchema>).flatMap(([name, member]) => rulesOf(member, `${at}/properties/${name}`));
-    }
-    if (keyword === 'items') return rulesOf(value as JsonSchema, `${at}/items`);
-    return [`${at}/${keyword}`];
-  });
-}
+type Check = (body: unknown, family: KeyFamily, nowMs: number) => { ok: boolean };
+type Schemas = Readonly<Record<KeyFamily, JsonSchema>>;
 
 // [pointer to the rule]: [a body that breaks that rule only, the problem the API answers]
-const ruleCases = (family: KeyFamily): Record<string, [unknown, string]> => ({
-  '/type': [[{ name: 'x' }], 'the body must be a JSON object'],
-  '/additionalProperties': [{ name: 'x', admin: true }, 'unknown field "admin"; allowed: name, scopes, expiresAt'],
-  '/required': [{ scopes: ['read'] }, 'name is required'],
+type RuleCases = Record<string, [unknown, string]>;
+
+/** The rules of the members create and update share. */
+const memberCases = (family: KeyFamily): RuleCases => ({
   '/properties/name/type': [{ name: 42 }, 'name must be a string'],
   '/properties/name/pattern': [{ name: ' \t\u3000 ' }, 'name must not be empty'],
   '/properties/name/maxLength': [{ name: 'n'.repeat(256) }, 'name must be at most 255 characters'],
@@ -64,12 +52,129 @@ const ruleCases = (family: KeyFamily): Record<string, [unknown, string]> => ({
     { name: 'x', expiresAt: '2030-01-31T00:00:00' },
     'expiresAt must be an RFC 3339 date-time with a time zone, e.g. 2030-01-31T00:00:00Z',
   ],
+  '/properties/allowedIps/type': [{ name: 'x', allowedIps: 5 }, 'allowedIps must be an array of IP addresses or CIDRs, not a number'],
+  '/properties/allowedIps/items/type': [{ name: 'x', allowedIps: [1] }, 'allowedIps has an invalid entry: [0] is a number, not a string'],
+  '/properties/allowedIps/items/minLength': [{ name: 'x', allowedIps: [''] }, 'allowedIps has an invalid entry: [0] "": empty string'],
+  '/properties/allowedIps/minItems': [{ name: 'x', allowedIps: [] }, 'allowedIps must not be empty; use null to allow any address'],
+  '/properties/allowedIps/maxItems': [
+    { name: 'x', allowedIps: Array.from({ length: 101 }, (_, i) => `10.0.0.${i}`) },
+    'allowedIps has 101 entries; at most 100 are allowed',
+  ],
 });
 
-/** Items are typed for ajv's linear uniqueItems; without the type, the enum still refuses a non-string. */
-const ALSO_SAID_BY_ANOTHER_RULE = new Set(['/properties/scopes/items/type']);
+interface BodyUnderTest {
+  label: string;
+  families: readonly KeyFamily[];
+  schemas: Schemas;
+  /** The document's component for `family`. */
+  component(family: KeyFamily): string;
+  compile(schemas?: Schemas): Check;
+  cases(family: KeyFamily): RuleCases;
+}
+
+const BODIES: readonly BodyUnderTest[] = [
+  {
+    label: 'create',
+    families: FAMILY_LIST,
+    schemas: CREATE_KEY_REQUEST_SCHEMAS,
+    component: (family) => familySchema(family, 'ApiKeyCreateRequest'),
+    compile: (schemas) => compileCreateKeyBodyCheck(schemas),
+    cases: (family) => ({
+      '/type': [[{ name: 'x' }], 'the body must be a JSON object'],
+      '/additionalProperties': [{ name: 'x', admin: true }, `unknown field "admin"; ${CREATE_MEMBERS}`],
+      '/required': [{ scopes: ['read'] }, 'name is required'],
+      ...memberCases(family),
+    }),
+  },
+  {
+    label: 'update',
+    families: FAMILY_LIST,
+    schemas: UPDATE_KEY_REQUEST_SCHEMAS,
+    component: (family) => familySchema(family, 'ApiKeyUpdateRequest'),
+    compile: (schemas) => compileUpdateKeyBodyCheck(schemas),
+    cases: (family) => ({
+      '/type': [[{ name: 'x' }], 'the body must be a JSON object'],
+      '/additionalProperties': [{ status: 'revoked' }, `unknown field "status"; allowed: ${UPDATE_MEMBERS}`],
+      '/minProperties': [{}, `nothing to update: send at least one of ${UPDATE_MEMBERS}`],
+      ...memberCases(family),
+    }),
+  },
+  {
+    label: 'rotate',
+    families: ['org'], // one schema for both families
+    schemas: { org: ROTATE_KEY_REQUEST_SCHEMA, partner: ROTATE_KEY_REQUEST_SCHEMA },
+    component: () => ROTATE_REQUEST_SCHEMA_NAME,
+    compile: (schemas) => compileRotateKeyBodyCheck(schemas?.org),
+    cases: () => ({
+      '/type': [[], 'the body must be a JSON object'],
+      '/additionalProperties': [{ graceSeconds: 5 }, 'unknown field "graceSeconds"; allowed: gracePeriodSeconds, name'],
+      '/properties/gracePeriodSeconds/type': [{ gracePeriodSeconds: 1.5 }, GRACE],
+      '/properties/gracePeriodSeconds/minimum': [{ gracePeriodSeconds: -1 }, GRACE],
+      '/properties/gracePeriodSeconds/maximum': [{ gracePeriodSeconds: 2_592_001 }, GRACE],
+      '/properties/name/type': [{ name: 42 }, 'name must be a string'],
+      '/properties/name/pattern': [{ name: ' \t\u3000 ' }, 'name must not be empty'],
+      '/properties/name/maxLength': [{ name: 'n'.repeat(256) }, 'name must be at most 255 characters'],
+    }),
+  },
+];
+
+t.test('the validators compile the very schema objects the document publishes', async (t) => {
+  const doc = buildOpenApiDocument(ADMIN_ROUTES) as Record<string, any>;
+  t.equal((compileCreateKeyBodyCheck().schemas as Schemas).org, CREATE_KEY_REQUEST_SCHEMAS.org, 'create keeps its schemas');
+  for (const body of BODIES) {
+    for (const family of FAMILY_LIST) {
+      const name = body.component(family);
+      t.equal(body.schemas[family], doc.components.schemas[name], `${body.label} ${family}: the document's ${name}, the same object`);
+      const route = ADMIN_ROUTES.find((r) => r.kind === 'key' && r.family === family && r.doc.requestSchema === name);
+      t.ok(route, `${body.label} ${family} has a route`);
+      const requestBody = doc.paths[route!.pattern][route!.method.toLowerCase()].requestBody;
+      t.same(requestBody.content['application/json'].schema, { $ref: `#/components/schemas/${name}` }, `${route!.template} publishes it`);
+      t.equal(
+        requestBody.required,
+        body.label !== 'rotate',
+        `${route!.template}: the body is ${body.label === 'rotate' ? 'optional' : 'required'}`,
+      );
+      t.ok(Object.isFrozen(body.schemas[family].properties), 'frozen: neither side can change what the other reads');
+    }
+  }
+});
+
+// Every validation keyword of the schema, as a JSON pointer; annotations validate nothing.
+const ANNOTATIONS = new Set(['description', 'default']);
+function rulesOf(schema: JsonSchema, at = ''): string[] {
+  return Object.entries(schema).flatMap(([keyword, value]) => {
+    if (ANNOTATIONS.has(keyword)) return [];
+    if (keyword === 'properties') {
+      return Object.entries(value as Record<string, JsonSchema>).flatMap(([name, member]) => rulesOf(member, `${at}/properties/${name}`));
+    }
+    if (keyword === 'items') return rulesOf(value as JsonSchema, `${at}/items`);
+    return [`${at}/${keyword}`];
+  });
+}
+
+/**
+ * Rules another rule or code also says. Scope items are typed for ajv's linear
+ * uniqueItems; without the type, the enum still refuses a non-string. The
+ * allowlist's bounds and empty entries are published for clients, and
+ * core/ip-allowlist.ts, the one reading of a list for the API, the CLI and the
+ * settings alike, checks the whole list itself.
+ */
+const ALSO_SAID_ELSEWHERE = new Set([
+  '/properties/scopes/items/type',
+  '/properties/allowedIps/items/minLength',
+  '/properties/allowedIps/minItems',
+  '/properties/allowedIps/maxItems',
+]);
 /** A type whose typed rules stay cannot go alone: strict ajv refuses the schema, so no server would start. */
-const STRICT_AJV_REFUSES_WITHOUT = new Set(['/type', '/properties/name/type', '/properties/scopes/type', '/properties/expiresAt/type']);
+const STRICT_AJV_REFUSES_WITHOUT = new Set([
+  '/type',
+  '/properties/name/type',
+  '/properties/scopes/type',
+  '/properties/expiresAt/type',
+  '/properties/allowedIps/type',
+  '/properties/allowedIps/items/type',
+  '/properties/gracePeriodSeconds/type',
+]);
 
 function withoutRule(schema: JsonSchema, pointer: string): JsonSchema {
   const copy = structuredClone(schema);
@@ -80,33 +185,34 @@ function withoutRule(schema: JsonSchema, pointer: string): JsonSchema {
   return copy;
 }
 
-t.test('every rule of the published schema refuses a body, with the message the API has always given', async (t) => {
-  const check = compileCreateKeyBodyCheck();
-  for (const family of FAMILY_LIST) {
-    const cases = ruleCases(family);
-    // A rule dropped from (or added to) the schema without its case here fails this line.
-    t.same(rulesOf(CREATE_KEY_REQUEST_SCHEMAS[family]).sort(), Object.keys(cases).sort(), `${family}: every rule has a case`);
-    for (const [pointer, [body, problem]] of Object.entries(cases)) {
-      t.same(check(body, family, NOW), { ok: false, problem }, `${family} ${pointer}`);
+t.test('every rule of the published schemas refuses a body, with the message the API has always given', async (t) => {
+  for (const body of BODIES) {
+    const check = body.compile();
+    for (const family of body.families) {
+      const cases = body.cases(family);
+      // A rule dropped from (or added to) the schema without its case here fails this line.
+      t.same(rulesOf(body.schemas[family]).sort(), Object.keys(cases).sort(), `${body.label} ${family}: every rule has a case`);
+      for (const [pointer, [input, problem]] of Object.entries(cases)) {
+        t.same(check(input, family, NOW), { ok: false, problem }, `${body.label} ${family} ${pointer}`);
+      }
     }
   }
 });
 
 t.test('no code repeats a schema rule: without the rule, its body goes through', async (t) => {
-  for (const family of FAMILY_LIST) {
-    for (const [pointer, [body, problem]] of Object.entries(ruleCases(family))) {
-      const loosened = { ...CREATE_KEY_REQUEST_SCHEMAS, [family]: withoutRule(CREATE_KEY_REQUEST_SCHEMAS[family], pointer) };
-      if (STRICT_AJV_REFUSES_WITHOUT.has(pointer)) {
-        t.throws(
-          () => compileCreateKeyBodyCheck(loosened),
-          /strict mode: missing type/,
-          `${family} ${pointer}: the schema no longer compiles`,
-        );
-        continue;
+  for (const body of BODIES) {
+    for (const family of body.families) {
+      for (const [pointer, [input, problem]] of Object.entries(body.cases(family))) {
+        const loosened = { ...body.schemas, [family]: withoutRule(body.schemas[family], pointer) };
+        const label = `${body.label} ${family} ${pointer}`;
+        if (STRICT_AJV_REFUSES_WITHOUT.has(pointer)) {
+          t.throws(() => body.compile(loosened), /strict mode: missing type/, `${label}: the schema no longer compiles`);
+          continue;
+        }
+        const check = body.compile(loosened);
+        if (ALSO_SAID_ELSEWHERE.has(pointer)) t.same(check(input, family, NOW), { ok: false, problem }, label);
+        else t.equal(check(input, family, NOW).ok, true, `${label}: only the schema refused it`);
       }
-      const check = compileCreateKeyBodyCheck(loosened);
-      if (ALSO_SAID_BY_ANOTHER_RULE.has(pointer)) t.same(check(body, family, NOW), { ok: false, problem }, `${family} ${pointer}`);
-      else t.equal(check(body, family, NOW).ok, true, `${family} ${pointer}: only the schema refused it`);
     }
   }
   const tighter = structuredClone(CREATE_KEY_REQUEST_SCHEMAS.org) as Record<string, any>;
@@ -125,13 +231,13 @@ t.test('what only code says: trimming, characters, a future expiry', async (t) =
   for (const family of FAMILY_LIST) {
     const scopes = DEFAULTS[family];
     const padded = ` ${'n'.repeat(255)}\u3000`;
-    const value = { name: 'n'.repeat(255), scopes, expiresAt: null };
+    const value = { name: 'n'.repeat(255), scopes, expiresAt: null, allowedIps: null };
     t.same(check({ name: padded }, family, NOW), { ok: true, value }, `${family}: the length is the trimmed name's`);
     t.same(check({ name: 'a\u0000b' }, family, NOW), { ok: false, problem: 'name must not contain control characters' });
     t.same(check({ name: 'x', expiresAt: '2026-01-01T00:00:00Z' }, family, NOW), { ok: false, problem: 'expiresAt must be in the future' });
     t.same(check({ name: 'x', expiresAt: '2026-01-01T00:00:00.001Z' }, family, NOW), {
       ok: true,
-      value: { name: 'x', scopes, expiresAt: NOW + 1 },
+      value: { name: 'x', scopes, expiresAt: NOW + 1, allowedIps: null },
     });
   }
 });
@@ -146,7 +252,7 @@ t.test("date-time is the API's RFC 3339 reading, not ajv-formats'", async (t) =>
     check({ name: 'x', expiresAt: '2030-01-31T00:00:60Z' }, 'org', NOW),
     {
       ok: true,
-      value: { name: 'x', scopes: ['read', 'write'], expiresAt: Date.UTC(2030, 0, 31, 0, 1) },
+      value: { name: 'x', scopes: ['read', 'write'], expiresAt: Date.UTC(2030, 0, 31, 0, 1), allowedIps: null },
     },
     'a leap second anywhere is the next minute',
   );
@@ -156,10 +262,10 @@ t.test('a body breaking several rules gets the one problem the order of checks f
   const check = compileCreateKeyBodyCheck();
   // [family, body, problem]: shape, unknown members, name present, then name, scopes, expiresAt, each schema before code.
   const cases: Array<[KeyFamily, unknown, string]> = [
-    ['org', { extra: 1 }, 'unknown field "extra"; allowed: name, scopes, expiresAt'],
-    ['org', { name: 42, scopes: 'x', b: 1, a: 2 }, 'unknown fields "b", "a"; allowed: name, scopes, expiresAt'],
-    ['org', { a: 1, b: 2, c: 3, d: 4, e: 5, f: 6 }, 'unknown fields "a", "b", "c", "d", "e"; allowed: name, scopes, expiresAt'],
-    ['org', { [`${'k'.repeat(45)}`]: 1, name: 'x' }, `unknown field "${'k'.repeat(40)}"; allowed: name, scopes, expiresAt`],
+    ['org', { extra: 1 }, 'unknown field "extra"; allowed: name, scopes, expiresAt, allowedIps'],
+    ['org', { name: 42, scopes: 'x', b: 1, a: 2 }, 'unknown fields "b", "a"; allowed: name, scopes, expiresAt, allowedIps'],
+    ['org', { a: 1, b: 2, c: 3, d: 4, e: 5, f: 6 }, 'unknown fields "a", "b", "c", "d", "e"; allowed: name, scopes, expiresAt, allowedIps'],
+    ['org', { [`${'k'.repeat(45)}`]: 1, name: 'x' }, `unknown field "${'k'.repeat(40)}"; allowed: name, scopes, expiresAt, allowedIps`],
     ['org', { scopes: 'x', expiresAt: 5 }, 'name is required'],
     ['org', { name: 42, scopes: [] }, 'name must be a string'],
     ['org', { name: 'a\u202eb', scopes: 'x' }, 'name must not contain bidirectional control characters (U+202A–U+202E, U+2066–U+2069)'],
@@ -182,5 +288,5 @@ t.test('a body breaking several rules gets the one problem the order of checks f
   for (const [family, body, problem] of cases)
     t.same(check(body, family, NOW), { ok: false, problem }, `${family} ${JSON.stringify(body)}`);
   const proto = JSON.parse('{"name":"x","__proto__":{"scopes":["admin"]}}');
-  t.same(check(proto, 'org', NOW), { ok: false, problem: 'unknown field "__proto__"; allowed: name, scopes, expiresAt' });
+  t.same(check(proto, 'org', NOW), { ok: false, problem: 'unknown field "__proto__"; allowed: name, scopes, expiresAt, allowedIps' });
 });

@@ -25,7 +25,19 @@ t.test('an organization admin key creates an organization key', async (t) => {
   t.ok(isWellFormedKey(plainKey, 'org'), 'plainKey is bsk_live_ + 32 hex');
   t.same(
     Object.keys(apiKey).sort(),
-    ['allowedIps', 'createdAt', 'createdByUserId', 'expiresAt', 'id', 'keyPrefix', 'lastUsedAt', 'name', 'organizationId', 'scopes', 'status'].sort(),
+    [
+      'allowedIps',
+      'createdAt',
+      'createdByUserId',
+      'expiresAt',
+      'id',
+      'keyPrefix',
+      'lastUsedAt',
+      'name',
+      'organizationId',
+      'scopes',
+      'status',
+    ].sort(),
   );
   t.match(apiKey.id, UUID);
   t.equal(apiKey.organizationId, 'acme');

@@ -53,9 +53,12 @@ t.test('a known path with another method is 405 with Allow', async (t) => {
   t.equal(put.json.code, 'method_not_allowed');
   t.equal(put.headers.allow, 'GET, POST');
   expectProblemDocument(t, put);
-  const patch = await call(admin.baseUrl, 'PATCH', '/api/v1/partner/api-keys/0b9f7c0e-1f0a-4b9e-9c53-1d1b9b0b8a11');
-  t.equal(patch.status, 405);
-  t.equal(patch.headers.allow, 'DELETE');
+  const put2 = await call(admin.baseUrl, 'PUT', '/api/v1/partner/api-keys/0b9f7c0e-1f0a-4b9e-9c53-1d1b9b0b8a11');
+  t.equal(put2.status, 405);
+  t.equal(put2.headers.allow, 'DELETE, PATCH');
+  const getRotate = await call(admin.baseUrl, 'GET', '/api/v1/partner/api-keys/0b9f7c0e-1f0a-4b9e-9c53-1d1b9b0b8a11/rotate');
+  t.equal(getRotate.status, 405);
+  t.equal(getRotate.headers.allow, 'POST');
 });
 
 t.test('malformed organization ids are 400 invalid_parameter', async (t) => {

@@ -137,10 +137,13 @@ t.test('scopes', async (t) => {
 
 t.test('create bodies', async (t) => {
   const now = Date.UTC(2026, 0, 1);
-  t.same(checkCreateKeyBody({ name: 'x' }, 'org', now), { ok: true, value: { name: 'x', scopes: ['read', 'write'], expiresAt: null } });
+  t.same(checkCreateKeyBody({ name: 'x' }, 'org', now), {
+    ok: true,
+    value: { name: 'x', scopes: ['read', 'write'], expiresAt: null, allowedIps: null },
+  });
   t.same(checkCreateKeyBody({ name: 'x', scopes: ['read'], expiresAt: '2026-01-02T00:00:00Z' }, 'partner', now), {
     ok: true,
-    value: { name: 'x', scopes: ['read'], expiresAt: Date.UTC(2026, 0, 2) },
+    value: { name: 'x', scopes: ['read'], expiresAt: Date.UTC(2026, 0, 2), allowedIps: null },
   });
   const bad: Array<[unknown, RegExp]> = [
     [undefined, /JSON object/],

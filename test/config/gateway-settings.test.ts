@@ -32,6 +32,7 @@ const DEFAULTS = {
     shutdownGraceMs: 10_000,
     bufferBodyBytes: 65_536,
     bodyIdleTimeoutMs: 10_000,
+    trustedProxies: [],
   },
   upstream: { connections: 128, connectTimeoutMs: 2_000, keepAliveTimeoutMs: 4_000 },
   sync: { pollWaitMs: 25_000, staleAfterMs: 60_000, lastUsedFlushMs: 5_000 },
@@ -146,6 +147,16 @@ rateLimit: { onRedisFailure: closed, ietfHeaders: true, authFailures: { requests
   });
 });
 
+t.test('server.trustedProxies is read from the file, normalized and frozen; an empty or null list is none', async (t) => {
+  const path = writeConfig(t, 'server:\n  trustedProxies: [10.1.2.3/8, "::ffff:192.0.2.1", 2001:DB8::1]\n');
+  const { trustedProxies } = loadSettings({}, path).server;
+  t.same(trustedProxies, ['10.0.0.0/8', '192.0.2.1', '2001:db8::1']);
+  t.ok(Object.isFrozen(trustedProxies), 'frozen');
+  for (const text of ['server: { trustedProxies: [] }\n', 'server:\n  trustedProxies:\n']) {
+    t.same(loadSettings({}, writeConfig(t, text)).server.trustedProxies, [], text);
+  }
+});
+
 t.test('upstream.keepAliveTimeout is read from the file, in ms', async (t) => {
   const path = writeConfig(t, 'upstream:\n  keepAliveTimeout: 1500ms\n');
   t.same(loadSettings({}, path).upstream, { ...DEFAULTS.upstream, keepAliveTimeoutMs: 1_500 });
@@ -201,6 +212,8 @@ const EXPECTED: Record<string, [number, string]> = {
   'bad-max-header-size': [1, 'server.maxHeaderSize: must be an integer from 1024 to 1048576, got 100'],
   'bad-buffer-body-bytes': [2, 'server.bufferBodyBytes: must be an integer from 0 to 16777216, got 20000000'],
   'bad-body-idle-timeout': [3, 'server.bodyIdleTimeout: must be greater than zero, got 0'],
+  'bad-trusted-proxies': [2, 'server.trustedProxies: has 2 invalid entries: [1] "10.0.0.0/33": prefix length 33 is out of range'],
+  'trusted-proxies-not-a-list': [1, 'server.trustedProxies: must be an array of IP addresses or CIDRs, not a string'],
   'bad-upstream-keep-alive': [2, 'upstream.keepAliveTimeout: must be a duration like 250ms'],
   'quoted-number': [1, 'upstream.connections: must be an integer from 1 to 65536, got "128"'],
   'bad-flag': [1, 'rateLimit.ietfHeaders: must be true or false, got "yes"'],

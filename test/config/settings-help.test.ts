@@ -111,6 +111,8 @@ t.test('every command reads exactly the variables its --help lists', async (t) =
     }),
     'keys create': () => ({ argv: ['keys', 'create', '--org', 'acme', '--name', 'first'], env: offline }),
     'keys list': () => ({ argv: ['keys', 'list', '--org', 'acme'], env: offline }),
+    'keys rotate': () => ({ argv: ['keys', 'rotate', createdKeyId], env: offline }),
+    'keys update': () => ({ argv: ['keys', 'update', createdKeyId, '--name', 'renamed'], env: offline }),
     'keys revoke': () => ({ argv: ['keys', 'revoke', createdKeyId], env: offline }),
     'orgs add': () => ({ argv: ['orgs', 'add', 'umbrella'], env: offline }),
     'orgs set': () => ({ argv: ['orgs', 'set', 'umbrella', '--agency'], env: offline }),

@@ -4,7 +4,7 @@ import { clientResponseHeaders, upstreamRequestHeaders } from '../../gateway/for
 import { keyRecord } from '../helpers/key-record.js';
 
 const orgKey: KeyAuthRecord = keyRecord({ scopes: ['admin'] });
-const identity = { key: orgKey, requestId: 'req-1', clientAddress: '10.0.0.9', protocol: 'http' as const, host: 'api.example' };
+const identity = { key: orgKey, requestId: 'req-1', forwardedFor: '10.0.0.9', protocol: 'http' as const, host: 'api.example' };
 
 const toMap = (flat: string[]): Map<string, string[]> => {
   const map = new Map<string, string[]>();

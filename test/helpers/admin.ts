@@ -39,6 +39,8 @@ export interface AdminOptions {
   dbPath?: string;
   /** Failed authentications allowed per client address; default: the setting's default. */
   authFailures?: RateLimitSpec;
+  /** server.trustedProxies of the admin listener (normalized); default none. */
+  trustedProxies?: readonly string[];
 }
 
 export async function startAdmin(t: TestLike, options: AdminOptions = {}): Promise<AdminHarness> {
@@ -48,7 +50,7 @@ export async function startAdmin(t: TestLike, options: AdminOptions = {}): Promi
   const store = openStore({ path: dbPath, clock, logger: logs.logger });
   const lastUsed = createLastUsedBatcher({ flush: (batch) => store.recordLastUsed(batch), intervalMs: 3_600_000 });
   const authFailures = createAuthFailureGuard({ clock, spec: options.authFailures ?? SETTINGS_DEFAULTS.rateLimit.authFailures });
-  const server = createAdminServer({ store, clock, logger: logs.logger, lastUsed, authFailures });
+  const server = createAdminServer({ store, clock, logger: logs.logger, lastUsed, authFailures, trustedProxies: options.trustedProxies });
   const { port } = await server.listen(0, '127.0.0.1');
   let closed = false;
   const close = async (): Promise<void> => {
@@ -80,6 +82,7 @@ export function snapshotDatabase(dbPath: string): string {
       organizations: db.prepare('SELECT * FROM organizations ORDER BY id').all(),
       apiKeys: db.prepare('SELECT * FROM api_keys ORDER BY id').all(),
       seq: db.prepare('SELECT value FROM change_sequence').pluck().get(),
+      auditEvents: db.prepare('SELECT * FROM audit_events ORDER BY id').all(),
     });
   } finally {
     db.close();

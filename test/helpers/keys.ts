@@ -14,6 +14,8 @@ export interface TestKeyOptions {
   agency?: boolean;
   expiresAt?: number | null;
   name?: string;
+  /** Addresses and CIDRs the key may be used from, normalized as the API stores them; default null (any). */
+  allowedIps?: string[] | null;
 }
 
 export interface TestKey {
@@ -35,6 +37,7 @@ export function createTestKey(store: KeyStore, options: TestKeyOptions): TestKey
     name: options.name ?? 'test key',
     scopes: options.scopes ?? ['read', 'write', 'admin'],
     expiresAt: options.expiresAt ?? null,
+    allowedIps: options.allowedIps ?? null,
     createdBy: 'test',
     registerOrganization: true,
   });
