@@ -4,7 +4,7 @@
 // clock, so staleness is decided by the test, not by waiting.
 import { join } from 'node:path';
 import { startAdminPlane, type AdminPlane } from '../../admin/plane.js';
-import { systemClock, createManualClock, type ManualClock } from '../../core/clock.js';
+import { systemClock, createManualClock, type Clock, type ManualClock } from '../../core/clock.js';
 import { loadSettings } from '../../config/gateway-settings.js';
 import { SETTINGS_DEFAULTS } from '../../config/settings-sections.js';
 import { startDataPlane, type DataPlane } from '../../gateway/data-plane.js';
@@ -31,13 +31,14 @@ export interface SplitAdmin {
   logs: CapturedLog;
 }
 
-export async function startSplitAdmin(t: TestLike, dbPath: string, syncPort = 0): Promise<SplitAdmin> {
+/** `clock`: the admin's (key expiry, rotation grace); the system clock unless a test steps time itself. */
+export async function startSplitAdmin(t: TestLike, dbPath: string, syncPort = 0, clock: Clock = systemClock): Promise<SplitAdmin> {
   const logs = captureLogs();
   const plane = await startAdminPlane({
     config: { host: '127.0.0.1', adminPort: 0, syncPort, databasePath: dbPath, syncToken: SYNC_TOKEN, shutdownGraceMs: 1_000 },
-    clock: systemClock,
+    clock,
     logger: logs.logger,
-    authFailures: createAuthFailureGuard({ clock: systemClock, spec: SETTINGS_DEFAULTS.rateLimit.authFailures }),
+    authFailures: createAuthFailureGuard({ clock, spec: SETTINGS_DEFAULTS.rateLimit.authFailures }),
   });
   t.teardown(() => plane.close());
   return {
@@ -62,7 +63,13 @@ export interface SplitGateway {
 
 export const STALE_AFTER_MS = 60_000;
 
-export async function startSplitGateway(t: TestLike, syncUrl: string, upstream: TestUpstream): Promise<SplitGateway> {
+/** `clock`: the data plane's (key expiry on every request); the feed follower keeps its own manual `feedClock`. */
+export async function startSplitGateway(
+  t: TestLike,
+  syncUrl: string,
+  upstream: TestUpstream,
+  clock: Clock = systemClock,
+): Promise<SplitGateway> {
   const dir = tempDir(t, 'bullseye-split');
   const policyPath = join(dir, 'policy.yaml');
   writeTestPolicy(policyPath, { upstream: upstream.origin, admin: upstream.origin });
@@ -83,7 +90,7 @@ export async function startSplitGateway(t: TestLike, syncUrl: string, upstream: 
     settings,
     keySource: feed,
     internalAdmin: 'none',
-    clock: systemClock,
+    clock,
     logger: logs.logger,
   });
   let closed = false;
