@@ -6,20 +6,32 @@
 // Interleaved rounds on a shared machine move by ±10 % or more between
 // rounds; this shows a 3 % change. Every round starts both builds afresh,
 // because a process' own JIT and heap layout are worth about ±5 %.
-// Target (--targets): gateway-memory (default) or gateway-redis.
-import { existsSync } from 'node:fs';
+// Target (--targets): gateway-memory (default) or gateway-redis run `start`
+// (the admin in the same process); gateway-split runs each build's `admin`
+// off the pinned CPU and its `gateway` (memory limiter) on it, so the data
+// plane is compared alone.
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PROXY_CPU } from '../cpu-time.js';
 import type { LoadGenerator, LoadResult } from '../load/types.js';
 import { fmt, markdownTable, median, times } from '../report.js';
 import { perRequest } from '../rounds.js';
-import { startCombinedGateway, type RunningGateway } from '../targets/gateway.js';
+import { startCombinedGateway } from '../targets/gateway.js';
+import { bootstrapKey } from '../targets/gateway-setup.js';
+import { startAdmin, startSplitGateway } from '../targets/gateway-split.js';
+import type { Target } from '../targets/types.js';
 import { startRedisServer } from '../targets/redis.js';
-import { startUpstream } from '../targets/upstream.js';
+import { startUpstream, type Upstream } from '../targets/upstream.js';
 import type { BenchContext } from '../context.js';
 import type { ScenarioOptions, ScenarioOutcome } from './types.js';
 
-const KINDS = ['gateway-memory', 'gateway-redis'];
+const KINDS = ['gateway-memory', 'gateway-redis', 'gateway-split'];
+
+/** One build's gateway under test, with whatever it needs stopped after the round. */
+interface BuildUnderTest {
+  target: Target;
+  stop(): Promise<void>;
+}
 
 interface RoundResult {
   results: LoadResult[];
@@ -41,12 +53,16 @@ export async function compareScenario(ctx: BenchContext, load: LoadGenerator, op
     { id: 'against', label: `--against ${options.against}`, cliPath: otherCli },
   ];
   const connections = Math.max(1, Math.floor(options.connections / 2));
+  const startCombined = async (id: string, build: { label: string; cliPath: string }): Promise<BuildUnderTest> => {
+    const { target, child } = await startCombinedGateway(ctx, { id, label: build.label, upstream, redis, cliPath: build.cliPath });
+    return { target, stop: () => child.stop() };
+  };
   const rounds: RoundResult[] = [];
   for (let round = 1; round <= options.rounds; round++) {
-    const gateways: RunningGateway[] = [];
+    const gateways: BuildUnderTest[] = [];
     for (const build of builds) {
       const id = `${build.id}-${round}`;
-      gateways.push(await startCombinedGateway(ctx, { id, label: build.label, upstream, redis, cliPath: build.cliPath }));
+      gateways.push(kind === 'gateway-split' ? await startSplit(ctx, id, upstream, build.cliPath) : await startCombined(id, build));
     }
     const loadBoth = (durationSec: number) =>
       Promise.all(gateways.map(({ target }) => load.run({ url: target.url, headers: target.headers, connections, durationSec })));
@@ -57,7 +73,7 @@ export async function compareScenario(ctx: BenchContext, load: LoadGenerator, op
     const after = await Promise.all(gateways.map(({ target }) => target.counters?.() ?? Promise.resolve({})));
     const cpuMicros = results.map((result, i) => perRequest(before[i]!, after[i]!, result.requests)[PROXY_CPU] ?? NaN);
     rounds.push({ results, cpuMicros });
-    await Promise.all(gateways.map(({ child }) => child.stop()));
+    await Promise.all(gateways.map((gateway) => gateway.stop()));
   }
 
   const rpsRatios = rounds.map(({ results }) => results[0]!.rps / results[1]!.rps);
@@ -90,4 +106,21 @@ export async function compareScenario(ctx: BenchContext, load: LoadGenerator, op
   );
   const settingsLine = `${options.rounds} rounds × ${options.durationSec} s, both builds at once with ${connections} connections each, ${options.warmupSec} s warm-up per round; medians over rounds`;
   return { markdown, failures, data: { kind, against: options.against, rounds }, settingsLine };
+}
+
+/** `cliPath`'s admin on a fresh database (a key bootstrapped by the same build) and its split gateway. */
+async function startSplit(ctx: BenchContext, id: string, upstream: Upstream, cliPath: string): Promise<BuildUnderTest> {
+  const dir = join(ctx.workDir, id);
+  mkdirSync(dir, { recursive: true });
+  const databasePath = join(dir, 'bench.db');
+  const key = await bootstrapKey(ctx, databasePath, { cliPath });
+  const admin = await startAdmin(ctx, `${id}-admin`, databasePath, cliPath);
+  const gateway = await startSplitGateway(ctx, { name: id, admin, upstream, plainKey: key.plainKey, cliPath });
+  return {
+    target: gateway.target,
+    stop: async () => {
+      await gateway.child.stop();
+      await admin.child.stop();
+    },
+  };
 }

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BENCH_PATH, type BenchContext } from '../context.js';
+import { cpuCounters, PROXY_CPU } from '../cpu-time.js';
 import { answers } from '../http.js';
 import { freePort } from '../ports.js';
 import type { Child } from '../processes.js';
@@ -21,7 +22,8 @@ export interface RunningAdmin {
   readonly syncToken: string;
 }
 
-export async function startAdmin(ctx: BenchContext, name: string, databasePath: string): Promise<RunningAdmin> {
+/** An admin process on `databasePath`, run from this checkout's build or from `cliPath`. */
+export async function startAdmin(ctx: BenchContext, name: string, databasePath: string, cliPath = ctx.cliPath): Promise<RunningAdmin> {
   const missing = gatewayMissing(ctx);
   if (missing) throw new Error(missing);
   const [adminPort, syncPort, opsPort] = [await freePort(), await freePort(), await freePort()];
@@ -31,7 +33,7 @@ export async function startAdmin(ctx: BenchContext, name: string, databasePath: 
   const child = await ctx.group.start({
     name,
     command: process.execPath,
-    args: [ctx.cliPath, 'admin'],
+    args: [cliPath, 'admin'],
     env: gatewayEnv({
       HOST: '127.0.0.1',
       ADMIN_PORT: String(adminPort),
@@ -52,6 +54,8 @@ export interface SplitGatewayOptions {
   admin: RunningAdmin;
   upstream: Upstream;
   plainKey: string;
+  /** Another build's dist/cli.js (compare scenario); default this checkout's. */
+  cliPath?: string;
   /** Preload bench/probes/memory-probe.js (with --expose-gc) for heap samples. */
   memoryProbe?: boolean;
   readyTimeoutMs?: number;
@@ -77,7 +81,7 @@ export async function startSplitGateway(ctx: BenchContext, options: SplitGateway
   const child = await ctx.group.start({
     name: options.name,
     command: process.execPath,
-    args: [...nodeArgs, ctx.cliPath, 'gateway'],
+    args: [...nodeArgs, options.cliPath ?? ctx.cliPath, 'gateway'],
     env: gatewayEnv({
       HOST: '127.0.0.1',
       GATEWAY_PORT: String(gatewayPort),
@@ -100,6 +104,7 @@ export async function startSplitGateway(ctx: BenchContext, options: SplitGateway
     headers: { 'X-API-Key': options.plainKey },
     expectHeaders: RATE_LIMIT_HEADERS,
     logPath: child.logPath,
+    counters: cpuCounters({ [PROXY_CPU]: child.pid }),
   };
   return { target, child, opsOrigin, bootstrapMs: child.readyAt - child.spawnedAt };
 }
