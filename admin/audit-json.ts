@@ -15,7 +15,10 @@ export interface AuditEventJson {
   keyPrefix: string;
   /** The new key's scopes for key.created and key.rotated (the successor's); null otherwise. */
   scopes: string[] | null;
-  /** key.rotated: {previousKeyId, gracePeriodSeconds}; key.updated: {fields}; null otherwise. */
+  /**
+   * key.created: {rateLimits?, quota?} when the key has its own limits; key.rotated: {previousKeyId,
+   * gracePeriodSeconds}; key.updated: {fields, rateLimits?, quota?}; null otherwise.
+   */
   details: AuditEvent['details'];
 }
 

@@ -4,6 +4,7 @@
 // and what code checks that no schema can say.
 import { parseAllowedIps } from '../core/ip-allowlist.js';
 import type { MemberRules } from './body-check.js';
+import { quotaMemberProblems, rateLimitsProblems } from './key-limits.js';
 import { checkScopes, nameCharacterProblem, parseRfc3339, PROBLEMS, type Checked } from './validation.js';
 
 const problemOf = (checked: Checked<unknown>): string | undefined => (checked.ok ? undefined : checked.problem);
@@ -55,3 +56,22 @@ export function normalizedAllowedIps(value: unknown): string[] | null {
   if (!parsed.ok) throw new TypeError(`allowedIps was not checked: ${parsed.problem}`);
   return parsed.allowedIps;
 }
+
+const MAX_PROBLEMS_SHOWN = 10;
+
+/** Every problem of a member at once, the first few in full when there are many. */
+const allOf = (problems: readonly string[]): string | undefined => {
+  if (problems.length === 0) return undefined;
+  const shown = problems.slice(0, MAX_PROBLEMS_SHOWN).join('; ');
+  return problems.length > MAX_PROBLEMS_SHOWN ? `${shown}; and ${problems.length - MAX_PROBLEMS_SHOWN} more` : shown;
+};
+
+// A key's own limits keep the policy's rules (core/rate-limits.ts through
+// admin/key-limits.ts), which alone word them: the schema's refusals and the
+// rules no schema can say (two windows of one length, a longer window
+// allowing fewer requests) are named all at once.
+const rateLimitsProblem = (value: unknown): string | undefined => allOf(rateLimitsProblems(value));
+export const RATE_LIMITS_MEMBER: MemberRules = { problem: (_errors, value) => rateLimitsProblem(value), codeProblem: rateLimitsProblem };
+
+const quotaProblem = (value: unknown): string | undefined => allOf(quotaMemberProblems(value));
+export const QUOTA_MEMBER: MemberRules = { problem: (_errors, value) => quotaProblem(value), codeProblem: quotaProblem };

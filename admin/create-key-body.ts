@@ -1,16 +1,27 @@
 // The POST api-keys body, validated by ajv from the JSON Schema the OpenAPI
 // document publishes (CREATE_KEY_REQUEST_SCHEMAS) through admin/body-check.ts:
 // the body's shape, its members, types, lengths, scope names, duplicates,
-// date-time format and allowlist bounds are stated there once. Code keeps
+// date-time format, allowlist bounds and the limits' shapes are stated there once. Code keeps
 // what a schema cannot say (admin/body-members.ts): the name is trimmed
 // before the schema sees it and its characters are checked, expiresAt must be
-// in the future, and each allowlist entry must be an address or CIDR. Agency
+// in the future, each allowlist entry must be an address or CIDR, and a key's
+// own windows keep the policy's list rules (core/rate-limits.ts). Agency
 // scopes of an organization that is not an agency, and scope escalation, need
 // the store and the caller: they are the handler's (admin/key-handlers.ts).
 import type { KeyFamily } from '../core/keys.js';
+import type { QuotaSpec, RateLimitSpec } from '../core/rate-limits.js';
 import { SCOPES, type Scope } from '../core/scopes.js';
 import { compileBodyCheck, withTrimmedName } from './body-check.js';
-import { ALLOWED_IPS_MEMBER, EXPIRES_AT_MEMBER, NAME_MEMBER, normalizedAllowedIps, SCOPES_MEMBER } from './body-members.js';
+import {
+  ALLOWED_IPS_MEMBER,
+  EXPIRES_AT_MEMBER,
+  NAME_MEMBER,
+  normalizedAllowedIps,
+  QUOTA_MEMBER,
+  RATE_LIMITS_MEMBER,
+  SCOPES_MEMBER,
+} from './body-members.js';
+import { quotaFromJson, rateLimitsFromJson, type QuotaJson, type RateLimitJson } from './key-limits.js';
 import { CREATE_KEY_REQUEST_SCHEMAS, type JsonSchema } from './openapi/schemas.js';
 import { DEFAULT_SCOPES, parseRfc3339, type Checked } from './validation.js';
 
@@ -20,6 +31,10 @@ export interface CreateKeyRequest {
   expiresAt: number | null;
   /** Normalized; null: any address. */
   allowedIps: readonly string[] | null;
+  /** Record form, shortest window first; null: the policy's. */
+  rateLimits: readonly RateLimitSpec[] | null;
+  /** Null: the policy's. */
+  quota: QuotaSpec | null;
 }
 
 export interface CreateKeyBodyCheck {
@@ -34,9 +49,18 @@ interface CreateKeyBody {
   scopes?: Scope[];
   expiresAt?: string | null;
   allowedIps?: string[] | null;
+  rateLimits?: RateLimitJson[] | null;
+  quota?: QuotaJson | null;
 }
 
-const MEMBERS = { name: NAME_MEMBER, scopes: SCOPES_MEMBER, expiresAt: EXPIRES_AT_MEMBER, allowedIps: ALLOWED_IPS_MEMBER };
+const MEMBERS = {
+  name: NAME_MEMBER,
+  scopes: SCOPES_MEMBER,
+  expiresAt: EXPIRES_AT_MEMBER,
+  allowedIps: ALLOWED_IPS_MEMBER,
+  rateLimits: RATE_LIMITS_MEMBER,
+  quota: QUOTA_MEMBER,
+};
 
 /** Compile the create-key body check once (a server does, at creation) from the published schemas. */
 export function compileCreateKeyBodyCheck(
@@ -47,7 +71,7 @@ export function compileCreateKeyBodyCheck(
     const input = withTrimmedName(body);
     const refused = problem(input, family, nowMs);
     if (refused !== undefined) return { ok: false, problem: refused };
-    const { name, scopes, expiresAt, allowedIps } = input as CreateKeyBody;
+    const { name, scopes, expiresAt, allowedIps, rateLimits, quota } = input as CreateKeyBody;
     return {
       ok: true,
       value: {
@@ -55,6 +79,8 @@ export function compileCreateKeyBodyCheck(
         scopes: scopes === undefined ? DEFAULT_SCOPES[family] : SCOPES.filter((scope) => scopes.includes(scope)),
         expiresAt: typeof expiresAt === 'string' ? (parseRfc3339(expiresAt) ?? null) : null,
         allowedIps: allowedIps === undefined ? null : normalizedAllowedIps(allowedIps),
+        rateLimits: rateLimitsFromJson(rateLimits ?? null),
+        quota: quotaFromJson(quota ?? null),
       },
     };
   };

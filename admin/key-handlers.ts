@@ -82,13 +82,23 @@ export const listKeys: KeyHandler = ({ store, owner }) => ({
 export const createKey: KeyHandler = ({ store, clock, caller, owner, body, clientAddress, bodyChecks }) => {
   const request = bodyChecks.create(body, owner.family, clock.now());
   if (!request.ok) throw new ApiError('invalid_body', request.problem);
-  const { name, scopes, expiresAt, allowedIps } = request.value;
+  const { name, scopes, expiresAt, allowedIps, rateLimits, quota } = request.value;
   if (owner.family === 'org' && hasAgencyScope(scopes) && !store.getOrganization(owner.ownerId)?.agency) {
     throw AGENCY_ONLY(owner.ownerId);
   }
   const missing = missingScopes(caller.scopes, scopes);
   if (missing.length > 0) throw scopeEscalation(caller, 'grant', missing);
-  const created = store.createKey({ ...owner, name, scopes, expiresAt, allowedIps, createdBy: `key_${caller.id}`, clientAddress });
+  const created = store.createKey({
+    ...owner,
+    name,
+    scopes,
+    expiresAt,
+    allowedIps,
+    rateLimits,
+    quota,
+    createdBy: `key_${caller.id}`,
+    clientAddress,
+  });
   if (!created.ok) {
     // Only reachable if the organization changed between the checks above and the write.
     if (created.reason === 'agency_scopes_not_allowed') throw AGENCY_ONLY(owner.ownerId);

@@ -3,6 +3,7 @@
 // from a row that holds no hash, so neither a hash nor a plain key can slip in.
 import type { ApiKeyRow, KeyStatus } from './store/rows.js';
 import type { Scope } from '../core/scopes.js';
+import { quotaToJson, rateLimitsToJson, type QuotaJson, type RateLimitJson } from './key-limits.js';
 
 export interface ApiKeyJson {
   id: string;
@@ -18,6 +19,10 @@ export interface ApiKeyJson {
   createdAt: string;
   /** Addresses and CIDRs the key may be used from; null: any. */
   allowedIps: string[] | null;
+  /** The key's own windows, shortest first; null: the policy's. */
+  rateLimits: RateLimitJson[] | null;
+  /** The key's own calendar quota; null: the policy's. */
+  quota: QuotaJson | null;
 }
 
 export const isoTime = (ms: number): string => new Date(ms).toISOString();
@@ -36,5 +41,7 @@ export function toApiKeyJson(row: ApiKeyRow): ApiKeyJson {
     lastUsedAt: isoOrNull(row.lastUsedAt),
     createdAt: isoTime(row.createdAt),
     allowedIps: row.allowedIps === null ? null : [...row.allowedIps],
+    rateLimits: rateLimitsToJson(row.rateLimits),
+    quota: quotaToJson(row.quota),
   };
 }

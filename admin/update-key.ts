@@ -1,8 +1,10 @@
-// PATCH .../api-keys/{keyId}: change a key's name, scopes, expiry or
-// allowlist. Only fields whose value differs are written and audited; a body
-// that changes nothing is 200 with the key as it is. A revoked key is not
-// updated (409 key_inactive). The caller can neither grant nor remove a scope
-// it does not hold: either would act beyond its own powers.
+// PATCH .../api-keys/{keyId}: change a key's name, scopes, expiry,
+// allowlist, rate limits or quota. Only fields whose value differs are written
+// and audited; a body that changes nothing is 200 with the key as it is. A
+// revoked key is not updated (409 key_inactive). The caller can neither grant
+// nor remove a scope it does not hold: either would act beyond its own powers.
+// Nor can it set the limits of a key holding a scope it does not hold: only a
+// caller that could have created the key may decide how much it may do.
 import { ApiError } from '../core/errors.js';
 import { hasAgencyScope, missingScopes, SCOPES } from '../core/scopes.js';
 import { actorOf, AGENCY_ONLY, KEY_NOT_FOUND, ownedKey, scopeEscalation, type KeyHandler } from './key-handlers.js';
@@ -24,6 +26,10 @@ export const updateKey: KeyHandler = (call) => {
     const touched = SCOPES.filter((scope) => next.includes(scope) !== key.scopes.includes(scope));
     const missing = missingScopes(caller.scopes, touched);
     if (missing.length > 0) throw scopeEscalation(caller, 'grant or remove', missing);
+  }
+  if (changes.rateLimits !== undefined || changes.quota !== undefined) {
+    const missing = missingScopes(caller.scopes, key.scopes);
+    if (missing.length > 0) throw scopeEscalation(caller, 'change the limits of a key with', missing);
   }
   const updated = store.updateKey(key.id, owner, changes, actorOf(call));
   if (!updated.ok) {

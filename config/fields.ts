@@ -6,8 +6,7 @@ import { isScalar, type Node } from 'yaml';
 import { parseTrustedProxies } from '../core/client-ip.js';
 import type { Result } from '../core/result.js';
 import { parseDuration } from './duration.js';
-import type { RateLimitSpec } from './policy-types.js';
-import { describe, MapReader, quote, type Entry, type FieldReader, type YamlSource } from './yaml-source.js';
+import { describe, quote, type Entry, type FieldReader, type YamlSource } from './yaml-source.js';
 
 const scalarOf = (node: Node | null): unknown => (isScalar(node) ? node.value : undefined);
 
@@ -79,15 +78,6 @@ export const origin: FieldReader<string> = (src, entry) => {
   const shown = typeof value === 'string' ? quote(hideUserinfo(value)) : describe(entry.value);
   src.problems.add(entry.at, entry.path, `${result.problem}, got ${shown}`);
   return undefined;
-};
-
-/** `{ requests: 1000, per: 1m }`: both required. */
-export const rateLimit: FieldReader<RateLimitSpec> = (src, entry) => {
-  const map = MapReader.of(src, entry, 'a map like { requests: 1000, per: 1m }');
-  const requests = map?.need('requests', integer(1));
-  const perMs = map?.need('per', duration);
-  map?.finish();
-  return requests && perMs ? Object.freeze({ requests, perMs }) : undefined;
 };
 
 /** `server.trustedProxies`: a list of addresses and CIDRs, normalized (core/client-ip.ts); `null` is the empty list. */

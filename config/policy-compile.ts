@@ -3,8 +3,16 @@
 // (which refuses duplicate and ambiguous routes). Problems are recorded, not
 // thrown; the result is deeply frozen so a reload swaps one reference.
 import { RouteTable } from '../core/route-table.js';
-import type { PolicyDraft, RouteDraft, UpstreamDraft } from './policy-schema.js';
-import { INTERNAL_ADMIN, type CompiledRoute, type InternalAdmin, type Policy, type UpstreamSpec } from './policy-types.js';
+import { formatLimit, formatQuota } from './limit-format.js';
+import { DEFAULT_RATE_LIMITS, type PolicyDraft, type RouteDraft, type UpstreamDraft } from './policy-schema.js';
+import {
+  INTERNAL_ADMIN,
+  type CompiledRoute,
+  type InternalAdmin,
+  type Policy,
+  type RateLimitSpec,
+  type UpstreamSpec,
+} from './policy-types.js';
 import type { Located, Problems } from './yaml-source.js';
 
 export interface PolicyIdentity {
@@ -83,7 +91,8 @@ export function compilePolicy(
   if (problems.size) return undefined;
   return Object.freeze({
     ...identity,
-    rateLimit: draft.defaults.rateLimit,
+    rateLimits: draft.defaults.rateLimits?.value ?? DEFAULT_RATE_LIMITS,
+    quota: draft.defaults.quota?.value ?? null,
     concurrency: draft.defaults.concurrency,
     upstreams: frozenMap(upstreams),
     routes: Object.freeze(routes),
@@ -112,6 +121,7 @@ function compileRoute(route: RouteDraft, draft: PolicyDraft, problems: Problems,
     if (route.scope) problems.add(entry.at, entry.path, 'a public route takes no scope');
     if (route.key) problems.add(route.key.at, route.key.path, 'a public route takes no key');
     if (route.cost) problems.add(route.cost.at, route.cost.path, 'a public route has no key bucket to take cost from');
+    if (route.rateLimits) problems.add(route.rateLimits.at, route.rateLimits.path, 'a public route has no key to limit');
     if (organizationParam || partnerParam) {
       const problem = 'a public route cannot have {organization_id} or {partner_id}: no key is checked against it';
       problems.add(entry.keyNode, entry.path, problem);
@@ -130,11 +140,7 @@ function compileRoute(route: RouteDraft, draft: PolicyDraft, problems: Problems,
       const problem = `routes with {partner_id} need key: partner, ${given}: only partner keys own a partner id`;
       problems.add(at, entry.path, problem);
     }
-    const capacity = draft.defaults.rateLimit.requests;
-    if (route.cost && cost > capacity) {
-      const problem = `cost ${cost} exceeds defaults.rateLimit.requests (${capacity}): the route could never be served`;
-      problems.add(route.cost.at, route.cost.path, problem);
-    }
+    if (route.cost) checkCost(route, draft, problems);
   }
 
   return Object.freeze({
@@ -145,8 +151,34 @@ function compileRoute(route: RouteDraft, draft: PolicyDraft, problems: Problems,
     family: route.public ? 'any' : family,
     upstream,
     cost,
+    rateLimits: route.public ? null : (route.rateLimits?.value ?? null),
     websocket,
     organizationParam,
     partnerParam,
   });
+}
+
+/**
+ * A cost above any window the route is always checked against (the policy's, the route's own) or above
+ * the quota could never be admitted. A key's own windows may still be smaller: the limiter refuses those
+ * requests at run time, with a Retry-After, since keys change without a policy check.
+ */
+function checkCost(route: RouteDraft, draft: PolicyDraft, problems: Problems): void {
+  const cost = route.cost as Located<number>;
+  const defaults = draft.defaults.rateLimits;
+  const limits: [string, readonly RateLimitSpec[]][] = [
+    [defaults ? 'defaults.rateLimit' : 'the default rate limit', defaults?.value ?? DEFAULT_RATE_LIMITS],
+    ["this route's rateLimit", route.rateLimits?.value ?? []],
+  ];
+  for (const [name, windows] of limits) {
+    const smallest = windows.reduce<RateLimitSpec | undefined>((min, w) => (min && min.requests <= w.requests ? min : w), undefined);
+    if (smallest && cost.value > smallest.requests) {
+      const problem = `cost ${cost.value} exceeds ${name} ${formatLimit(smallest)}: the route could never be served`;
+      problems.add(cost.at, cost.path, problem);
+    }
+  }
+  const quota = draft.defaults.quota?.value;
+  if (quota && cost.value > quota.limit) {
+    problems.add(cost.at, cost.path, `cost ${cost.value} exceeds defaults.quota ${formatQuota(quota)}: the route could never be served`);
+  }
 }

@@ -2,7 +2,8 @@
 // fate of one request (which route, which key, where it goes, or why it is
 // refused before any key is read). Pure; the policy commands print these.
 import { canonicalizeTarget } from '../core/request-target.js';
-import { INTERNAL_ADMIN, type CompiledRoute, type Policy, type UpstreamSpec } from './policy-types.js';
+import { formatLimits, formatQuota } from './limit-format.js';
+import { INTERNAL_ADMIN, type CompiledRoute, type Policy, type QuotaSpec, type RateLimitSpec, type UpstreamSpec } from './policy-types.js';
 
 export interface RouteRow {
   readonly method: string;
@@ -12,8 +13,18 @@ export interface RouteRow {
   readonly key: string;
   readonly upstream: string;
   readonly cost: number | null;
+  /** The route's own windows, checked per key beside the key's; null for none. */
+  readonly rateLimits: readonly RateLimitSpec[] | null;
   readonly websocket: boolean;
 }
+
+/** defaults.rateLimit and defaults.quota: what a key without its own limits gets. */
+export interface LimitDefaults {
+  readonly rateLimits: readonly RateLimitSpec[];
+  readonly quota: QuotaSpec | null;
+}
+
+export const limitDefaults = (policy: Policy): LimitDefaults => ({ rateLimits: policy.rateLimits, quota: policy.quota });
 
 export function routeRow(route: CompiledRoute): RouteRow {
   return {
@@ -23,13 +34,14 @@ export function routeRow(route: CompiledRoute): RouteRow {
     key: route.public ? '-' : route.family,
     upstream: route.upstream.name,
     cost: route.public ? null : route.cost,
+    rateLimits: route.rateLimits,
     websocket: route.websocket,
   };
 }
 
-/** The rows as an aligned text table, in file order. */
+/** The rows as an aligned text table, in file order, then the limits every key gets unless it has its own. */
 export function routesTable(policy: Policy): string {
-  const header = ['METHOD', 'PATH', 'ACCESS', 'KEY', 'UPSTREAM', 'COST', 'WEBSOCKET'];
+  const header = ['METHOD', 'PATH', 'ACCESS', 'KEY', 'UPSTREAM', 'COST', 'WEBSOCKET', 'RATE LIMIT'];
   const rows = policy.routes
     .map(routeRow)
     .map((row) => [
@@ -40,6 +52,7 @@ export function routesTable(policy: Policy): string {
       row.upstream,
       row.cost === null ? '-' : String(row.cost),
       row.websocket ? 'yes' : '-',
+      row.rateLimits ? formatLimits(row.rateLimits) : '-',
     ]);
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] as string).length)));
   const line = (cells: string[]): string =>
@@ -47,7 +60,11 @@ export function routesTable(policy: Policy): string {
       .map((cell, i) => cell.padEnd(widths[i] as number))
       .join('  ')
       .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
+  const defaults = [
+    `default rate limit: ${formatLimits(policy.rateLimits)} per key`,
+    `default quota:      ${policy.quota ? `${formatQuota(policy.quota)} per key` : 'none'}`,
+  ];
+  return [line(header), ...rows.map(line), '', ...defaults].join('\n') + '\n';
 }
 
 export type Explanation =
@@ -57,6 +74,8 @@ export type Explanation =
       route: RouteRow;
       params: Readonly<Record<string, string>>;
       needs: string;
+      /** Every limit a request is checked against, in words. */
+      limits: string;
       forwardsTo: string;
       pathAndQuery: string;
     };
@@ -75,6 +94,7 @@ export function explainRequest(policy: Policy, method: string, target: string): 
     route: routeRow(route),
     params: match.params,
     needs: needsOf(route, match.params),
+    limits: limitsOf(route, policy),
     forwardsTo: `${route.upstream.name} (${upstreamTarget(route.upstream)}${route.upstream.forwardKey ? ', with the key' : ''})`,
     pathAndQuery: canonical.target.path + canonical.target.query,
   };
@@ -101,4 +121,14 @@ function needsOf(route: CompiledRoute, params: Readonly<Record<string, string>>)
       ? ` of partner ${params.partner_id}`
       : '';
   return `${family}${owner} holding "${route.scope}", costing ${route.cost} token${route.cost === 1 ? '' : 's'}`;
+}
+
+function limitsOf(route: CompiledRoute, policy: Policy): string {
+  if (route.public) return 'none (public: no key to limit)';
+  const own = ' (the default; a key may have its own)';
+  return [
+    `key ${formatLimits(policy.rateLimits)}${own}`,
+    ...(route.rateLimits ? [`route ${formatLimits(route.rateLimits)} per key`] : []),
+    policy.quota ? `quota ${formatQuota(policy.quota)}${own}` : 'no quota unless the key has one',
+  ].join('; ');
 }

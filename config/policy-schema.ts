@@ -4,11 +4,14 @@
 import { isMap, isScalar } from 'yaml';
 import { parsePattern } from '../core/route-table.js';
 import { isScope, SCOPES, type Scope } from '../core/scopes.js';
-import { duration, flag, integer, oneOf, origin, rateLimit, text } from './fields.js';
-import { INTERNAL_ADMIN, KEY_CHOICES, METHODS, type KeyChoice, type Method, type RateLimitSpec } from './policy-types.js';
+import { duration, flag, integer, oneOf, origin, text } from './fields.js';
+import { quota, rateLimits } from './limit-fields.js';
+import { INTERNAL_ADMIN, KEY_CHOICES, METHODS, type KeyChoice, type Method, type QuotaSpec, type RateLimitSpec } from './policy-types.js';
 import { describe, MapReader, type Entry, type FieldReader, type Located, type YamlSource } from './yaml-source.js';
 
 export const DEFAULT_RATE_LIMIT: RateLimitSpec = Object.freeze({ requests: 1000, perMs: 60_000 });
+/** defaults.rateLimit unless set: one window, DEFAULT_RATE_LIMIT. */
+export const DEFAULT_RATE_LIMITS: readonly RateLimitSpec[] = Object.freeze([DEFAULT_RATE_LIMIT]);
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Requests one key may have in flight at once through one gateway (defaults.concurrency). */
 export const DEFAULT_CONCURRENCY = 100;
@@ -32,6 +35,8 @@ export interface RouteDraft {
   readonly key: Located<KeyChoice> | undefined;
   readonly upstream: Located<string> | undefined;
   readonly cost: Located<number> | undefined;
+  /** The route's own windows (`rateLimit:` in its map form), checked per key beside the key's. */
+  readonly rateLimits: Located<readonly RateLimitSpec[]> | undefined;
   /** `websocket: true`: the one kind of route that may open a WebSocket tunnel. */
   readonly websocket: Located<boolean> | undefined;
   readonly entry: Entry;
@@ -42,7 +47,9 @@ export interface PolicyDraft {
   readonly defaults: {
     readonly upstream: Located<string> | undefined;
     readonly key: Located<KeyChoice> | undefined;
-    readonly rateLimit: RateLimitSpec;
+    /** Where defaults.rateLimit was written; undefined when it was not (or was invalid, already reported). */
+    readonly rateLimits: Located<readonly RateLimitSpec[]> | undefined;
+    readonly quota: Located<QuotaSpec> | undefined;
     readonly timeoutMs: number;
     readonly concurrency: number;
   };
@@ -116,7 +123,8 @@ function readDefaults(src: YamlSource, entry: Entry | undefined): PolicyDraft['d
   const defaults = {
     upstream: map?.readAt('upstream', text),
     key: map?.readAt('key', oneOf(KEY_CHOICES)),
-    rateLimit: map?.read('rateLimit', rateLimit) ?? DEFAULT_RATE_LIMIT,
+    rateLimits: map?.readAt('rateLimit', rateLimits),
+    quota: map?.readAt('quota', quota),
     timeoutMs: map?.read('timeout', duration) ?? DEFAULT_TIMEOUT_MS,
     concurrency: map?.read('concurrency', integer(1)) ?? DEFAULT_CONCURRENCY,
   };
@@ -170,6 +178,7 @@ const NO_SETTINGS: RouteSettings = {
   key: undefined,
   upstream: undefined,
   cost: undefined,
+  rateLimits: undefined,
   websocket: undefined,
 };
 
@@ -193,6 +202,7 @@ function readRouteSettings(src: YamlSource, item: Entry): RouteSettings {
       key: map.readAt('key', oneOf(KEY_CHOICES)),
       upstream: map.readAt('upstream', text),
       cost: map.readAt('cost', integer(1)),
+      rateLimits: map.readAt('rateLimit', rateLimits),
       websocket: map.readAt('websocket', flag),
     };
     map.finish();
@@ -201,7 +211,7 @@ function readRouteSettings(src: YamlSource, item: Entry): RouteSettings {
   const value = isScalar(item.value) ? item.value.value : undefined;
   if (value === 'public') return { ...NO_SETTINGS, public: true };
   if (typeof value === 'string') return { ...NO_SETTINGS, scope: scope(src, item) ?? null };
-  const shape = 'a scope name, public, or a map of scope, key, upstream, cost, public, websocket';
+  const shape = 'a scope name, public, or a map of scope, key, upstream, cost, rateLimit, public, websocket';
   src.problems.add(item.at, item.path, `must be ${shape}, got ${describe(item.value)}`);
   return NO_SETTINGS;
 }

@@ -3,6 +3,7 @@
 // swaps one reference and a request never sees half a policy.
 import type { KeyFamily } from '../core/keys.js';
 import type { RouteMatch } from '../core/route-table.js';
+import type { QuotaSpec, RateLimitSpec } from '../core/rate-limits.js';
 import type { Scope } from '../core/scopes.js';
 
 export const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -48,8 +49,10 @@ export interface CompiledRoute {
   /** Which key family may call the route (`org` whenever the path has `{organization_id}`). */
   readonly family: KeyFamily | 'any';
   readonly upstream: UpstreamSpec;
-  /** Tokens one request takes from the key's bucket. */
+  /** Tokens one request takes from every window it is checked against (and from the quota). */
   readonly cost: number;
+  /** The route's own windows, checked per key beside the key's, all-or-nothing; null for none. */
+  readonly rateLimits: readonly RateLimitSpec[] | null;
   /** May upgrade to a WebSocket (GET only); every other route refuses a request carrying Upgrade. */
   readonly websocket: boolean;
   /** The path has `{organization_id}`: the key's organization must equal it. */
@@ -58,21 +61,18 @@ export interface CompiledRoute {
   readonly partnerParam: boolean;
 }
 
-/**
- * A token bucket: capacity `requests`, refilled continuously at `requests / perMs`. Declared
- * here once: the policy's and the settings' limits, and the limiter's contract (gateway/limiter/types.ts).
- */
-export interface RateLimitSpec {
-  readonly requests: number;
-  readonly perMs: number;
-}
+/** The limits' shapes are core's (core/rate-limits.ts): the policy, the settings and a key's own limits share them. */
+export type { QuotaSpec, RateLimitSpec };
 
 export interface Policy {
   /** The file name it was loaded from, for logs. */
   readonly source: string;
   /** First 12 hex characters of the SHA-256 of the file's bytes. */
   readonly hash: string;
-  readonly rateLimit: RateLimitSpec;
+  /** defaults.rateLimit: the windows of every key without its own `rateLimits` (at least one). */
+  readonly rateLimits: readonly RateLimitSpec[];
+  /** defaults.quota: the quota of every key without its own; null for none. */
+  readonly quota: QuotaSpec | null;
   /** Requests one key may have in flight at once through one gateway. */
   readonly concurrency: number;
   readonly upstreams: ReadonlyMap<string, UpstreamSpec>;

@@ -8,7 +8,7 @@ import { readPolicy } from './policy-schema.js';
 import type { Policy } from './policy-types.js';
 import { parseYaml } from './yaml-source.js';
 
-export type { CompiledRoute, InternalAdmin, Policy, RateLimitSpec, UpstreamSpec } from './policy-types.js';
+export type { CompiledRoute, InternalAdmin, Policy, QuotaSpec, RateLimitSpec, UpstreamSpec } from './policy-types.js';
 export type { PolicyContext };
 
 /** For offline checks (`policy check`, tests): `admin@internal` is accepted and left unresolved. */

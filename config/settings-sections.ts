@@ -5,7 +5,8 @@
 // config/gateway.example.yaml documents it (test/config/example-settings.test.ts
 // holds the two equal). Durations come out in milliseconds. A missing file or
 // section means all defaults.
-import { duration, flag, integer, oneOf, rateLimit, trustedProxyList } from './fields.js';
+import { duration, flag, integer, oneOf, trustedProxyList } from './fields.js';
+import { rateLimit } from './limit-fields.js';
 import type { RateLimitSpec } from './policy-types.js';
 import { MapReader } from './yaml-source.js';
 

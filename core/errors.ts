@@ -35,6 +35,7 @@ export const ERROR_CODES = {
   unsupported_media_type: [415, 'Unsupported Media Type'],
   headers_too_large: [431, 'Request Header Fields Too Large'],
   rate_limited: [429, 'Too Many Requests'],
+  quota_exceeded: [429, 'Too Many Requests'],
   too_many_failed_authentications: [429, 'Too Many Requests'],
   too_many_concurrent_requests: [429, 'Too Many Requests'],
   // 5xx: our side or the upstream's

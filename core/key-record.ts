@@ -6,6 +6,7 @@
 // (core/change-feed.ts) checks each record against it.
 import { parseAllowedIps } from './ip-allowlist.js';
 import { FAMILIES, type KeyFamily } from './keys.js';
+import { quotaProblems, windowListProblems, windowProblems, type QuotaSpec, type RateLimitSpec } from './rate-limits.js';
 import { isScope, type Scope } from './scopes.js';
 
 /** What authentication needs to know about a key: no name, no secret, only the hash. */
@@ -23,6 +24,10 @@ export interface KeyAuthRecord {
   readonly seq: number;
   /** The addresses and CIDRs (normalized, core/ip-allowlist.ts) the key may be used from; null: any address. */
   readonly allowedIps: readonly string[] | null;
+  /** The key's own windows, replacing the policy's defaults.rateLimit; null: the policy's. */
+  readonly rateLimits: readonly RateLimitSpec[] | null;
+  /** The key's own quota, replacing the policy's defaults.quota; null: the policy's. */
+  readonly quota: QuotaSpec | null;
 }
 
 /** A check of one field's value that also tells the compiler the field's type. */
@@ -46,7 +51,29 @@ export const KEY_RECORD_FIELDS: { readonly [K in keyof KeyAuthRecord]-?: FieldCh
   seq: (value: unknown): value is number => isCount(value) && value > 0,
   // Parsed as the API parses it, and it must come out as it went in: the store writes only normalized lists.
   allowedIps: (value: unknown): value is readonly string[] | null => isNormalizedAllowlist(value),
+  rateLimits: (value: unknown): value is readonly RateLimitSpec[] | null => value === null || isWindowList(value),
+  quota: (value: unknown): value is QuotaSpec | null => value === null || isQuota(value),
 });
+
+/** An object with exactly these members. */
+const hasExactly = (value: unknown, names: readonly string[]): value is Record<string, unknown> =>
+  typeof value === 'object' &&
+  value !== null &&
+  !Array.isArray(value) &&
+  Object.keys(value).length === names.length &&
+  names.every((name) => Object.hasOwn(value, name));
+
+function isWindowList(value: unknown): boolean {
+  if (!Array.isArray(value)) return false;
+  const windows = value as unknown[];
+  const valid = windows.every(
+    (window) => hasExactly(window, ['requests', 'perMs']) && windowProblems(window.requests, window.perMs).length === 0,
+  );
+  return valid && windowListProblems(windows as RateLimitSpec[]).length === 0;
+}
+
+const isQuota = (value: unknown): boolean =>
+  hasExactly(value, ['limit', 'period']) && quotaProblems(value.limit, value.period).length === 0;
 
 function isNormalizedAllowlist(value: unknown): boolean {
   if (value === null) return true;

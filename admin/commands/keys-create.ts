@@ -3,7 +3,8 @@
 // key is shown this once and stored nowhere.
 //
 // The flags become the body the API takes ({name, scopes, expiresAt,
-// allowedIps}) and are validated by the API's own check (flag-body.ts).
+// allowedIps, rateLimits, quota}) and are validated by the API's own check
+// (flag-body.ts).
 // No scope escalation applies: the CLI acts as the database's owner, not as a
 // key. The agency rule is the store's, which registers the organization.
 import { systemClock } from '../../core/clock.js';
@@ -14,6 +15,7 @@ import { toApiKeyJson } from '../key-json.js';
 import { checkName } from '../validation.js';
 import { requestFromFlags } from './flag-body.js';
 import { listFlag } from './key-args.js';
+import { quotaFlag, rateLimitsFlag } from './limit-flags.js';
 import { OWNER_OPTIONS, ownerFromFlags } from './owner-flags.js';
 import { settingsHelp } from '../../config/settings-help.js';
 import { OFFLINE_ENV, withStore } from './with-store.js';
@@ -22,6 +24,7 @@ export const keysCreateCommand: CommandLeaf = {
   summary: 'create an API key and print it (the plain key is shown once)',
   help: `Usage: bullseye-gateway keys create (--org ORG_ID | --partner PARTNER_ID) --name NAME
                                     [--scopes a,b] [--expires-at RFC3339] [--allowed-ips a,b]
+                                    [--rate-limit N/DURATION,...] [--quota N/PERIOD]
                                     [--created-by WHO]
 
 Create an organization key (bsk_live_...) or a partner key (pk_live_...) and
@@ -38,6 +41,12 @@ Options:
   --expires-at TIME     RFC 3339 time in the future, e.g. 2030-01-31T00:00:00Z
   --allowed-ips a,b     IPv4/IPv6 addresses or CIDRs the key may be used from,
                         at most 100 (default: any address), e.g. 10.0.0.0/8,2001:db8::/32
+  --rate-limit N/D,...  the key's own token-bucket windows, replacing the policy's
+                        defaults.rateLimit: 1 to 8 of LIMIT/DURATION (units ms, s,
+                        m, h, d; 1s to 366d), e.g. 5000/1m,100000/1d
+                        (default: the policy's)
+  --quota N/PERIOD      the key's own calendar quota (UTC), period day or month,
+                        e.g. 1000000/month (default: the policy's)
   --created-by WHO      recorded as createdByUserId (default: cli)
 
 The database is created with its folder if missing; its absolute path is
@@ -54,6 +63,8 @@ Example:
       scopes: { type: 'string' },
       'expires-at': { type: 'string' },
       'allowed-ips': { type: 'string' },
+      'rate-limit': { type: 'string' },
+      quota: { type: 'string' },
       'created-by': { type: 'string' },
     });
     const owner = ownerFromFlags(args);
@@ -62,12 +73,14 @@ Example:
     if (rawName === undefined) throw new UsageError('--name is required');
     const check = compileCreateKeyBodyCheck();
     const nowMs = systemClock.now();
-    const { name, scopes, expiresAt, allowedIps } = requestFromFlags(
+    const { name, scopes, expiresAt, allowedIps, rateLimits, quota } = requestFromFlags(
       [
         ['name', 'name', rawName],
         ['scopes', 'scopes', listFlag(args, 'scopes')],
         ['expires-at', 'expiresAt', stringFlag(args, 'expires-at')],
         ['allowed-ips', 'allowedIps', listFlag(args, 'allowed-ips')],
+        ['rate-limit', 'rateLimits', rateLimitsFlag(args)],
+        ['quota', 'quota', quotaFlag(args)],
       ],
       (body) => check(body, owner.family, nowMs),
     );
@@ -83,6 +96,8 @@ Example:
         scopes,
         expiresAt,
         allowedIps,
+        rateLimits,
+        quota,
         createdBy: createdBy.value,
         registerOrganization: true,
       });

@@ -62,7 +62,7 @@ export const rotateKeyDoc = (family: KeyFamily): OperationDoc => ({
   operationId: `rotate${FAMILY_NAME[family]}ApiKey`,
   summary: `Rotate one of ${whose(family)} API keys`,
   description:
-    "Issues a new key with the rotated key's owner, scopes, expiry and allowlist (and its name, unless given), and " +
+    "Issues a new key with the rotated key's owner, scopes, expiry, allowlist and limits (and its name, unless given), and " +
     "shortens the rotated key's life to the grace period: its expiresAt becomes the earlier of its own and now + " +
     'gracePeriodSeconds; 0 revokes it at once. Both happen in one transaction. The plain key is in this response and ' +
     'nowhere else. A key may rotate itself and keeps working until the grace ends. Rotating a revoked or expired key ' +
@@ -83,9 +83,10 @@ export const updateKeyDoc = (family: KeyFamily): OperationDoc => ({
   operationId: `update${FAMILY_NAME[family]}ApiKey`,
   summary: `Update one of ${whose(family)} API keys`,
   description:
-    'Changes any of name, scopes, expiresAt and allowedIps; members absent are left as they are, and at least one is ' +
-    'needed. Other members (id, status, keyPrefix, the owner) are refused. The calling key can neither grant nor remove a ' +
-    'scope it does not hold (403 scope_escalation). A revoked key cannot be updated (409 key_inactive); an unknown id, a ' +
+    'Changes any of name, scopes, expiresAt, allowedIps, rateLimits and quota; members absent are left as they are, and ' +
+    'at least one is needed. Other members (id, status, keyPrefix, the owner) are refused. The calling key can neither ' +
+    'grant nor remove a scope it does not hold, nor set rateLimits or quota on a key holding a scope it does not hold ' +
+    '(403 scope_escalation). A revoked key cannot be updated (409 key_inactive); an unknown id, a ' +
     "malformed one and another owner's key are all 404 alike. Only fields whose value changes are written, and recorded " +
     'in the audit log (key.updated, naming them).',
   tag: TAG[family],

@@ -5,6 +5,7 @@
 import { ERROR_CODES } from '../../core/errors.js';
 import { FAMILIES, RANDOM_HEX_LENGTH, VISIBLE_RANDOM_CHARS, type KeyFamily } from '../../core/keys.js';
 import { MAX_ALLOWED_IPS } from '../../core/ip-allowlist.js';
+import { MAX_WINDOW_MS, MAX_WINDOWS, MIN_WINDOW_MS, QUOTA_PERIODS } from '../../core/rate-limits.js';
 import { BASE_SCOPES, SCOPES } from '../../core/scopes.js';
 import { ADMIN_BODY_LIMIT } from '../http/body.js';
 import { DEFAULT_SCOPES, GRACE_PERIOD_SECONDS, MAX_NAME_LENGTH, OWNER_ID_PATTERN } from '../validation.js';
@@ -53,6 +54,51 @@ const allowedIpsSchema = (description: string): JsonSchema => ({
   description,
 });
 
+const positiveCount: JsonSchema = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER };
+
+/** A key's own windows, in the API's form (admin/key-limits.ts; the rules are core/rate-limits.ts'), or null. */
+const rateLimitsSchema = (description: string): JsonSchema => ({
+  type: ['array', 'null'],
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['limit', 'duration'],
+    properties: {
+      limit: { ...positiveCount, description: "Requests the window holds (its bucket's capacity), refilled continuously." },
+      duration: {
+        type: 'integer',
+        minimum: MIN_WINDOW_MS,
+        maximum: MAX_WINDOW_MS,
+        description: 'The window, in milliseconds (1 s to 366 days).',
+      },
+    },
+  },
+  minItems: 1,
+  maxItems: MAX_WINDOWS,
+  description,
+});
+
+/** A key's own calendar quota (UTC days or months), or null. */
+const quotaSchema = (description: string): JsonSchema => ({
+  type: ['object', 'null'],
+  additionalProperties: false,
+  required: ['limit', 'period'],
+  properties: {
+    limit: { ...positiveCount, description: 'Admitted requests (weighted by route cost) per period.' },
+    period: { enum: [...QUOTA_PERIODS], description: 'day: resets at 00:00 UTC; month: at 00:00 UTC on the 1st.' },
+  },
+  description,
+});
+
+const REQUEST_RATE_LIMITS_TEXT =
+  `The key's own token-bucket windows, replacing the policy's defaults.rateLimit: 1 to ${MAX_WINDOWS}, each ` +
+  '{limit, duration} (duration in milliseconds, 1 s to 366 days), no two of one duration, and a longer window may not ' +
+  'allow fewer requests than a shorter one. All are checked on every request, all-or-nothing.';
+const REQUEST_QUOTA_TEXT =
+  "The key's own calendar quota, replacing the policy's defaults.quota: {limit, period}, period day or month (UTC).";
+/** Changing a key's limits is acting on the key: the caller could have created it. */
+const LIMITS_ESCALATION_TEXT = 'Changing it needs every scope the key holds (else 403 scope_escalation).';
+
 const deepFreeze = <T>(value: T): T => {
   if (typeof value === 'object' && value !== null) {
     for (const member of Object.values(value)) deepFreeze(member);
@@ -88,6 +134,8 @@ const createKeyRequestSchema = (family: KeyFamily): JsonSchema =>
       scopes: { ...scopeList(family), default: [...DEFAULT_SCOPES[family]], description: escalationText(family) },
       expiresAt: timestamp('RFC 3339 with a time zone, in the future; null or absent: never expires.', true),
       allowedIps: allowedIpsSchema(`${REQUEST_ALLOWLIST_TEXT} null or absent: any address.`),
+      rateLimits: rateLimitsSchema(`${REQUEST_RATE_LIMITS_TEXT} null or absent: the policy's.`),
+      quota: quotaSchema(`${REQUEST_QUOTA_TEXT} null or absent: the policy's.`),
     },
   });
 
@@ -136,6 +184,8 @@ const updateKeyRequestSchema = (family: KeyFamily): JsonSchema =>
       },
       expiresAt: timestamp('RFC 3339 with a time zone, in the future; null: never expires.', true),
       allowedIps: allowedIpsSchema(`${REQUEST_ALLOWLIST_TEXT} null: any address.`),
+      rateLimits: rateLimitsSchema(`${REQUEST_RATE_LIMITS_TEXT} null: the policy's again. ${LIMITS_ESCALATION_TEXT}`),
+      quota: quotaSchema(`${REQUEST_QUOTA_TEXT} null: the policy's again. ${LIMITS_ESCALATION_TEXT}`),
     },
   });
 
@@ -168,6 +218,8 @@ function familySchemas(family: KeyFamily): Record<string, JsonSchema> {
       'lastUsedAt',
       'createdAt',
       'allowedIps',
+      'rateLimits',
+      'quota',
     ],
     properties: {
       id: { type: 'string', format: 'uuid' },
@@ -188,6 +240,8 @@ function familySchemas(family: KeyFamily): Record<string, JsonSchema> {
       lastUsedAt: timestamp('Last successful authentication, recorded in batches (may lag by a few seconds).', true),
       createdAt: timestamp('When the key was created.'),
       allowedIps: allowedIpsSchema('The addresses and CIDRs the key may be used from, normalized; null: any address.'),
+      rateLimits: rateLimitsSchema("The key's own windows, shortest first; null: the policy's defaults.rateLimit."),
+      quota: quotaSchema("The key's own calendar quota; null: the policy's defaults.quota."),
     },
   };
   return {
@@ -213,7 +267,7 @@ function familySchemas(family: KeyFamily): Record<string, JsonSchema> {
       properties: {
         apiKey: {
           ...ref(familySchema(family, 'ApiKey')),
-          description: "The new key: the rotated one's owner, scopes, expiry and allowlist.",
+          description: "The new key: the rotated one's owner, scopes, expiry, allowlist and limits.",
         },
         plainKey,
         previousKey: {

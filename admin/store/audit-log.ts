@@ -6,12 +6,25 @@
 import type { KeyFamily } from '../../core/keys.js';
 import { isScope, type Scope } from '../../core/scopes.js';
 import type { SqliteDatabase } from './database.js';
+import type { QuotaJson, RateLimitJson } from '../key-limits.js';
 import type { ApiKeyRow } from './rows.js';
 
 export type AuditAction = 'key.created' | 'key.revoked' | 'key.rotated' | 'key.updated';
 
-/** What a rotation or an update records beyond the key itself; never a plain key or a hash. */
-export type AuditDetails = { readonly previousKeyId: string; readonly gracePeriodSeconds: number } | { readonly fields: readonly string[] };
+/** A key's own limits as the API writes them: what the key was created with, or changed to (null: back to the policy's). */
+export interface LimitDetails {
+  readonly rateLimits?: readonly RateLimitJson[] | null;
+  readonly quota?: QuotaJson | null;
+}
+
+/**
+ * What a creation (its own limits, when it has any), a rotation or an update (the fields changed,
+ * with the new limits when they are among them) records beyond the key itself; never a plain key or a hash.
+ */
+export type AuditDetails =
+  | { readonly previousKeyId: string; readonly gracePeriodSeconds: number }
+  | ({ readonly fields: readonly string[] } & LimitDetails)
+  | LimitDetails;
 
 /** Who made a change: an API key (`key_<uuid>`) or an operator name (`cli`), and the client's address. */
 export interface Actor {
@@ -34,7 +47,10 @@ export interface AuditEvent {
   readonly keyPrefix: string;
   /** The new key's scopes for key.created and key.rotated (the successor's); null otherwise. */
   readonly scopes: readonly Scope[] | null;
-  /** key.rotated: the rotated key and the grace it was given; key.updated: the fields changed; null otherwise. */
+  /**
+   * key.created: the key's own rateLimits/quota (null when it has neither); key.rotated: the rotated key
+   * and the grace it was given; key.updated: the fields changed, and the new rateLimits/quota among them.
+   */
   readonly details: AuditDetails | null;
 }
 
@@ -48,7 +64,7 @@ export interface AuditFilter {
 }
 
 export interface AuditLog {
-  /** `details` for key.rotated and key.updated (the table refuses a row without them, or with them otherwise). */
+  /** `details` for key.rotated and key.updated (the table refuses a row without them), optional for key.created, never for key.revoked. */
   record(action: AuditAction, key: ApiKeyRow, actor: Actor, at: number, details?: AuditDetails): void;
   list(filter: AuditFilter): AuditEvent[];
 }

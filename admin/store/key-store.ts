@@ -13,7 +13,9 @@ import type { KeyAuthRecord } from '../../core/key-record.js';
 import type { Clock } from '../../core/clock.js';
 import { generateKey, hashKey, keyPrefixOf, type KeyFamily } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
+import type { QuotaSpec, RateLimitSpec } from '../../core/rate-limits.js';
 import { hasAgencyScope, type Scope } from '../../core/scopes.js';
+import { createdLimitDetails, encodeLimit, updatedLimitDetails } from '../key-limits.js';
 import { createAuditLog, type Actor, type AuditEvent, type AuditFilter } from './audit-log.js';
 import { createChangeNotifier, type ChangeListener } from './change-notifier.js';
 import { databasePathOf, openDatabase } from './database.js';
@@ -41,6 +43,10 @@ export interface NewKey {
   expiresAt: number | null;
   /** Normalized (core/ip-allowlist.ts); null or absent: any address. */
   allowedIps?: readonly string[] | null;
+  /** The key's own windows, validated (admin/key-limits.ts), shortest first; null or absent: the policy's. */
+  rateLimits?: readonly RateLimitSpec[] | null;
+  /** The key's own quota, validated; null or absent: the policy's. */
+  quota?: QuotaSpec | null;
   /** Also the audit log's actor: `key_<uuid>` for the API, `cli` or --created-by for the CLI. */
   createdBy: string | null;
   /** The request's client address, for the audit log (null: not over the network). */
@@ -71,6 +77,8 @@ export interface KeyChanges {
   scopes?: readonly Scope[];
   expiresAt?: number | null;
   allowedIps?: readonly string[] | null;
+  rateLimits?: readonly RateLimitSpec[] | null;
+  quota?: QuotaSpec | null;
 }
 
 export type UpdateKeyResult =
@@ -120,7 +128,7 @@ export interface KeyStore extends KeyDirectory {
    */
   revokeKey(id: string, owner?: KeyOwner, actor?: Actor): RevokeResult;
   /**
-   * Issue a successor to `id` (same owner, scopes, name unless given, expiry and allowlist) and
+   * Issue a successor to `id` (same owner, scopes, name unless given, expiry, allowlist and limits) and
    * shorten the rotated key's life to the grace (revoke it when 0), in one transaction with one
    * audit event (key.rotated, on the successor). A revoked or expired key is not rotated.
    */
@@ -148,11 +156,9 @@ export interface StoreOptions {
 }
 
 /** The fields updateKey may change, in the order key.updated names them. */
-const CHANGEABLE: readonly (keyof KeyChanges)[] = ['name', 'scopes', 'expiresAt', 'allowedIps'];
+const CHANGEABLE: readonly (keyof KeyChanges)[] = ['name', 'scopes', 'expiresAt', 'allowedIps', 'rateLimits', 'quota'];
 
-const encodeAllowedIps = (allowedIps: readonly string[] | null): string | null => (allowedIps === null ? null : JSON.stringify(allowedIps));
-
-/** A changeable field's values compared as stored: lists by their JSON (scopes are kept in canonical order). */
+/** A changeable field's values compared as stored: lists by their JSON (scopes and windows are kept in canonical order). */
 const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /** The update statement's parameters for a key's changeable fields, encoded as stored. */
@@ -160,7 +166,9 @@ const encodedFields = (key: Pick<ApiKeyRow, keyof KeyChanges>) => ({
   name: key.name,
   scopes: JSON.stringify(key.scopes),
   expiresAt: key.expiresAt,
-  allowedIps: encodeAllowedIps(key.allowedIps),
+  allowedIps: encodeLimit(key.allowedIps),
+  rateLimits: encodeLimit(key.rateLimits),
+  quota: encodeLimit(key.quota),
 });
 
 /** The audit actor of a change made by calling the store directly, without saying who (tests, embedding code). */
@@ -180,12 +188,13 @@ export function openStore({ path: givenPath, mustExist, clock, logger, pollMs, b
     touch: db.prepare('UPDATE api_keys SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?'),
     insertKey: db.prepare(
       `INSERT INTO api_keys (id, family, owner_id, organization_id, name, key_prefix, key_hash, scopes, status,
-         expires_at, last_used_at, created_at, created_by, revoked_at, seq, allowed_ips)
+         expires_at, last_used_at, created_at, created_by, revoked_at, seq, allowed_ips, rate_limits, quota)
        VALUES (@id, @family, @ownerId, @organizationId, @name, @keyPrefix, @keyHash, @scopes, 'active',
-         @expiresAt, NULL, @createdAt, @createdBy, NULL, @seq, @allowedIps)`,
+         @expiresAt, NULL, @createdAt, @createdBy, NULL, @seq, @allowedIps, @rateLimits, @quota)`,
     ),
     update: db.prepare(
-      `UPDATE api_keys SET name = @name, scopes = @scopes, expires_at = @expiresAt, allowed_ips = @allowedIps, seq = @seq
+      `UPDATE api_keys SET name = @name, scopes = @scopes, expires_at = @expiresAt, allowed_ips = @allowedIps,
+         rate_limits = @rateLimits, quota = @quota, seq = @seq
        WHERE id = @id`,
     ),
     list: db.prepare(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE family = ? AND owner_id = ? ORDER BY created_at, rowid`),
@@ -227,7 +236,9 @@ export function openStore({ path: givenPath, mustExist, clock, logger, pollMs, b
       createdAt: now,
       createdBy: input.createdBy,
       seq: nextSeq(),
-      allowedIps: encodeAllowedIps(input.allowedIps ?? null),
+      allowedIps: encodeLimit(input.allowedIps ?? null),
+      rateLimits: encodeLimit(input.rateLimits ?? null),
+      quota: encodeLimit(input.quota ?? null),
     });
     return { key: getKey(id) as ApiKeyRow, plainKey };
   }
@@ -241,7 +252,7 @@ export function openStore({ path: givenPath, mustExist, clock, logger, pollMs, b
     const now = clock.now();
     const { key, plainKey } = insertKey(input, now);
     const actor = input.createdBy === null ? UNATTRIBUTED : { id: input.createdBy, address: input.clientAddress ?? null };
-    audit.record('key.created', key, actor, now);
+    audit.record('key.created', key, actor, now, createdLimitDetails(key));
     return { ok: true, key, plainKey };
   });
 
@@ -259,6 +270,8 @@ export function openStore({ path: givenPath, mustExist, clock, logger, pollMs, b
         scopes: old.scopes,
         expiresAt: old.expiresAt,
         allowedIps: old.allowedIps,
+        rateLimits: old.rateLimits,
+        quota: old.quota,
         createdBy: input.actor.id,
       },
       now,
@@ -283,7 +296,7 @@ export function openStore({ path: givenPath, mustExist, clock, logger, pollMs, b
     const next = { ...key, ...changes };
     sql.update.run({ ...encodedFields(next), seq: nextSeq(), id });
     const updated = getKey(id) as ApiKeyRow;
-    audit.record('key.updated', updated, actor, clock.now(), { fields: changed });
+    audit.record('key.updated', updated, actor, clock.now(), { fields: changed, ...updatedLimitDetails(updated, changed) });
     return { ok: true, key: updated, changed };
   });
 

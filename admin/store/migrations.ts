@@ -105,4 +105,42 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
     BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
   `,
+  // 4: per-key rate limits and quotas (NULL: the policy's defaults), in the
+  // record's form: rate_limits [{"requests", "perMs"}, ...] shortest first,
+  // quota {"limit", "period"}; the store writes only values the API accepted.
+  // key.created may now say in `details` what limits the key was given: the
+  // audit table is rebuilt as in migration 3 for its CHECK.
+  `
+  ALTER TABLE api_keys ADD COLUMN rate_limits TEXT CHECK (rate_limits IS NULL OR json_type(rate_limits) = 'array');
+  ALTER TABLE api_keys ADD COLUMN quota TEXT CHECK (quota IS NULL OR json_type(quota) = 'object');
+
+  CREATE TABLE audit_events_4 (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    at             INTEGER NOT NULL,
+    actor          TEXT NOT NULL CHECK (length(actor) BETWEEN 1 AND 300),
+    client_address TEXT,
+    action         TEXT NOT NULL CHECK (action IN ('key.created', 'key.revoked', 'key.rotated', 'key.updated')),
+    key_id         TEXT NOT NULL,
+    family         TEXT NOT NULL CHECK (family IN ('org', 'partner')),
+    owner_id       TEXT NOT NULL,
+    key_prefix     TEXT NOT NULL,
+    -- JSON array of the new key's scopes for key.created and key.rotated (the successor's); else NULL.
+    scopes         TEXT,
+    -- JSON object: key.created {rateLimits?, quota?} (NULL: neither set); key.rotated {previousKeyId,
+    -- gracePeriodSeconds}; key.updated {fields, rateLimits?, quota?}; key.revoked NULL.
+    details        TEXT CHECK (details IS NULL OR json_type(details) = 'object'),
+    CHECK ((action IN ('key.created', 'key.rotated')) = (scopes IS NOT NULL)),
+    CHECK (action = 'key.created' OR (action IN ('key.rotated', 'key.updated')) = (details IS NOT NULL))
+  ) STRICT;
+  INSERT INTO audit_events_4 (id, at, actor, client_address, action, key_id, family, owner_id, key_prefix, scopes, details)
+    SELECT id, at, actor, client_address, action, key_id, family, owner_id, key_prefix, scopes, details FROM audit_events;
+  DROP TABLE audit_events;
+  ALTER TABLE audit_events_4 RENAME TO audit_events;
+  CREATE INDEX audit_events_by_owner ON audit_events (family, owner_id, id);
+  CREATE INDEX audit_events_by_time ON audit_events (at);
+  CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+    BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+  CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+    BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+  `,
 ];

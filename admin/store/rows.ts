@@ -2,7 +2,9 @@
 // Listings never select key_hash: a listing cannot leak what it never read.
 import type { KeyAuthRecord } from '../../core/key-record.js';
 import type { KeyFamily } from '../../core/keys.js';
+import type { QuotaSpec, RateLimitSpec } from '../../core/rate-limits.js';
 import { isScope, type Scope } from '../../core/scopes.js';
+import { decodeQuota, decodeRateLimits } from '../key-limits.js';
 
 export type KeyStatus = 'active' | 'revoked';
 
@@ -22,6 +24,10 @@ export interface ApiKeyRow {
   readonly revokedAt: number | null;
   readonly seq: number;
   readonly allowedIps: readonly string[] | null;
+  /** The key's own windows (record form), shortest first; null: the policy's. */
+  readonly rateLimits: readonly RateLimitSpec[] | null;
+  /** The key's own quota; null: the policy's. */
+  readonly quota: QuotaSpec | null;
 }
 
 export interface Organization {
@@ -50,6 +56,8 @@ const KEY_ROW_COLUMNS: { readonly [F in keyof ApiKeyRow]-?: string } = {
   revokedAt: 'revoked_at',
   seq: 'seq',
   allowedIps: 'allowed_ips',
+  rateLimits: 'rate_limits',
+  quota: 'quota',
 };
 
 export const KEY_COLUMNS = Object.entries(KEY_ROW_COLUMNS)
@@ -57,7 +65,12 @@ export const KEY_COLUMNS = Object.entries(KEY_ROW_COLUMNS)
   .join(', ');
 
 /** A KEY_COLUMNS row: the API row, with the columns stored as JSON text still encoded. */
-export type KeyRowSql = Omit<ApiKeyRow, 'scopes' | 'allowedIps'> & { scopes: string; allowedIps: string | null };
+export type KeyRowSql = Omit<ApiKeyRow, 'scopes' | 'allowedIps' | 'rateLimits' | 'quota'> & {
+  scopes: string;
+  allowedIps: string | null;
+  rateLimits: string | null;
+  quota: string | null;
+};
 
 /**
  * Each key-record field and its column. The auth queries read raw arrays (below), so this table's
@@ -74,6 +87,8 @@ const AUTH_RECORD_COLUMNS: { readonly [F in keyof KeyAuthRecord]-?: string } = {
   expiresAt: 'expires_at',
   seq: 'seq',
   allowedIps: 'allowed_ips',
+  rateLimits: 'rate_limits',
+  quota: 'quota',
 };
 
 export const AUTH_COLUMNS = Object.values(AUTH_RECORD_COLUMNS).join(', ');
@@ -93,6 +108,8 @@ export type AuthRowSql = [
   expiresAt: number | null,
   seq: number,
   allowedIps: string | null,
+  rateLimits: string | null,
+  quota: string | null,
 ];
 
 export interface OrganizationSql {
@@ -111,6 +128,8 @@ export const toKeyRow = (row: KeyRowSql): ApiKeyRow => ({
   ...row,
   scopes: parseScopes(row.scopes),
   allowedIps: decodeAllowedIps(row.allowedIps),
+  rateLimits: decodeRateLimits(row.rateLimits),
+  quota: decodeQuota(row.quota),
 });
 
 /**
@@ -118,7 +137,19 @@ export const toKeyRow = (row: KeyRowSql): ApiKeyRow => ({
  * core/key-record.ts): what findByHash and the change feed hand out. The return type makes a
  * field added to the record a build error here until it is read from its column.
  */
-export const toAuthRecord = ([id, family, ownerId, hash, scopes, status, expiresAt, seq, allowedIps]: AuthRowSql): KeyAuthRecord => ({
+export const toAuthRecord = ([
+  id,
+  family,
+  ownerId,
+  hash,
+  scopes,
+  status,
+  expiresAt,
+  seq,
+  allowedIps,
+  rateLimits,
+  quota,
+]: AuthRowSql): KeyAuthRecord => ({
   id,
   family,
   ownerId,
@@ -128,6 +159,8 @@ export const toAuthRecord = ([id, family, ownerId, hash, scopes, status, expires
   expiresAt,
   seq,
   allowedIps: decodeAllowedIps(allowedIps),
+  rateLimits: decodeRateLimits(rateLimits),
+  quota: decodeQuota(quota),
 });
 
 export const toOrganization = (row: OrganizationSql): Organization => ({

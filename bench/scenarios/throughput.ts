@@ -3,13 +3,15 @@
 // (plain, and with only the contract's unavoidable work: its headers, then
 // also a Redis take), nginx (if installed), the gateway with the in-memory limiter (at LOG_LEVEL
 // warn and info: access logs are part of the real cost) and with the Redis
-// limiter (its own redis-server). Then the targets, measured.
+// limiter (its own redis-server), and both with three windows and a quota.
+// Then the targets, measured.
 import type { BenchContext } from '../context.js';
 import type { LoadGenerator } from '../load/types.js';
 import { noNumbers, summarize, throughputTable, type Summary } from '../report.js';
 import { runInterleaved } from '../rounds.js';
 import { startBareProxy } from '../targets/bare-proxy.js';
 import { oneLine, prepareGateway } from '../targets/gateway.js';
+import { BENCH_WINDOWS_AND_QUOTA } from '../targets/gateway-setup.js';
 import { startNginx } from '../targets/nginx.js';
 import { startRedisServer, type BenchRedis } from '../targets/redis.js';
 import { directTarget, startUpstream, type Upstream } from '../targets/upstream.js';
@@ -26,6 +28,8 @@ export const THROUGHPUT_TARGETS = [
   'gateway-memory',
   'gateway-redis',
   'gateway-memory-info',
+  'gateway-memory-windows',
+  'gateway-redis-windows',
 ];
 
 type Starter = (ctx: BenchContext, upstream: Upstream) => Promise<Prepared>;
@@ -52,6 +56,23 @@ const STARTERS: Record<string, Starter> = {
       upstream,
       logLevel: 'info',
     }),
+  'gateway-memory-windows': (ctx, upstream) =>
+    prepareGateway(ctx, {
+      id: 'gateway-memory-windows',
+      label: 'gateway (memory limiter, 3 windows + quota)',
+      upstream,
+      limits: BENCH_WINDOWS_AND_QUOTA,
+    }),
+  'gateway-redis-windows': (ctx, upstream) =>
+    withRedis(ctx, 'gateway-redis-windows', 'gateway (Redis limiter, 3 windows + quota)', (redis) =>
+      prepareGateway(ctx, {
+        id: 'gateway-redis-windows',
+        label: 'gateway (Redis limiter, 3 windows + quota)',
+        upstream,
+        redis,
+        limits: BENCH_WINDOWS_AND_QUOTA,
+      }),
+    ),
 };
 
 /** Start a redis-server for one target; a missing redis-server makes the target unavailable. */

@@ -20,6 +20,7 @@ import { Pool } from 'undici';
 import { setRateLimitHeaders } from '../../gateway/limiter/headers.js';
 import { createRedisClient } from '../../gateway/limiter/redis-client.js';
 import { createRedisLimiter } from '../../gateway/limiter/redis-limiter.js';
+import { singleWindowPlan } from '../../gateway/limiter/limit-plan.js';
 import type { LimitDecision, RateLimitSpec } from '../../gateway/limiter/types.js';
 
 const HOP_BY_HOP = new Set([
@@ -96,19 +97,20 @@ function withIdentity(req: IncomingMessage, requestId: string, forwarded: string
 }
 
 const SPEC: RateLimitSpec = { requests: 100_000_000, perMs: 60_000 };
+const PLAN = singleWindowPlan('bench-key', SPEC);
 
 function contractHandler(): (req: IncomingMessage, res: ServerResponse) => void {
   if (contract === 'headers') {
     return (req, res) => {
-      const remaining = SPEC.requests - 1;
-      const decision = {
+      const check = {
         allowed: true,
         limit: SPEC.requests,
-        remaining,
+        remaining: SPEC.requests - 1,
         resetAtSec: Math.ceil(Date.now() / 1000),
         retryAfterSec: 0,
         backend: 'memory' as const,
       };
+      const decision: LimitDecision = { ...check, checks: [check], headerCheck: 0, refusedBy: null };
       relay(req, res, randomUUID(), decision);
     };
   }
@@ -118,8 +120,8 @@ function contractHandler(): (req: IncomingMessage, res: ServerResponse) => void 
     const limiter = createRedisLimiter({ client: createRedisClient(redisUrl), commandTimeoutMs: 50 });
     return (req, res) => {
       const requestId = randomUUID();
-      limiter.takeWithState('bench-key', 1, SPEC).then(
-        ({ decision }) => relay(req, res, requestId, decision),
+      Promise.resolve(limiter.take(PLAN, 1)).then(
+        (decision) => relay(req, res, requestId, decision),
         () => {
           res.writeHead(503);
           res.end();

@@ -45,14 +45,25 @@ export async function bootstrapKey(
   return { id: created.apiKey.id, plainKey: created.plainKey };
 }
 
-/** The bench policy: one read route to the bench upstream, a limit never reached. */
-export function writePolicy(dir: string, upstreamPort: number, name = 'policy.yaml'): string {
+/** The bench's one window, never reached. */
+export const BENCH_LIMITS = 'rateLimit: { requests: 100000000, per: 1m }';
+
+/**
+ * Three windows and a monthly quota, none ever reached: what a key with several limits costs
+ * (every window and the quota are decided on each request).
+ */
+export const BENCH_WINDOWS_AND_QUOTA =
+  'rateLimit: [{ requests: 100000000, per: 1s }, { requests: 1000000000, per: 1h }, { requests: 10000000000, per: 1d }], ' +
+  'quota: { limit: 100000000000, period: month }';
+
+/** The bench policy: one read route to the bench upstream, limits (`limits`: defaults' YAML) never reached. */
+export function writePolicy(dir: string, upstreamPort: number, name = 'policy.yaml', limits = BENCH_LIMITS): string {
   const path = join(dir, name);
   writeFileSync(
     path,
     `upstreams:
   app: http://127.0.0.1:${upstreamPort}
-defaults: { upstream: app, key: org, rateLimit: { requests: 100000000, per: 1m } }
+defaults: { upstream: app, key: org, ${limits} }
 routes:
   GET /api/v1/organization/{organization_id}/visitors: read
 `,

@@ -31,6 +31,8 @@ export interface GatewayOptions {
   readyTimeoutMs?: number;
   /** The build to run (default this checkout's dist/cli.js). */
   cliPath?: string;
+  /** The policy's rate-limit defaults as YAML (default: one window, gateway-setup.ts BENCH_LIMITS). */
+  limits?: string;
 }
 
 export interface RunningGateway {
@@ -59,7 +61,7 @@ export async function startCombinedGateway(ctx: BenchContext, options: GatewayOp
     SYNC_PORT: String(syncPort),
     OPS_PORT: String(opsPort),
     DATABASE_PATH: databasePath,
-    POLICY_PATH: writePolicy(dir, options.upstream.port),
+    POLICY_PATH: writePolicy(dir, options.upstream.port, undefined, options.limits),
     // With a token the idle change-feed listener starts too, instead of a start-up warning in every log.
     SYNC_TOKEN: randomBytes(24).toString('hex'),
     LOG_LEVEL: options.logLevel ?? 'warn',

@@ -15,11 +15,11 @@ import { clientAddressKey } from '../../core/client-address.js';
 import type { Clock } from '../../core/clock.js';
 import { createBucketStore } from './bucket-store.js';
 import { takeTokens } from './token-bucket.js';
-import type { LimitDecision, RateLimitSpec } from './types.js';
+import type { BucketDecision, RateLimitSpec } from './types.js';
 
 export interface AuthFailureGuard extends FailedAuthenticationGuard {
   /** The refusal to answer with when `address` has no failures left, else undefined. */
-  isBlocked(address: string): LimitDecision | undefined;
+  isBlocked(address: string): BucketDecision | undefined;
 }
 
 export interface AuthFailureGuardOptions {

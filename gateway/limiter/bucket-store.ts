@@ -1,6 +1,7 @@
 // Bounded in-memory bucket states, shared by the memory limiter, the
-// over-limit cache and the auth-failure guard. A bucket that is full again is
-// indistinguishable from an unknown one, so it is forgotten: lazily on read,
+// over-limit cache and the auth-failure guard. A state that equals an unknown
+// one (a bucket full again, a quota counter whose period is over) is
+// forgotten at the time its writer gives (`fullAtMs`): lazily on read,
 // and by a sweep at most once per `sweepIntervalMs` of clock time (run from
 // `set`, so no timer is needed and tests drive it with a manual clock). At
 // `maxEntries` the least recently written bucket is dropped (its owner then
@@ -15,7 +16,7 @@ export interface BucketStoreOptions {
   sweepIntervalMs?: number;
 }
 
-export interface BucketStore<S extends BucketState = BucketState> {
+export interface BucketStore<S = BucketState> {
   /** The stored state, or undefined when unknown or full again. */
   get(id: string): S | undefined;
   set(id: string, state: S, fullAtMs: number): void;
@@ -33,7 +34,7 @@ interface Entry<S> {
 export const DEFAULT_MAX_ENTRIES = 100_000;
 export const DEFAULT_SWEEP_INTERVAL_MS = 10_000;
 
-export function createBucketStore<S extends BucketState = BucketState>(options: BucketStoreOptions): BucketStore<S> {
+export function createBucketStore<S = BucketState>(options: BucketStoreOptions): BucketStore<S> {
   const { clock } = options;
   const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
   const sweepIntervalMs = options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;

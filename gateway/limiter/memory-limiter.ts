@@ -4,53 +4,72 @@
 // `take` answers as 'memory'; the resilient limiter's fallback uses `takeAs`
 // so its decisions say 'fallback', from the same buckets.
 import type { Clock } from '../../core/clock.js';
+import { quotaPeriod } from '../../core/quota-period.js';
 import { createBucketStore, type BucketStore } from './bucket-store.js';
-import { msUntilFull, takeTokens } from './token-bucket.js';
-import type { LimitDecision, LimiterBackend, RateLimiter, RateLimitSpec } from './types.js';
+import { takePlan, type CheckState } from './plan-take.js';
+import { msUntilFull } from './token-bucket.js';
+import type { LimitDecision, LimiterBackend, LimitPlan, RateLimiter } from './types.js';
 
 /** What a memory answer may say it is: never 'redis'. */
 export type MemoryBackend = Exclude<LimiterBackend, 'redis'>;
 
 export interface MemoryLimiterOptions {
   clock: Clock;
-  /** Most buckets held at once (default and eviction: bucket-store.ts). */
+  /** Most buckets held at once (default and eviction: bucket-store.ts); a quota counter is one. */
   maxBuckets?: number;
   sweepIntervalMs?: number;
 }
 
 export interface MemoryLimiter extends RateLimiter {
   /** Always synchronous: the decision itself, never a promise (the fallback path relies on it). */
-  take(bucketId: string, cost: number, spec: RateLimitSpec): LimitDecision;
+  take(plan: LimitPlan, cost: number): LimitDecision;
   /** `take`, with the decision saying `backend` answered. */
-  takeAs(bucketId: string, cost: number, spec: RateLimitSpec, backend: MemoryBackend): LimitDecision;
+  takeAs(plan: LimitPlan, cost: number, backend: MemoryBackend): LimitDecision;
   /**
-   * Set a bucket to `tokens` now (what Redis last said about it), so a fallback during an outage
-   * starts from the key's real usage instead of a full bucket.
+   * Set each check of `plan` to what Redis last said about it (`levels[i]`: a window's tokens, a
+   * quota's count in the current period), so a fallback during an outage starts from the key's
+   * real usage instead of full buckets.
    */
-  seed(bucketId: string, tokens: number, spec: RateLimitSpec): void;
-  readonly buckets: Pick<BucketStore, 'size' | 'sweep'>;
+  seed(plan: LimitPlan, levels: readonly number[]): void;
+  readonly buckets: Pick<BucketStore<CheckState>, 'size' | 'sweep'>;
 }
 
 export function createMemoryLimiter(options: MemoryLimiterOptions): MemoryLimiter {
   const { clock } = options;
-  const store = createBucketStore({ clock, maxEntries: options.maxBuckets, sweepIntervalMs: options.sweepIntervalMs });
+  const store = createBucketStore<CheckState>({ clock, maxEntries: options.maxBuckets, sweepIntervalMs: options.sweepIntervalMs });
 
-  function takeAs(bucketId: string, cost: number, spec: RateLimitSpec, backend: MemoryBackend): LimitDecision {
-    const result = takeTokens(store.get(bucketId), clock.now(), cost, spec, backend);
-    // A refusal changes nothing, so only successful takes are written.
-    if (result.decision.allowed) store.set(bucketId, result.state, result.fullAtMs);
+  function takeAs(plan: LimitPlan, cost: number, backend: MemoryBackend): LimitDecision {
+    const { checks } = plan;
+    const states = new Array<CheckState | undefined>(checks.length);
+    for (let i = 0; i < checks.length; i++) states[i] = store.get((checks[i] as LimitPlan['checks'][number]).id);
+    const result = takePlan(plan, states, clock.now(), cost, backend);
+    // A refusal changes nothing, so only admitted takes are written.
+    if (result.decision.allowed) {
+      for (let i = 0; i < checks.length; i++) {
+        store.set((checks[i] as LimitPlan['checks'][number]).id, result.states[i] as CheckState, result.forgetAtMs[i] as number);
+      }
+    }
     return result.decision;
   }
 
-  function seed(bucketId: string, tokens: number, spec: RateLimitSpec): void {
-    // A full bucket is an unknown one: nothing to hold.
-    if (tokens >= spec.requests) return store.delete(bucketId);
+  function seed(plan: LimitPlan, levels: readonly number[]): void {
     const now = clock.now();
-    store.set(bucketId, { tokens, updatedAtMs: now }, now + msUntilFull(tokens, spec));
+    plan.checks.forEach((check, i) => {
+      const level = levels[i];
+      if (level === undefined) return;
+      if (check.kind === 'window') {
+        // A full bucket is an unknown one: nothing to hold.
+        if (level >= check.spec.requests) return store.delete(check.id);
+        store.set(check.id, { tokens: level, updatedAtMs: now }, now + msUntilFull(level, check.spec));
+      } else {
+        const bounds = quotaPeriod(now, check.quota.period);
+        store.set(check.id, { periodId: bounds.id, used: level }, bounds.endMs);
+      }
+    });
   }
 
   return {
-    take: (bucketId, cost, spec) => takeAs(bucketId, cost, spec, 'memory'),
+    take: (plan, cost) => takeAs(plan, cost, 'memory'),
     takeAs,
     seed,
     backend: () => 'memory',

@@ -1,18 +1,17 @@
-// Token buckets in Redis, shared by every gateway instance: one atomic Lua
-// script per batch of takes, one round trip per take.
+// Token buckets and quota counters in Redis, shared by every gateway
+// instance: one atomic Lua script per batch of takes (take-script.ts), one
+// round trip per take, every check of a take's plan decided together.
 // - Takes made in the same event-loop turn go to Redis as one script call
 //   (turn-batcher.ts): the script applies them in order, each reading what the
 //   previous one wrote, so counts stay exact; N concurrent requests cost one
-//   command. Cluster clients send one take per call, since the buckets of a
-//   batch would live in different slots.
+//   command. Cluster clients send one take per call, since the keys of
+//   different API keys live in different slots.
 // - Time is Redis' own (TIME, microseconds, read once per call): gateway
-//   clocks never matter. Requires Redis >= 5, where scripts replicate their
-//   effects, not their source, so a script may read TIME and then write.
-// - A bucket is a hash {tokens, ts} at `rl:{<bucketId>}`; the hash tag keeps
-//   each bucket in one Cluster slot whatever the id contains.
-// - PEXPIRE = time until the bucket is full again: a full bucket and a missing
-//   key are the same thing, so idle keys cost Redis nothing.
-// - A refused take writes nothing (refill is a function of time).
+//   clocks never matter, the quota's day or month included. Requires Redis >= 5,
+//   where scripts replicate their effects, not their source, so a script may
+//   read TIME and then write.
+// - A check's key is `<prefix>{<key id>}<suffix>` (limit-plan.ts): the hash tag
+//   keeps all of one request's keys in one Cluster slot.
 // - The script is registered once per client with defineCommand; ioredis
 //   sends EVAL on a fresh connection, then EVALSHA, and retries on NOSCRIPT.
 // - Every batch settles within `commandTimeoutMs` of being sent (at the end
@@ -25,48 +24,15 @@
 //   RedisCommandTimeoutError, described in redis-cause.ts); the resilient
 //   limiter decides what they mean.
 // The limiter owns its client and closes it.
+import { quotaPeriod } from '../../core/quota-period.js';
+import { combineChecks, quotaDecision } from './plan-take.js';
+import { QUOTA_KIND } from './quota-lua.js';
 import { RedisCommandTimeoutError } from './redis-cause.js';
 import type { RedisClient } from './redis-client.js';
+import { TAKE_SCRIPT } from './take-script.js';
 import { assertValid, decide } from './token-bucket.js';
 import { createTurnBatcher } from './turn-batcher.js';
-import type { LimitDecision, RateLimiter, RateLimitSpec } from './types.js';
-
-/**
- * KEYS: one bucket per take. ARGV: capacity, window ms, cost; once for the
- * whole call when every take shares them (the usual case: one policy, cost 1),
- * else once per take. Returns one integer per take, the tokens left in
- * thousandths (floored), as `-1 - thousandths` when the take was refused;
- * then now (µs). Integers: no number formatting in Lua, no string to parse.
- */
-const TAKE_SCRIPT = `
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
-local shared = #ARGV == 3
-local answer = {}
-for i = 1, #KEYS do
-  local key = KEYS[i]
-  local at = shared and 0 or 3 * (i - 1)
-  local capacity = tonumber(ARGV[at + 1])
-  local window_us = tonumber(ARGV[at + 2]) * 1000
-  local cost = tonumber(ARGV[at + 3])
-  local stored = redis.call('HMGET', key, 'tokens', 'ts')
-  local held, last = tonumber(stored[1]), tonumber(stored[2])
-  local tokens = capacity
-  if held and last then
-    tokens = math.min(capacity, held + math.max(0, now - last) * capacity / window_us)
-  end
-  if tokens + 1e-9 >= cost then
-    tokens = math.max(0, tokens - cost)
-    redis.call('HSET', key, 'tokens', string.format('%.17g', tokens), 'ts', string.format('%.0f', math.max(now, last or now)))
-    redis.call('PEXPIRE', key, string.format('%.0f', math.max(1, math.ceil((capacity - tokens) * window_us / capacity / 1000))))
-    answer[i] = math.floor(tokens * 1000)
-  else
-    answer[i] = -1 - math.floor(tokens * 1000)
-  end
-end
-answer[#KEYS + 1] = now
-return answer
-`;
+import type { BucketDecision, LimitDecision, LimitPlan, RateLimiter } from './types.js';
 
 const COMMAND = 'bullseyeRateLimitTake';
 
@@ -76,10 +42,10 @@ const MAX_TAKES_PER_CALL = 64;
 type TakeReply = unknown[];
 type WithTake = { [COMMAND](numberOfKeys: number, ...keysThenArgs: Array<string | number>): Promise<TakeReply> };
 
-/** A decision together with the tokens left (to a thousandth, rounded down), for the over-limit cache. */
+/** A decision together with each check's level (a window's tokens to a thousandth, a quota's count), for the over-limit cache and the fallback. */
 export interface BucketAnswer {
   readonly decision: LimitDecision;
-  readonly tokens: number;
+  readonly levels: readonly number[];
 }
 
 export interface RedisLimiterOptions {
@@ -91,17 +57,33 @@ export interface RedisLimiterOptions {
 }
 
 export interface RedisLimiter extends RateLimiter {
-  takeWithState(bucketId: string, cost: number, spec: RateLimitSpec): Promise<BucketAnswer>;
+  take(plan: LimitPlan, cost: number): Promise<LimitDecision>;
+  takeWithState(plan: LimitPlan, cost: number): Promise<BucketAnswer>;
   readonly client: RedisClient;
 }
 
 interface Take {
-  bucketId: string;
+  plan: LimitPlan;
   cost: number;
-  spec: RateLimitSpec;
 }
 
-export const bucketKey = (bucketId: string, prefix = 'rl:'): string => `${prefix}{${bucketId}}`;
+/** A plan's checks as script arguments (count, then kind and two numbers per check), and that list as one string. */
+interface PlanArgs {
+  readonly args: readonly number[];
+  readonly signature: string;
+}
+
+function toPlanArgs(plan: LimitPlan): PlanArgs {
+  const args: number[] = [plan.checks.length];
+  for (const check of plan.checks) {
+    if (check.kind === 'window') args.push(0, check.spec.requests, check.spec.perMs);
+    else args.push(QUOTA_KIND[check.quota.period], check.quota.limit, 0);
+  }
+  return { args, signature: args.join(',') };
+}
+
+/** The Redis key of a bucket: `<prefix>{<tag>}<suffix>`. */
+export const bucketKey = (tag: string, prefix = 'rl:', suffix = ''): string => `${prefix}{${tag}}${suffix}`;
 
 export function createRedisLimiter(options: RedisLimiterOptions): RedisLimiter {
   const { client, commandTimeoutMs } = options;
@@ -111,29 +93,52 @@ export function createRedisLimiter(options: RedisLimiterOptions): RedisLimiter {
   }
   const scripted = client as unknown as WithTake;
 
-  async function sendTakes(takes: readonly Take[]): Promise<BucketAnswer[]> {
-    const count = takes.length;
-    const keysThenArgs = new Array<string | number>(count);
-    for (let i = 0; i < count; i++) keysThenArgs[i] = bucketKey((takes[i] as Take).bucketId, prefix);
-    const first = takes[0] as Take;
-    const { requests, perMs } = first.spec;
-    if (takes.every((take) => take.cost === first.cost && take.spec.requests === requests && take.spec.perMs === perMs)) {
-      keysThenArgs.push(requests, perMs, first.cost);
-    } else {
-      for (const { cost, spec } of takes) keysThenArgs.push(spec.requests, spec.perMs, cost);
+  // Plans live as long as their key record and route: their arguments are built once.
+  const planArgs = new WeakMap<LimitPlan, PlanArgs>();
+  const argsOf = (plan: LimitPlan): PlanArgs => {
+    let built = planArgs.get(plan);
+    if (built === undefined) {
+      built = toPlanArgs(plan);
+      planArgs.set(plan, built);
     }
-    const reply = await withDeadline(scripted[COMMAND](count, ...keysThenArgs), commandTimeoutMs);
-    const nowUs = Array.isArray(reply) && reply.length === count + 1 ? reply[count] : undefined;
+    return built;
+  };
+
+  async function sendTakes(takes: readonly Take[]): Promise<BucketAnswer[]> {
+    const keys: string[] = [];
+    for (const { plan } of takes) for (const check of plan.checks) keys.push(bucketKey(plan.tag, prefix, check.suffix));
+    const first = takes[0] as Take;
+    const firstArgs = argsOf(first.plan);
+    const shared = takes.every((take) => take.cost === first.cost && argsOf(take.plan).signature === firstArgs.signature);
+    const args: Array<string | number> = [shared ? 1 : 0];
+    for (const take of shared ? [first] : takes) args.push(take.cost, ...argsOf(take.plan).args);
+    const reply = await withDeadline(scripted[COMMAND](keys.length, ...keys, ...args), commandTimeoutMs);
+    const nowUs = Array.isArray(reply) && reply.length === keys.length + 1 ? reply[keys.length] : undefined;
     if (typeof nowUs !== 'number') throw new Error('rate limiter: unexpected reply from the Redis script');
     const nowMs = nowUs / 1000;
-    const answers = new Array<BucketAnswer>(count);
-    for (let i = 0; i < count; i++) {
-      const signed = reply[i];
-      if (typeof signed !== 'number') throw new Error('rate limiter: unexpected reply from the Redis script');
-      const allowed = signed >= 0;
-      const tokens = (allowed ? signed : -1 - signed) / 1000;
-      const { cost, spec } = takes[i] as Take;
-      answers[i] = { decision: decide(allowed, tokens, nowMs, cost, spec, 'redis'), tokens };
+    const answers = new Array<BucketAnswer>(takes.length);
+    let at = 0;
+    for (let i = 0; i < takes.length; i++) {
+      const { plan, cost } = takes[i] as Take;
+      const decisions = new Array<BucketDecision>(plan.checks.length);
+      const levels = new Array<number>(plan.checks.length);
+      let allowed = true;
+      plan.checks.forEach((check, c) => {
+        const signed = reply[at + c];
+        if (typeof signed !== 'number') throw new Error('rate limiter: unexpected reply from the Redis script');
+        const holds = signed >= 0;
+        if (!holds) allowed = false;
+        const encoded = holds ? signed : -1 - signed;
+        if (check.kind === 'window') {
+          levels[c] = encoded / 1000;
+          decisions[c] = decide(holds, levels[c], nowMs, cost, check.spec, 'redis');
+        } else {
+          levels[c] = encoded;
+          decisions[c] = quotaDecision(holds, encoded, check.quota, quotaPeriod(nowMs, check.quota.period), nowMs, 'redis');
+        }
+      });
+      at += plan.checks.length;
+      answers[i] = { decision: combineChecks(decisions, allowed, plan, 'redis'), levels };
     }
     return answers;
   }
@@ -141,19 +146,19 @@ export function createRedisLimiter(options: RedisLimiterOptions): RedisLimiter {
   const maxTakesPerCall = client.isCluster ? 1 : (options.maxTakesPerCall ?? MAX_TAKES_PER_CALL);
   const batchTake = createTurnBatcher(maxTakesPerCall, sendTakes);
 
-  function takeWithState(bucketId: string, cost: number, spec: RateLimitSpec): Promise<BucketAnswer> {
+  function takeWithState(plan: LimitPlan, cost: number): Promise<BucketAnswer> {
     try {
-      assertValid(cost, spec);
+      for (const check of plan.checks) if (check.kind === 'window') assertValid(cost, check.spec);
     } catch (err) {
       return Promise.reject(err);
     }
-    return batchTake({ bucketId, cost, spec });
+    return batchTake({ plan, cost });
   }
 
   return {
     client,
     takeWithState,
-    take: (bucketId, cost, spec) => takeWithState(bucketId, cost, spec).then((answer) => answer.decision),
+    take: (plan, cost) => takeWithState(plan, cost).then((answer) => answer.decision),
     backend: () => 'redis',
     close: async () => {
       try {

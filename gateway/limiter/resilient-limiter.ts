@@ -8,8 +8,9 @@
 // 3. otherwise the failure mode decides: `open` answers from an in-memory
 //    bucket per instance with the same spec (the limit then holds per
 //    instance, not across them); `closed` refuses with 503 and Retry-After.
-// Each Redis answer also sets the key's fallback bucket to the tokens Redis
-// reported, so an outage continues from the key's usage on this gateway
+// Every step decides the whole plan: all its windows and its quota.
+// Each Redis answer also sets the key's fallback buckets (every window and
+// the quota of the plan) to the levels Redis reported, so an outage continues from the key's usage on this gateway
 // instead of handing it a fresh quota (a key never seen starts full).
 // It never throws anything but that 503 (and RangeError for invalid
 // arguments, a programming error), logs once per breaker state change, and holds
@@ -26,7 +27,7 @@ import { describeRedisError } from './redis-cause.js';
 import { whenReady } from './redis-client.js';
 import type { RedisLimiter } from './redis-limiter.js';
 import { assertValid } from './token-bucket.js';
-import type { LimitDecision, LimiterCounters, ManagedLimiter, RateLimitSpec } from './types.js';
+import type { LimitDecision, LimiterCounters, LimitPlan, ManagedLimiter } from './types.js';
 
 export interface ResilientLimiterOptions {
   redis: Pick<RedisLimiter, 'takeWithState' | 'close' | 'client'>;
@@ -45,7 +46,7 @@ export interface ResilientLimiterOptions {
 
 /** Always asynchronous: even a local answer (over-limit cache, fallback) settles a promise. */
 export interface ResilientLimiter extends ManagedLimiter {
-  take(bucketId: string, cost: number, spec: RateLimitSpec): Promise<LimitDecision>;
+  take(plan: LimitPlan, cost: number): Promise<LimitDecision>;
 }
 
 export function createResilientLimiter(options: ResilientLimiterOptions): ResilientLimiter {
@@ -72,7 +73,7 @@ export function createResilientLimiter(options: ResilientLimiterOptions): Resili
     }
   }
 
-  function fallback(bucketId: string, cost: number, spec: RateLimitSpec): LimitDecision {
+  function fallback(plan: LimitPlan, cost: number): LimitDecision {
     counters.fallbacks++;
     lastAnswer = 'fallback';
     if (mode === 'closed') {
@@ -80,7 +81,7 @@ export function createResilientLimiter(options: ResilientLimiterOptions): Resili
         headers: { 'retry-after': '1' },
       });
     }
-    return memory.takeAs(bucketId, cost, spec, 'fallback');
+    return memory.takeAs(plan, cost, 'fallback');
   }
 
   const onReconnect = () => breaker.expediteProbe();
@@ -89,22 +90,22 @@ export function createResilientLimiter(options: ResilientLimiterOptions): Resili
   return {
     counters,
     // A plain function, not an async one: one promise per take (the Redis answer's `then`), not three.
-    take(bucketId, cost, spec) {
+    take(plan, cost) {
       try {
-        assertValid(cost, spec);
-        const local = overLimit.check(bucketId, cost, spec);
+        for (const check of plan.checks) if (check.kind === 'window') assertValid(cost, check.spec);
+        const local = overLimit.check(plan, cost);
         if (local) {
           counters.localRefusals++;
           return Promise.resolve(local);
         }
         const ticket = breaker.allow();
-        if (!ticket) return Promise.resolve(fallback(bucketId, cost, spec));
-        return redis.takeWithState(bucketId, cost, spec).then(
+        if (!ticket) return Promise.resolve(fallback(plan, cost));
+        return redis.takeWithState(plan, cost).then(
           (answer) => {
             lastAnswer = 'redis';
             changed(breaker.success(ticket));
-            overLimit.remember(bucketId, answer.decision, answer.tokens, spec);
-            if (mode === 'open') memory.seed(bucketId, answer.tokens, spec);
+            overLimit.remember(plan, answer.decision, answer.levels);
+            if (mode === 'open') memory.seed(plan, answer.levels);
             return answer.decision;
           },
           (err: unknown) => {
@@ -112,7 +113,7 @@ export function createResilientLimiter(options: ResilientLimiterOptions): Resili
             if (logger.isLevelEnabled('debug'))
               logger.debug({ redis: address, cause: describeRedisError(err) }, 'rate limiter: Redis call failed');
             changed(breaker.failure(ticket), err);
-            return fallback(bucketId, cost, spec);
+            return fallback(plan, cost);
           },
         );
       } catch (err) {

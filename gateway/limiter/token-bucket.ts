@@ -17,7 +17,7 @@
 //   up, when the bucket is full again; retryAfterSec = whole seconds, rounded
 //   up and at least 1, until `cost` tokens are there (0 when allowed).
 // - A clock that steps backwards refills nothing and never rewinds the state.
-import type { LimitDecision, LimiterBackend, RateLimitSpec } from './types.js';
+import type { BucketDecision, LimiterBackend, RateLimitSpec } from './types.js';
 
 export interface BucketState {
   /** Tokens held at `updatedAtMs` (fractional). */
@@ -28,7 +28,7 @@ export interface BucketState {
 export interface TakeResult {
   /** The bucket after this take (refilled to now, minus the cost if allowed). */
   readonly state: BucketState;
-  readonly decision: LimitDecision;
+  readonly decision: BucketDecision;
   /** When the bucket is full again: from then on it equals an unknown bucket and may be forgotten. */
   readonly fullAtMs: number;
 }
@@ -68,7 +68,7 @@ export function decide(
   cost: number,
   spec: RateLimitSpec,
   backend: LimiterBackend,
-): LimitDecision {
+): BucketDecision {
   const deficit = cost - tokens;
   return {
     allowed,

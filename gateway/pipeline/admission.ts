@@ -16,8 +16,9 @@ import { forwardedFor, type ClientAddressOf } from '../../core/request-client.js
 import { canonicalizeTarget } from '../../core/request-target.js';
 import type { AuthFailureGuard } from '../limiter/auth-failure-guard.js';
 import { setRateLimitHeaders, type RateLimitHeaderOptions } from '../limiter/headers.js';
-import type { LimitDecision, RateLimiter, RateLimitSpec } from '../limiter/types.js';
+import type { BucketDecision, LimitDecision, LimitPlan, RateLimiter } from '../limiter/types.js';
 import type { InFlight } from './in-flight.js';
+import { createLimitPlans } from './limit-plans.js';
 import type { GatewayRequest } from './request-context.js';
 import type { PolicySource, RouteRule } from './policy-view.js';
 import { screenRoute, screenHeaders } from './screen-request.js';
@@ -54,11 +55,18 @@ export function createAdmission(deps: AdmissionDeps) {
   // Built once: the shared authentication step takes it on every request.
   const callerAuthentication: CallerAuthenticationDeps = { keys: deps.keys, clock, authFailures: deps.authFailures, logger: deps.logger };
 
+  const plans = createLimitPlans();
+
   /** Step 5's verdict on an authenticated request: response headers set, then 429 or admitted. */
-  function applyDecision(decision: LimitDecision, request: GatewayRequest, key: KeyAuthRecord, rateLimit: RateLimitSpec): void {
+  function applyDecision(decision: LimitDecision, request: GatewayRequest, key: KeyAuthRecord, plan: LimitPlan): void {
     request.decision = decision;
-    const headerOptions = deps.ietfRateLimitHeaders ? { ietf: true, spec: rateLimit, nowMs: clock.now() } : DE_FACTO_HEADERS_ONLY;
+    const headerOptions = deps.ietfRateLimitHeaders ? { ietf: true, plan, nowMs: clock.now() } : DE_FACTO_HEADERS_ONLY;
     setRateLimitHeaders(request.responseHeaders, decision, headerOptions);
+    if (decision.refusedBy === 'quota') {
+      const quota = decision.checks[plan.checks.length - 1] as BucketDecision; // a plan's quota is its last check
+      const resetsAt = new Date(quota.resetAtSec * 1000).toISOString();
+      throw new ApiError('quota_exceeded', `The quota of this API key is used up until ${resetsAt}.`);
+    }
     if (!decision.allowed) throw new ApiError('rate_limited', 'Rate limit exceeded for this API key.');
     deps.lastUsed.touch(key.id, clock.now());
   }
@@ -110,17 +118,17 @@ export function createAdmission(deps: AdmissionDeps) {
     }
     request.inFlightKeyId = key.id;
 
-    const rateLimit = policy.rateLimit;
+    const plan = plans.planFor(key, route, policy);
     const limiterStartedAt = performance.now();
-    const decision = deps.limiter.take(key.id, route.cost, rateLimit);
+    const decision = deps.limiter.take(plan, route.cost);
     if (!(decision instanceof Promise)) {
       request.limiterMs = performance.now() - limiterStartedAt;
-      applyDecision(decision, request, key, rateLimit);
+      applyDecision(decision, request, key, plan);
       return admitted;
     }
     return decision.then((remote) => {
       request.limiterMs = performance.now() - limiterStartedAt;
-      applyDecision(remote, request, key, rateLimit);
+      applyDecision(remote, request, key, plan);
       return admitted;
     });
   };

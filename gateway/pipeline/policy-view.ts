@@ -13,7 +13,7 @@ export interface RouteRule extends Omit<CompiledRoute, 'upstream'> {
   readonly upstream: UpstreamRule;
 }
 
-export interface RoutingPolicy extends Pick<Policy, 'hash' | 'rateLimit' | 'concurrency'> {
+export interface RoutingPolicy extends Pick<Policy, 'hash' | 'rateLimits' | 'quota' | 'concurrency'> {
   readonly upstreams: ReadonlyMap<string, UpstreamRule>;
   match(method: string, path: string): RouteMatch<RouteRule> | undefined;
 }

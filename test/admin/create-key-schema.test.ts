@@ -24,8 +24,13 @@ const NOW = Date.UTC(2026, 0, 1);
 const FAMILY_LIST = Object.keys(FAMILIES) as KeyFamily[];
 const KNOWN = 'known scopes: read, write, admin, agency:read, agency:write';
 const DEFAULTS: Record<KeyFamily, string[]> = { org: ['read', 'write'], partner: ['read', 'write', 'admin'] };
-const CREATE_MEMBERS = 'allowed: name, scopes, expiresAt, allowedIps';
-const UPDATE_MEMBERS = 'name, scopes, expiresAt, allowedIps';
+const CREATE_MEMBERS = 'allowed: name, scopes, expiresAt, allowedIps, rateLimits, quota';
+const UPDATE_MEMBERS = 'name, scopes, expiresAt, allowedIps, rateLimits, quota';
+const RATE_LIMITS_NOT_A_LIST = 'rateLimits must be a list of {"limit", "duration"} windows, or null for the policy default';
+const LIMIT_0 = 'rateLimits[0].limit must be a positive whole number';
+const DURATION_0 = 'rateLimits[0].duration (milliseconds) must be from 1 s to 366 days';
+const QUOTA_NOT_AN_OBJECT = 'quota must be an object {"limit", "period"}, or null for the policy default';
+const QUOTA_LIMIT = 'quota.limit must be a positive whole number';
 const GRACE = 'gracePeriodSeconds must be a whole number of seconds from 0 to 2592000 (30 days)';
 
 type Check = (body: unknown, family: KeyFamily, nowMs: number) => { ok: boolean };
@@ -59,6 +64,40 @@ const memberCases = (family: KeyFamily): RuleCases => ({
   '/properties/allowedIps/maxItems': [
     { name: 'x', allowedIps: Array.from({ length: 101 }, (_, i) => `10.0.0.${i}`) },
     'allowedIps has 101 entries; at most 100 are allowed',
+  ],
+  '/properties/rateLimits/type': [{ name: 'x', rateLimits: {} }, RATE_LIMITS_NOT_A_LIST],
+  '/properties/rateLimits/items/type': [{ name: 'x', rateLimits: [5] }, 'rateLimits[0] must be an object {"limit", "duration"}'],
+  '/properties/rateLimits/items/additionalProperties': [
+    { name: 'x', rateLimits: [{ limit: 5, duration: 1000, per: 1 }] },
+    'rateLimits[0] has an unknown member "per"; allowed: limit, duration',
+  ],
+  '/properties/rateLimits/items/required': [{ name: 'x', rateLimits: [{ limit: 5 }] }, 'rateLimits[0].duration is required'],
+  '/properties/rateLimits/items/properties/limit/type': [{ name: 'x', rateLimits: [{ limit: '5', duration: 1000 }] }, LIMIT_0],
+  '/properties/rateLimits/items/properties/limit/minimum': [{ name: 'x', rateLimits: [{ limit: 0, duration: 1000 }] }, LIMIT_0],
+  '/properties/rateLimits/items/properties/limit/maximum': [{ name: 'x', rateLimits: [{ limit: 2 ** 53, duration: 1000 }] }, LIMIT_0],
+  '/properties/rateLimits/items/properties/duration/type': [{ name: 'x', rateLimits: [{ limit: 5, duration: 1.5e3 + 0.5 }] }, DURATION_0],
+  '/properties/rateLimits/items/properties/duration/minimum': [{ name: 'x', rateLimits: [{ limit: 5, duration: 999 }] }, DURATION_0],
+  '/properties/rateLimits/items/properties/duration/maximum': [
+    { name: 'x', rateLimits: [{ limit: 5, duration: 366 * 86_400_000 + 1 }] },
+    DURATION_0,
+  ],
+  '/properties/rateLimits/minItems': [{ name: 'x', rateLimits: [] }, 'rateLimits: must hold at least one window'],
+  '/properties/rateLimits/maxItems': [
+    { name: 'x', rateLimits: Array.from({ length: 9 }, (_, i) => ({ limit: 10 * (i + 1), duration: 1000 * (i + 1) })) },
+    'rateLimits: holds 9 windows; at most 8',
+  ],
+  '/properties/quota/type': [{ name: 'x', quota: [] }, QUOTA_NOT_AN_OBJECT],
+  '/properties/quota/additionalProperties': [
+    { name: 'x', quota: { limit: 5, period: 'day', reset: 'utc' } },
+    'quota has an unknown member "reset"; allowed: limit, period',
+  ],
+  '/properties/quota/required': [{ name: 'x', quota: { limit: 5 } }, 'quota.period is required'],
+  '/properties/quota/properties/limit/type': [{ name: 'x', quota: { limit: '5', period: 'day' } }, QUOTA_LIMIT],
+  '/properties/quota/properties/limit/minimum': [{ name: 'x', quota: { limit: -1, period: 'day' } }, QUOTA_LIMIT],
+  '/properties/quota/properties/limit/maximum': [{ name: 'x', quota: { limit: 2 ** 53, period: 'day' } }, QUOTA_LIMIT],
+  '/properties/quota/properties/period/enum': [
+    { name: 'x', quota: { limit: 5, period: 'week' } },
+    'quota.period must be one of day, month',
   ],
 });
 
@@ -164,6 +203,21 @@ const ALSO_SAID_ELSEWHERE = new Set([
   '/properties/allowedIps/items/minLength',
   '/properties/allowedIps/minItems',
   '/properties/allowedIps/maxItems',
+  // A key's own limits are worded and checked whole by admin/key-limits.ts,
+  // with the policy's rules (core/rate-limits.ts); the schema publishes them.
+  '/properties/rateLimits/items/additionalProperties',
+  '/properties/rateLimits/items/required',
+  '/properties/rateLimits/items/properties/limit/minimum',
+  '/properties/rateLimits/items/properties/limit/maximum',
+  '/properties/rateLimits/items/properties/duration/minimum',
+  '/properties/rateLimits/items/properties/duration/maximum',
+  '/properties/rateLimits/minItems',
+  '/properties/rateLimits/maxItems',
+  '/properties/quota/additionalProperties',
+  '/properties/quota/required',
+  '/properties/quota/properties/limit/minimum',
+  '/properties/quota/properties/limit/maximum',
+  '/properties/quota/properties/period/enum',
 ]);
 /** A type whose typed rules stay cannot go alone: strict ajv refuses the schema, so no server would start. */
 const STRICT_AJV_REFUSES_WITHOUT = new Set([
@@ -174,6 +228,12 @@ const STRICT_AJV_REFUSES_WITHOUT = new Set([
   '/properties/allowedIps/type',
   '/properties/allowedIps/items/type',
   '/properties/gracePeriodSeconds/type',
+  '/properties/rateLimits/type',
+  '/properties/rateLimits/items/type',
+  '/properties/rateLimits/items/properties/limit/type',
+  '/properties/rateLimits/items/properties/duration/type',
+  '/properties/quota/type',
+  '/properties/quota/properties/limit/type',
 ]);
 
 function withoutRule(schema: JsonSchema, pointer: string): JsonSchema {
@@ -231,13 +291,13 @@ t.test('what only code says: trimming, characters, a future expiry', async (t) =
   for (const family of FAMILY_LIST) {
     const scopes = DEFAULTS[family];
     const padded = ` ${'n'.repeat(255)}\u3000`;
-    const value = { name: 'n'.repeat(255), scopes, expiresAt: null, allowedIps: null };
+    const value = { name: 'n'.repeat(255), scopes, expiresAt: null, allowedIps: null, rateLimits: null, quota: null };
     t.same(check({ name: padded }, family, NOW), { ok: true, value }, `${family}: the length is the trimmed name's`);
     t.same(check({ name: 'a\u0000b' }, family, NOW), { ok: false, problem: 'name must not contain control characters' });
     t.same(check({ name: 'x', expiresAt: '2026-01-01T00:00:00Z' }, family, NOW), { ok: false, problem: 'expiresAt must be in the future' });
     t.same(check({ name: 'x', expiresAt: '2026-01-01T00:00:00.001Z' }, family, NOW), {
       ok: true,
-      value: { name: 'x', scopes, expiresAt: NOW + 1, allowedIps: null },
+      value: { name: 'x', scopes, expiresAt: NOW + 1, allowedIps: null, rateLimits: null, quota: null },
     });
   }
 });
@@ -252,7 +312,14 @@ t.test("date-time is the API's RFC 3339 reading, not ajv-formats'", async (t) =>
     check({ name: 'x', expiresAt: '2030-01-31T00:00:60Z' }, 'org', NOW),
     {
       ok: true,
-      value: { name: 'x', scopes: ['read', 'write'], expiresAt: Date.UTC(2030, 0, 31, 0, 1), allowedIps: null },
+      value: {
+        name: 'x',
+        scopes: ['read', 'write'],
+        expiresAt: Date.UTC(2030, 0, 31, 0, 1),
+        allowedIps: null,
+        rateLimits: null,
+        quota: null,
+      },
     },
     'a leap second anywhere is the next minute',
   );
@@ -262,10 +329,22 @@ t.test('a body breaking several rules gets the one problem the order of checks f
   const check = compileCreateKeyBodyCheck();
   // [family, body, problem]: shape, unknown members, name present, then name, scopes, expiresAt, each schema before code.
   const cases: Array<[KeyFamily, unknown, string]> = [
-    ['org', { extra: 1 }, 'unknown field "extra"; allowed: name, scopes, expiresAt, allowedIps'],
-    ['org', { name: 42, scopes: 'x', b: 1, a: 2 }, 'unknown fields "b", "a"; allowed: name, scopes, expiresAt, allowedIps'],
-    ['org', { a: 1, b: 2, c: 3, d: 4, e: 5, f: 6 }, 'unknown fields "a", "b", "c", "d", "e"; allowed: name, scopes, expiresAt, allowedIps'],
-    ['org', { [`${'k'.repeat(45)}`]: 1, name: 'x' }, `unknown field "${'k'.repeat(40)}"; allowed: name, scopes, expiresAt, allowedIps`],
+    ['org', { extra: 1 }, 'unknown field "extra"; allowed: name, scopes, expiresAt, allowedIps, rateLimits, quota'],
+    [
+      'org',
+      { name: 42, scopes: 'x', b: 1, a: 2 },
+      'unknown fields "b", "a"; allowed: name, scopes, expiresAt, allowedIps, rateLimits, quota',
+    ],
+    [
+      'org',
+      { a: 1, b: 2, c: 3, d: 4, e: 5, f: 6 },
+      'unknown fields "a", "b", "c", "d", "e"; allowed: name, scopes, expiresAt, allowedIps, rateLimits, quota',
+    ],
+    [
+      'org',
+      { [`${'k'.repeat(45)}`]: 1, name: 'x' },
+      `unknown field "${'k'.repeat(40)}"; allowed: name, scopes, expiresAt, allowedIps, rateLimits, quota`,
+    ],
     ['org', { scopes: 'x', expiresAt: 5 }, 'name is required'],
     ['org', { name: 42, scopes: [] }, 'name must be a string'],
     ['org', { name: 'a\u202eb', scopes: 'x' }, 'name must not contain bidirectional control characters (U+202A–U+202E, U+2066–U+2069)'],
@@ -288,5 +367,8 @@ t.test('a body breaking several rules gets the one problem the order of checks f
   for (const [family, body, problem] of cases)
     t.same(check(body, family, NOW), { ok: false, problem }, `${family} ${JSON.stringify(body)}`);
   const proto = JSON.parse('{"name":"x","__proto__":{"scopes":["admin"]}}');
-  t.same(check(proto, 'org', NOW), { ok: false, problem: 'unknown field "__proto__"; allowed: name, scopes, expiresAt, allowedIps' });
+  t.same(check(proto, 'org', NOW), {
+    ok: false,
+    problem: 'unknown field "__proto__"; allowed: name, scopes, expiresAt, allowedIps, rateLimits, quota',
+  });
 });

@@ -27,6 +27,8 @@ t.test('an organization admin key creates an organization key', async (t) => {
     Object.keys(apiKey).sort(),
     [
       'allowedIps',
+      'rateLimits',
+      'quota',
       'createdAt',
       'createdByUserId',
       'expiresAt',

@@ -31,6 +31,8 @@ t.test('an organization listing', async (t) => {
         lastUsedAt: null,
         createdAt: '2026-01-01T00:00:00.000Z',
         allowedIps: null,
+        rateLimits: null,
+        quota: null,
       },
       {
         id: old.id,
@@ -44,6 +46,8 @@ t.test('an organization listing', async (t) => {
         lastUsedAt: null,
         createdAt: '2026-01-01T00:00:01.000Z',
         allowedIps: null,
+        rateLimits: null,
+        quota: null,
       },
     ],
   });

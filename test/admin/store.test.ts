@@ -43,6 +43,8 @@ t.test('a created key is stored by hash and found by it', async (t) => {
     expiresAt: 99,
     seq: 1,
     allowedIps: null,
+    rateLimits: null,
+    quota: null,
   });
   t.equal(store.findByHash(hashKey('bsk_live_00000000000000000000000000000000')), undefined);
   t.notOk('hash' in created.key, 'the row handed out holds no hash');

@@ -87,10 +87,24 @@ t.test('a snapshot in pages, then revocations as newer records', async (t) => {
       expiresAt: Date.UTC(2027, 0, 1),
       seq: 2,
       allowedIps: null,
+      rateLimits: null,
+      quota: null,
     },
     'records are KeyAuthRecords',
   );
-  t.same(Object.keys(seen[2]!).sort(), ['allowedIps', 'expiresAt', 'family', 'hash', 'id', 'ownerId', 'scopes', 'seq', 'status']);
+  t.same(Object.keys(seen[2]!).sort(), [
+    'allowedIps',
+    'expiresAt',
+    'family',
+    'hash',
+    'id',
+    'ownerId',
+    'quota',
+    'rateLimits',
+    'scopes',
+    'seq',
+    'status',
+  ]);
 
   admin.store.revokeKey(keys[0]!.id);
   const after = await call(sync.baseUrl, 'GET', `${CHANGES}?since=${since}`, { headers: sync.auth });

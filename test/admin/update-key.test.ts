@@ -113,7 +113,7 @@ t.test('a key can neither grant nor remove scopes it does not hold', async (t) =
 });
 
 const ENTRIES_101 = Array.from({ length: 101 }, (_, i) => `10.0.${Math.floor(i / 256)}.${i % 256}`);
-const MEMBERS = 'allowed: name, scopes, expiresAt, allowedIps';
+const MEMBERS = 'allowed: name, scopes, expiresAt, allowedIps, rateLimits, quota';
 // [label, body, detail]: each a 400 invalid_body (unless malformed JSON)
 const BAD: Array<[string, unknown, string | RegExp]> = [
   ['an IPv4 prefix over 32', { allowedIps: ['10.0.0.0/33'] }, /\[0\] "10\.0\.0\.0\/33": prefix length 33 is out of range 0–32/],
@@ -132,7 +132,7 @@ const BAD: Array<[string, unknown, string | RegExp]> = [
   ['id', { id: randomUUID() }, `unknown field "id"; ${MEMBERS}`],
   ['keyPrefix', { keyPrefix: 'bsk_live_0000' }, `unknown field "keyPrefix"; ${MEMBERS}`],
   ['organizationId', { name: 'x', organizationId: 'globex' }, `unknown field "organizationId"; ${MEMBERS}`],
-  ['an empty body', {}, 'nothing to update: send at least one of name, scopes, expiresAt, allowedIps'],
+  ['an empty body', {}, 'nothing to update: send at least one of name, scopes, expiresAt, allowedIps, rateLimits, quota'],
   ['no body at all', undefined, 'the body must be a JSON object'],
   ['a blank name', { name: ' ' }, 'name must not be empty'],
   ['a name with a bidi control', { name: 'a\u202eb' }, /bidirectional control/],

@@ -139,11 +139,11 @@ t.test('create bodies', async (t) => {
   const now = Date.UTC(2026, 0, 1);
   t.same(checkCreateKeyBody({ name: 'x' }, 'org', now), {
     ok: true,
-    value: { name: 'x', scopes: ['read', 'write'], expiresAt: null, allowedIps: null },
+    value: { name: 'x', scopes: ['read', 'write'], expiresAt: null, allowedIps: null, rateLimits: null, quota: null },
   });
   t.same(checkCreateKeyBody({ name: 'x', scopes: ['read'], expiresAt: '2026-01-02T00:00:00Z' }, 'partner', now), {
     ok: true,
-    value: { name: 'x', scopes: ['read'], expiresAt: Date.UTC(2026, 0, 2), allowedIps: null },
+    value: { name: 'x', scopes: ['read'], expiresAt: Date.UTC(2026, 0, 2), allowedIps: null, rateLimits: null, quota: null },
   });
   const bad: Array<[unknown, RegExp]> = [
     [undefined, /JSON object/],

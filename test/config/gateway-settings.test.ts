@@ -207,6 +207,8 @@ const EXPECTED: Record<string, [number, string]> = {
   'headers-over-request': [2, 'server.headersTimeout: must not exceed server.requestTimeout'],
   'stale-before-poll': [2, 'sync.staleAfter: must be longer than sync.pollWait'],
   'bad-auth-failures': [2, 'rateLimit.authFailures.per: is required'],
+  'auth-failures-list': [2, 'rateLimit.authFailures: must be a map like { requests: 1000, per: 1m }, got a list'],
+  'auth-failures-short-window': [2, 'rateLimit.authFailures.per: must be from 1 s to 366 days, got "500ms"'],
   'bad-sync-url': [1, 'syncUrl: must be an http:// or https:// URL'],
   'section-not-a-map': [1, 'server: must be a map, got "fast"'],
   'bad-max-header-size': [1, 'server.maxHeaderSize: must be an integer from 1024 to 1048576, got 100'],

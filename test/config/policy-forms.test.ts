@@ -104,9 +104,10 @@ t.test('each route resolves its upstream', async (t) => {
 
 t.test('defaults', async (t) => {
   const implicit = policyWith('  GET /a: read\n');
-  t.same(implicit.rateLimit, { requests: 1000, perMs: 60_000 }, '1000 per minute unless set');
+  t.same(implicit.rateLimits, [{ requests: 1000, perMs: 60_000 }], '1000 per minute unless set');
+  t.equal(implicit.quota, null, 'no quota unless set');
   const explicit = policyWith('  GET /a: read\n', '{ upstream: bullseye, rateLimit: { requests: 50, per: 10s } }');
-  t.same(explicit.rateLimit, { requests: 50, perMs: 10_000 });
+  t.same(explicit.rateLimits, [{ requests: 50, perMs: 10_000 }]);
   const noDefaults = parsePolicy(`${UPSTREAMS}routes:\n  GET /a: { scope: read, upstream: admin }\n`, 'test.yaml');
   t.equal(noDefaults.routes[0]?.family, 'org', 'key defaults to org');
   t.equal(implicit.concurrency, 100, 'concurrency: 100 requests in flight per key unless set');
@@ -139,7 +140,8 @@ t.test('the result is deeply frozen', async (t) => {
   t.ok(Object.isFrozen(policy.routes));
   t.ok(Object.isFrozen(policy.routes[0]));
   t.ok(Object.isFrozen(policy.routes[0]?.upstream));
-  t.ok(Object.isFrozen(policy.rateLimit));
+  t.ok(Object.isFrozen(policy.rateLimits));
+  t.ok(Object.isFrozen(policy.rateLimits[0]));
   t.throws(() => (policy.upstreams as Map<string, unknown>).set('x', {}), TypeError);
   t.throws(() => (policy.upstreams as Map<string, unknown>).delete('admin'), TypeError);
   t.equal(policy.upstreams.size, 3);

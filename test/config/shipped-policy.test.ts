@@ -54,7 +54,8 @@ t.test("in `start` the admin upstream is this process' admin; a gateway alone re
 t.test('shipped upstreams and defaults', async (t) => {
   t.equal(policy.upstreams.get('bullseye')?.origin, 'http://127.0.0.1:9000');
   t.match(policy.upstreams.get('admin'), { internal: true, origin: 'admin@internal' }, "the admin is this process' admin, never a port");
-  t.same(policy.rateLimit, { requests: 1000, perMs: 60_000 });
+  t.same(policy.rateLimits, [{ requests: 1000, perMs: 60_000 }]);
+  t.equal(policy.quota, null);
   for (const route of policy.routes) {
     if (route.organizationParam) t.equal(route.family, 'org', `${route.method} ${route.template} takes org keys`);
   }

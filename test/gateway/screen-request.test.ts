@@ -20,6 +20,7 @@ const routeRule = (template: string, overrides: Partial<RouteRule> = {}): RouteR
   family: 'org',
   upstream: { name: 'app', origin: 'http://127.0.0.1:1', forwardKey: false, timeoutMs: 1000 },
   cost: 1,
+  rateLimits: null,
   websocket: false,
   organizationParam: template.includes('{organization_id}'),
   partnerParam: template.includes('{partner_id}'),

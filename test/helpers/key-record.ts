@@ -14,6 +14,8 @@ export function keyRecord(overrides: Partial<KeyAuthRecord> = {}): KeyAuthRecord
     expiresAt: null,
     seq: 1,
     allowedIps: null,
+    rateLimits: null,
+    quota: null,
     ...overrides,
   };
 }

@@ -1,5 +1,6 @@
 // Keys for tests, created directly through the store (as the CLI would).
 import { FAMILIES, type KeyFamily } from '../../core/keys.js';
+import type { QuotaSpec, RateLimitSpec } from '../../core/rate-limits.js';
 import type { Scope } from '../../core/scopes.js';
 import type { KeyStore } from '../../admin/store/key-store.js';
 
@@ -16,6 +17,9 @@ export interface TestKeyOptions {
   name?: string;
   /** Addresses and CIDRs the key may be used from, normalized as the API stores them; default null (any). */
   allowedIps?: string[] | null;
+  /** The key's own windows and quota (record form), as the API stores them; default null (the policy's). */
+  rateLimits?: RateLimitSpec[] | null;
+  quota?: QuotaSpec | null;
 }
 
 export interface TestKey {
@@ -38,6 +42,8 @@ export function createTestKey(store: KeyStore, options: TestKeyOptions): TestKey
     scopes: options.scopes ?? ['read', 'write', 'admin'],
     expiresAt: options.expiresAt ?? null,
     allowedIps: options.allowedIps ?? null,
+    rateLimits: options.rateLimits ?? null,
+    quota: options.quota ?? null,
     createdBy: 'test',
     registerOrganization: true,
   });

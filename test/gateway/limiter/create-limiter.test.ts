@@ -9,6 +9,7 @@ import { createLimiter } from '../../../gateway/limiter/create-limiter.js';
 import { captureLogs } from '../../helpers/log-capture.js';
 import { startRedis } from '../../helpers/redis-server.js';
 import { logged } from './fixtures/redis.js';
+import { singleWindowPlan } from '../../../gateway/limiter/limit-plan.js';
 
 const SPEC = { requests: 3, perMs: 60_000 };
 
@@ -27,7 +28,7 @@ t.test('without REDIS_URL: memory, and the start-up log says limits are per inst
   const [line] = logged(logs.entries(), /per gateway instance/);
   t.match(line, { level: 'info', backend: 'memory' });
   t.equal(await limiter.ready(), true);
-  const decisions = await Promise.all(Array.from({ length: 9 }, () => limiter.take('key_1', 1, SPEC)));
+  const decisions = await Promise.all(Array.from({ length: 9 }, () => limiter.take(singleWindowPlan('key_1', SPEC), 1)));
   t.equal(decisions.filter((d) => d.allowed).length, 3);
   t.equal(limiter.backend(), 'memory');
   t.same(limiter.counters, { fallbacks: 0, redisErrors: 0, localRefusals: 0, breakerOpen: false });
@@ -45,7 +46,7 @@ t.test('with REDIS_URL: Redis, logged by address without the URL', async (t) => 
   });
   t.teardown(() => limiter.close());
   t.equal(await limiter.ready(5_000), true);
-  const decisions = await Promise.all(Array.from({ length: 9 }, () => limiter.take('key_1', 1, SPEC)));
+  const decisions = await Promise.all(Array.from({ length: 9 }, () => limiter.take(singleWindowPlan('key_1', SPEC), 1)));
   t.equal(decisions.filter((d) => d.allowed).length, 3);
   t.equal(limiter.backend(), 'redis');
   const [line] = logged(logs.entries(), /shared by all gateway instances/);

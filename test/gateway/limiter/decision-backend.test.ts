@@ -12,6 +12,7 @@ import type { RateLimitSpec } from '../../../gateway/limiter/types.js';
 import { captureLogs } from '../../helpers/log-capture.js';
 import { startRedis } from '../../helpers/redis-server.js';
 import { connectLimiter } from './fixtures/redis.js';
+import { singleWindowPlan } from '../../../gateway/limiter/limit-plan.js';
 
 // Short, so a take against the stopped Redis falls back soon (it fails at once when the client has seen the close).
 const COMMAND_TIMEOUT_MS = 250;
@@ -40,8 +41,8 @@ t.test('without Redis: every decision says memory', async (t) => {
     logger: captureLogs('silent').logger,
   });
   t.teardown(() => limiter.close());
-  const allowed = await limiter.take('key_1', 1, ONE_PER_HOUR);
-  const refused = await limiter.take('key_1', 1, ONE_PER_HOUR);
+  const allowed = await limiter.take(singleWindowPlan('key_1', ONE_PER_HOUR), 1);
+  const refused = await limiter.take(singleWindowPlan('key_1', ONE_PER_HOUR), 1);
   t.match(allowed, { allowed: true, backend: 'memory' });
   t.match(refused, { allowed: false, backend: 'memory' });
 });
@@ -50,16 +51,20 @@ t.test('Redis answers say redis; after Redis is stopped, fallback answers say fa
   const redis = await startRedis(t);
   const limiter = resilientOver(await connectLimiter(t, redis.url, COMMAND_TIMEOUT_MS), redis.port);
 
-  t.match(await limiter.take('key_1', 1, ONE_PER_HOUR), { allowed: true, backend: 'redis' }, 'allowed by Redis');
-  t.match(await limiter.take('key_1', 1, ONE_PER_HOUR), { allowed: false, backend: 'redis' }, 'refused by Redis');
-  t.match(await limiter.take('key_1', 1, ONE_PER_HOUR), { allowed: false, backend: 'redis' }, 'refused by the over-limit cache for Redis');
+  t.match(await limiter.take(singleWindowPlan('key_1', ONE_PER_HOUR), 1), { allowed: true, backend: 'redis' }, 'allowed by Redis');
+  t.match(await limiter.take(singleWindowPlan('key_1', ONE_PER_HOUR), 1), { allowed: false, backend: 'redis' }, 'refused by Redis');
+  t.match(
+    await limiter.take(singleWindowPlan('key_1', ONE_PER_HOUR), 1),
+    { allowed: false, backend: 'redis' },
+    'refused by the over-limit cache for Redis',
+  );
   t.equal(limiter.counters.localRefusals, 1, 'that one was answered locally');
 
   await redis.stop();
-  t.match(await limiter.take('key_2', 1, ONE_PER_HOUR), { allowed: true, backend: 'fallback' }, 'the Redis call failed');
+  t.match(await limiter.take(singleWindowPlan('key_2', ONE_PER_HOUR), 1), { allowed: true, backend: 'fallback' }, 'the Redis call failed');
   t.equal(limiter.counters.breakerOpen, true, 'one failure opened the breaker');
   const errors = limiter.counters.redisErrors;
-  t.match(await limiter.take('key_3', 1, ONE_PER_HOUR), { allowed: true, backend: 'fallback' }, 'the breaker is open');
+  t.match(await limiter.take(singleWindowPlan('key_3', ONE_PER_HOUR), 1), { allowed: true, backend: 'fallback' }, 'the breaker is open');
   t.equal(limiter.counters.redisErrors, errors, 'Redis was not tried');
 });
 
@@ -86,10 +91,10 @@ t.test('a Redis answer delivered after a fallback answer still says redis', asyn
   };
   const limiter = resilientOver(holding, redis.port);
 
-  const slow = limiter.take('key_slow', 1, ONE_PER_HOUR);
+  const slow = limiter.take(singleWindowPlan('key_slow', ONE_PER_HOUR), 1);
   await redisAnswered;
   await redis.stop();
-  const fast = await limiter.take('key_fast', 1, ONE_PER_HOUR);
+  const fast = await limiter.take(singleWindowPlan('key_fast', ONE_PER_HOUR), 1);
   t.equal(fast.backend, 'fallback', 'the later take was answered by the fallback');
   t.equal(limiter.backend(), 'fallback', 'and is the limiter state');
 

@@ -11,6 +11,7 @@ import { createLimiter } from '../../../gateway/limiter/create-limiter.js';
 import type { RateLimitSpec } from '../../../gateway/limiter/types.js';
 import { captureLogs } from '../../helpers/log-capture.js';
 import { startRedis } from '../../helpers/redis-server.js';
+import { singleWindowPlan } from '../../../gateway/limiter/limit-plan.js';
 
 const FIFTY_PER_MINUTE: RateLimitSpec = { requests: 50, perMs: 60_000 };
 
@@ -31,14 +32,14 @@ t.test('a 50/min key, 200 requests, 40 before and 160 across a 5 s Redis outage'
 
   const startedAt = Date.now();
   let allowed = 0;
-  for (let i = 0; i < 40; i++) if ((await limiter.take('key_a', 1, FIFTY_PER_MINUTE)).allowed) allowed++;
+  for (let i = 0; i < 40; i++) if ((await limiter.take(singleWindowPlan('key_a', FIFTY_PER_MINUTE), 1)).allowed) allowed++;
   t.equal(allowed, 40, 'Redis admitted the first 40');
   t.equal(limiter.backend(), 'redis');
 
   await redis.stop();
   // The pauses spread the requests over the outage, so the bucket refills as it would for a real client.
   for (let i = 0; i < 160; i++) {
-    if ((await limiter.take('key_a', 1, FIFTY_PER_MINUTE)).allowed) allowed++;
+    if ((await limiter.take(singleWindowPlan('key_a', FIFTY_PER_MINUTE), 1)).allowed) allowed++;
     await sleep(31);
   }
   const elapsedMs = Date.now() - startedAt;
@@ -49,6 +50,6 @@ t.test('a 50/min key, 200 requests, 40 before and 160 across a 5 s Redis outage'
   t.ok(allowed >= FIFTY_PER_MINUTE.requests, 'and the key kept what it had left (the fallback enforces, it does not block)');
   t.comment(`admitted ${allowed} of 200 across ${elapsedMs} ms (bound ${bound})`);
 
-  const fresh = await Promise.all(Array.from({ length: 60 }, () => limiter.take('never_seen', 1, FIFTY_PER_MINUTE)));
+  const fresh = await Promise.all(Array.from({ length: 60 }, () => limiter.take(singleWindowPlan('never_seen', FIFTY_PER_MINUTE), 1)));
   t.equal(fresh.filter((d) => d.allowed).length, 50, 'a key never seen on this gateway starts full');
 });

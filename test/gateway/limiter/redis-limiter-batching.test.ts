@@ -6,6 +6,7 @@ import { createRedisClient, whenReady, type RedisClient } from '../../../gateway
 import { createRedisLimiter } from '../../../gateway/limiter/redis-limiter.js';
 import type { RateLimitSpec } from '../../../gateway/limiter/types.js';
 import { connectLimiter, GENEROUS_TIMEOUT_MS, inspector } from './fixtures/redis.js';
+import { singleWindowPlan } from '../../../gateway/limiter/limit-plan.js';
 
 const TEN_PER_HOUR: RateLimitSpec = { requests: 10, perMs: 3_600_000 };
 const HUNDRED_PER_HOUR: RateLimitSpec = { requests: 100, perMs: 3_600_000 };
@@ -31,11 +32,11 @@ t.test('takes made in one loop turn share one script call, each with its own ans
   const client = await inspector(t, redis.url);
   const { result: decisions, calls } = await countingCalls(client, () =>
     Promise.all([
-      limiter.take('key_a', 1, TEN_PER_HOUR),
-      limiter.take('key_b', 30, HUNDRED_PER_HOUR),
-      limiter.take('key_a', 4, TEN_PER_HOUR),
-      limiter.take('key_a', 6, TEN_PER_HOUR),
-      limiter.take('key_b', 0, HUNDRED_PER_HOUR),
+      limiter.take(singleWindowPlan('key_a', TEN_PER_HOUR), 1),
+      limiter.take(singleWindowPlan('key_b', HUNDRED_PER_HOUR), 30),
+      limiter.take(singleWindowPlan('key_a', TEN_PER_HOUR), 4),
+      limiter.take(singleWindowPlan('key_a', TEN_PER_HOUR), 6),
+      limiter.take(singleWindowPlan('key_b', HUNDRED_PER_HOUR), 0),
     ]),
   );
   t.equal(calls, 1, 'one script call for five takes');
@@ -63,7 +64,7 @@ t.test('a full batch is sent at once; the rest of the turn goes in the next call
   t.ok(await whenReady(limiter.client, 5_000));
   const client = await inspector(t, redis.url);
   const { result: decisions, calls } = await countingCalls(client, () =>
-    Promise.all(Array.from({ length: 10 }, () => limiter.take('key_c', 1, TEN_PER_HOUR))),
+    Promise.all(Array.from({ length: 10 }, () => limiter.take(singleWindowPlan('key_c', TEN_PER_HOUR), 1))),
   );
   t.equal(calls, 3, '10 takes, at most 4 per call: 3 calls');
   t.same(
@@ -78,7 +79,7 @@ t.test('takes awaited one after another are one call each', async (t) => {
   const limiter = await connectLimiter(t, redis.url);
   const client = await inspector(t, redis.url);
   const { calls } = await countingCalls(client, async () => {
-    for (let i = 0; i < 3; i++) await limiter.take('key_d', 1, TEN_PER_HOUR);
+    for (let i = 0; i < 3; i++) await limiter.take(singleWindowPlan('key_d', TEN_PER_HOUR), 1);
   });
   t.equal(calls, 3);
 });

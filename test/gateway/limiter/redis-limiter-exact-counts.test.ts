@@ -6,6 +6,7 @@ import t from 'tap';
 import { startRedis } from '../../helpers/redis-server.js';
 import type { RateLimitSpec } from '../../../gateway/limiter/types.js';
 import { connectLimiter } from './fixtures/redis.js';
+import { singleWindowPlan } from '../../../gateway/limiter/limit-plan.js';
 
 const N = 40;
 const SPEC: RateLimitSpec = { requests: N, perMs: 3_600_000 }; // no refill to speak of during the test
@@ -13,7 +14,7 @@ const SPEC: RateLimitSpec = { requests: N, perMs: 3_600_000 }; // no refill to s
 t.test('one limiter: exactly N of 3N concurrent takes', async (t) => {
   const redis = await startRedis(t);
   const limiter = await connectLimiter(t, redis.url);
-  const decisions = await Promise.all(Array.from({ length: 3 * N }, () => limiter.take('key_one', 1, SPEC)));
+  const decisions = await Promise.all(Array.from({ length: 3 * N }, () => limiter.take(singleWindowPlan('key_one', SPEC), 1)));
   t.equal(decisions.filter((d) => d.allowed).length, N);
   t.same(
     decisions
@@ -29,13 +30,15 @@ t.test('two limiters with separate connections: exactly N in total', async (t) =
   const redis = await startRedis(t);
   const a = await connectLimiter(t, redis.url);
   const b = await connectLimiter(t, redis.url);
-  const decisions = await Promise.all(Array.from({ length: 3 * N }, (_, i) => (i % 2 ? a : b).take('key_shared', 1, SPEC)));
+  const decisions = await Promise.all(
+    Array.from({ length: 3 * N }, (_, i) => (i % 2 ? a : b).take(singleWindowPlan('key_shared', SPEC), 1)),
+  );
   t.equal(decisions.filter((d) => d.allowed).length, N);
 });
 
 t.test('costs count exactly under concurrency', async (t) => {
   const redis = await startRedis(t);
   const limiter = await connectLimiter(t, redis.url);
-  const decisions = await Promise.all(Array.from({ length: 3 * N }, () => limiter.take('key_costly', 4, SPEC)));
+  const decisions = await Promise.all(Array.from({ length: 3 * N }, () => limiter.take(singleWindowPlan('key_costly', SPEC), 4)));
   t.equal(decisions.filter((d) => d.allowed).length, N / 4);
 });

@@ -14,6 +14,7 @@ import type { RateLimitSpec } from '../../../gateway/limiter/types.js';
 import { captureLogs, type CapturedLog } from '../../helpers/log-capture.js';
 import { startRedis } from '../../helpers/redis-server.js';
 import { inspector, logged } from './fixtures/redis.js';
+import { singleWindowPlan } from '../../../gateway/limiter/limit-plan.js';
 
 const FIVE_PER_HOUR: RateLimitSpec = { requests: 5, perMs: 3_600_000 };
 /** Retries come fast, so an outage spans many attempts in a short test. */
@@ -90,7 +91,7 @@ t.test('down at start, up, killed, up again: one line per change, with the addre
   t.match(await entry(logs, CANNOT_CONNECT), { level: 'warn', redis: address, cause: 'connection refused' }, 'unreachable at start');
   await attempts.more(ATTEMPTS);
   // Failed takes while down open the breaker once, with the cause in plain words.
-  await Promise.all(Array.from({ length: 20 }, (_, i) => limiter.take(`down_${i}`, 1, FIVE_PER_HOUR)));
+  await Promise.all(Array.from({ length: 20 }, (_, i) => limiter.take(singleWindowPlan(`down_${i}`, FIVE_PER_HOUR), 1)));
   t.match(await entry(logs, BREAKER_OPEN), {
     level: 'warn',
     redis: address,
@@ -102,7 +103,7 @@ t.test('down at start, up, killed, up again: one line per change, with the addre
   await redis.start();
   t.match(await entry(logs, CONNECTED), { level: 'info', redis: address }, 'connected');
   t.equal(await limiter.ready(5_000), true);
-  t.equal((await limiter.take('probe', 1, FIVE_PER_HOUR)).allowed, true);
+  t.equal((await limiter.take(singleWindowPlan('probe', FIVE_PER_HOUR), 1)).allowed, true);
   t.match(await entry(logs, BREAKER_CLOSED), { level: 'info', redis: address }, 'the breaker closed');
 
   await redis.stop('SIGKILL');
@@ -136,13 +137,13 @@ t.test("a REDIS_URL's user and password appear in no line", async (t) => {
   const logs = captureLogs('trace');
   const limiter = startLimiter(t, logs, `redis://${user}:${password}@${address}`);
   t.match(await entry(logs, CONNECTED), { redis: address });
-  t.equal((await limiter.take('key_1', 1, FIVE_PER_HOUR)).allowed, true, 'authenticated');
+  t.equal((await limiter.take(singleWindowPlan('key_1', FIVE_PER_HOUR), 1)).allowed, true, 'authenticated');
   const attempts = failedAttempts(t, redis.port);
   await redis.stop('SIGKILL');
   await entry(logs, LOST);
   await entry(logs, CANNOT_CONNECT);
   await attempts.more(2);
-  await Promise.all(Array.from({ length: 5 }, (_, i) => limiter.take(`down_${i}`, 1, FIVE_PER_HOUR)));
+  await Promise.all(Array.from({ length: 5 }, (_, i) => limiter.take(singleWindowPlan(`down_${i}`, FIVE_PER_HOUR), 1)));
   await entry(logs, BREAKER_OPEN);
 
   // A wrong password: the failure is named, the password is not.

@@ -10,6 +10,7 @@ import type { LimitDecision, RateLimitSpec } from '../../../gateway/limiter/type
 import { captureLogs } from '../../helpers/log-capture.js';
 import { startRedis } from '../../helpers/redis-server.js';
 import { logged, settleWithin, type Settled } from './fixtures/redis.js';
+import { singleWindowPlan } from '../../../gateway/limiter/limit-plan.js';
 
 // Short, as in production (default 50 ms), with room for a busy test machine.
 const COMMAND_TIMEOUT_MS = 250;
@@ -39,7 +40,8 @@ t.test('closed mode: Redis stopped mid-load, then restarted', async (t) => {
 
   const outcomes: Promise<Settled<LimitDecision>>[] = [];
   const issue = (count: number) => {
-    for (let i = 0; i < count; i++) outcomes.push(settleWithin(limiter.take(`load_${outcomes.length}`, 1, FIVE_PER_HOUR), BOUND_MS));
+    for (let i = 0; i < count; i++)
+      outcomes.push(settleWithin(limiter.take(singleWindowPlan(`load_${outcomes.length}`, FIVE_PER_HOUR), 1), BOUND_MS));
   };
   issue(100);
   let stopped = false;
@@ -61,7 +63,7 @@ t.test('closed mode: Redis stopped mid-load, then restarted', async (t) => {
 
   t.equal(limiter.counters.breakerOpen, true, 'breaker open');
   await t.rejects(
-    async () => limiter.take('fresh_key', 1, FIVE_PER_HOUR),
+    async () => limiter.take(singleWindowPlan('fresh_key', FIVE_PER_HOUR), 1),
     { code: 'rate_limiter_unavailable', status: 503 },
     'a new key is refused, not counted in memory',
   );
@@ -69,7 +71,7 @@ t.test('closed mode: Redis stopped mid-load, then restarted', async (t) => {
 
   await redis.start();
   t.equal(await limiter.ready(5_000), true, 'reconnected');
-  t.match(await limiter.take('fresh_key', 1, FIVE_PER_HOUR), { allowed: true, remaining: 4 });
+  t.match(await limiter.take(singleWindowPlan('fresh_key', FIVE_PER_HOUR), 1), { allowed: true, remaining: 4 });
   t.equal(limiter.backend(), 'redis');
   t.equal(limiter.counters.breakerOpen, false);
 });

@@ -10,6 +10,7 @@ import type { LimitDecision, RateLimitSpec } from '../../../gateway/limiter/type
 import { captureLogs } from '../../helpers/log-capture.js';
 import { startRedis } from '../../helpers/redis-server.js';
 import { inspector, logged, settleWithin, type Settled } from './fixtures/redis.js';
+import { singleWindowPlan } from '../../../gateway/limiter/limit-plan.js';
 
 // Short, as in production (default 50 ms), with room for a busy test machine.
 const COMMAND_TIMEOUT_MS = 250;
@@ -33,13 +34,14 @@ t.test('open mode: Redis stopped mid-load, then restarted', async (t) => {
   });
   t.teardown(() => limiter.close());
   t.equal(await limiter.ready(5_000), true, 'connected');
-  t.equal((await limiter.take('warm_up', 1, FIVE_PER_HOUR)).allowed, true);
+  t.equal((await limiter.take(singleWindowPlan('warm_up', FIVE_PER_HOUR), 1)).allowed, true);
   t.equal(limiter.backend(), 'redis');
 
   // Distinct buckets, so no take is answered by the over-limit cache.
   const outcomes: Promise<Settled<LimitDecision>>[] = [];
   const issue = (count: number) => {
-    for (let i = 0; i < count; i++) outcomes.push(settleWithin(limiter.take(`load_${outcomes.length}`, 1, FIVE_PER_HOUR), BOUND_MS));
+    for (let i = 0; i < count; i++)
+      outcomes.push(settleWithin(limiter.take(singleWindowPlan(`load_${outcomes.length}`, FIVE_PER_HOUR), 1), BOUND_MS));
   };
   issue(100);
   let stopped = false;
@@ -59,10 +61,12 @@ t.test('open mode: Redis stopped mid-load, then restarted', async (t) => {
   t.ok(limiter.counters.redisErrors >= 3, `${limiter.counters.redisErrors} Redis errors counted`);
   t.ok(limiter.counters.fallbacks > 0, `${limiter.counters.fallbacks} fallbacks counted`);
 
-  const fallbackDecisions = await Promise.all(Array.from({ length: 15 }, () => limiter.take('fresh_key', 1, FIVE_PER_HOUR)));
+  const fallbackDecisions = await Promise.all(
+    Array.from({ length: 15 }, () => limiter.take(singleWindowPlan('fresh_key', FIVE_PER_HOUR), 1)),
+  );
   t.equal(fallbackDecisions.filter((d) => d.allowed).length, 5, 'the fallback enforces the same limit');
   const errorsWhileOpen = limiter.counters.redisErrors;
-  await Promise.all(Array.from({ length: 20 }, (_, i) => limiter.take(`other_${i}`, 1, FIVE_PER_HOUR)));
+  await Promise.all(Array.from({ length: 20 }, (_, i) => limiter.take(singleWindowPlan(`other_${i}`, FIVE_PER_HOUR), 1)));
   t.equal(limiter.counters.redisErrors, errorsWhileOpen, 'while the breaker is open, Redis is not tried');
 
   const outage = logged(logs.entries(), /Redis unavailable/);
@@ -72,14 +76,14 @@ t.test('open mode: Redis stopped mid-load, then restarted', async (t) => {
   await redis.start();
   t.equal(await limiter.ready(5_000), true, 'reconnected');
   // No clock advance: the reconnection itself makes the probe due.
-  t.equal((await limiter.take('probe', 1, FIVE_PER_HOUR)).allowed, true);
+  t.equal((await limiter.take(singleWindowPlan('probe', FIVE_PER_HOUR), 1)).allowed, true);
   t.equal(limiter.backend(), 'redis', 'the probe went to Redis');
   t.equal(limiter.counters.breakerOpen, false, 'breaker closed');
   const recovery = logged(logs.entries(), /Redis answering again/);
   t.equal(recovery.length, 1, 'the recovery is logged once');
   t.match(recovery[0], { level: 'info', redis: `127.0.0.1:${redis.port}` });
 
-  const shared = await Promise.all(Array.from({ length: 15 }, () => limiter.take('after_restart', 1, FIVE_PER_HOUR)));
+  const shared = await Promise.all(Array.from({ length: 15 }, () => limiter.take(singleWindowPlan('after_restart', FIVE_PER_HOUR), 1)));
   t.equal(shared.filter((d) => d.allowed).length, 5);
   t.equal(await (await inspector(t, redis.url)).exists('rl:{after_restart}'), 1, 'counted in Redis again');
 });

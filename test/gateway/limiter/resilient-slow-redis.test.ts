@@ -8,6 +8,7 @@ import type { RateLimitSpec } from '../../../gateway/limiter/types.js';
 import { captureLogs } from '../../helpers/log-capture.js';
 import { startRedis } from '../../helpers/redis-server.js';
 import { settleWithin } from './fixtures/redis.js';
+import { singleWindowPlan } from '../../../gateway/limiter/limit-plan.js';
 
 // Short, as in production (default 50 ms), with room for a busy test machine.
 const COMMAND_TIMEOUT_MS = 250;
@@ -32,19 +33,19 @@ t.test('open mode: a frozen Redis costs at most the timeout, then the breaker sk
   redis.pause();
   t.teardown(() => redis.resume());
   const first = await Promise.all(
-    Array.from({ length: 30 }, (_, i) => settleWithin(limiter.take(`slow_${i}`, 1, FIVE_PER_HOUR), BOUND_MS)),
+    Array.from({ length: 30 }, (_, i) => settleWithin(limiter.take(singleWindowPlan(`slow_${i}`, FIVE_PER_HOUR), 1), BOUND_MS)),
   );
   t.same(new Set(first.map((s) => s.status)), new Set(['fulfilled']), 'every take settled with a decision');
   t.equal(limiter.counters.breakerOpen, true, 'timeouts opened the breaker');
   t.equal(limiter.backend(), 'fallback');
 
   const errors = limiter.counters.redisErrors;
-  const next = await settleWithin(limiter.take('while_open', 1, FIVE_PER_HOUR), BOUND_MS);
+  const next = await settleWithin(limiter.take(singleWindowPlan('while_open', FIVE_PER_HOUR), 1), BOUND_MS);
   t.match(next, { status: 'fulfilled', value: { allowed: true } });
   t.equal(limiter.counters.redisErrors, errors, 'answered without trying Redis');
 
   redis.resume();
   clock.advance(1_000);
-  t.match(await limiter.take('probe', 1, FIVE_PER_HOUR), { allowed: true });
+  t.match(await limiter.take(singleWindowPlan('probe', FIVE_PER_HOUR), 1), { allowed: true });
   t.equal(limiter.backend(), 'redis', 'Redis answers again');
 });

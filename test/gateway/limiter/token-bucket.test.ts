@@ -3,7 +3,7 @@
 // 1, reset rounded up to the second, and a clock that steps backwards.
 import t from 'tap';
 import { takeTokens, type BucketState } from '../../../gateway/limiter/token-bucket.js';
-import type { LimitDecision, RateLimitSpec } from '../../../gateway/limiter/types.js';
+import type { BucketDecision, RateLimitSpec } from '../../../gateway/limiter/types.js';
 
 const T0 = Date.UTC(2026, 0, 1); // a whole second
 const S0 = T0 / 1000;
@@ -15,11 +15,11 @@ type Row = [
   atMs: number,
   cost: number,
   spec: RateLimitSpec,
-  expected: LimitDecision,
+  expected: BucketDecision,
   tokensAfter: number,
 ];
 
-const decision = (allowed: boolean, limit: number, remaining: number, resetAtSec: number, retryAfterSec: number): LimitDecision => ({
+const decision = (allowed: boolean, limit: number, remaining: number, resetAtSec: number, retryAfterSec: number): BucketDecision => ({
   allowed,
   limit,
   remaining,
