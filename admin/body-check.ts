@@ -24,7 +24,7 @@ export interface MemberRules {
 }
 
 export interface BodyCheck {
-  /** The first problem of `body` (its name already trimmed), or undefined when it is acceptable. */
+  /** The problems of `body` (its name already trimmed), one per wrong member, or undefined when it is acceptable. */
   (body: unknown, family: KeyFamily, nowMs: number): string | undefined;
   /** The schema objects it was compiled from, by family. */
   readonly schemas: Readonly<Record<KeyFamily, unknown>>;
@@ -83,6 +83,8 @@ export function compileBodyCheck(
     const errors: readonly ErrorObject[] = validate(input) ? [] : (validate.errors ?? []);
     const atRoot = errors.filter((error) => error.instancePath === '');
     if (atRoot.length > 0) return rootProblem(atRoot, members[family]);
+    // Every member's problem, in schema order: a body with several wrong members is fixed in one go.
+    const problems: string[] = [];
     for (const member of members[family]) {
       const value = (input as Members)[member];
       const path = `/${member}`;
@@ -94,8 +96,9 @@ export function compileBodyCheck(
           : value === undefined
             ? undefined
             : memberRules?.codeProblem?.(value, nowMs);
-      if (found !== undefined) return found;
+      if (found !== undefined) problems.push(found);
     }
+    if (problems.length > 0) return problems.join('; ');
     return errors[0] && ajvProblem(errors[0]);
   };
   return Object.assign(check, { schemas: { org: validators.org.schema, partner: validators.partner.schema } });

@@ -2,8 +2,8 @@
 // schemas the OpenAPI document publishes: the validators compile those very
 // objects, every rule in them refuses a body with the message the API has
 // always given, no code repeats a rule (drop it from the schema and its body
-// goes through), and a body that breaks several rules gets the one problem
-// the API's order of checks finds first.
+// goes through), and a body that breaks several rules gets the problem of
+// each wrong member, in the API's order of checks.
 import t from 'tap';
 import { compileCreateKeyBodyCheck } from '../../admin/create-key-body.js';
 import { buildOpenApiDocument } from '../../admin/openapi/document.js';
@@ -325,9 +325,10 @@ t.test("date-time is the API's RFC 3339 reading, not ajv-formats'", async (t) =>
   );
 });
 
-t.test('a body breaking several rules gets the one problem the order of checks finds first', async (t) => {
+t.test('a body breaking several rules gets every wrong member named, in the order of checks', async (t) => {
   const check = compileCreateKeyBodyCheck();
-  // [family, body, problem]: shape, unknown members, name present, then name, scopes, expiresAt, each schema before code.
+  // [family, body, problem]: shape, unknown members and a missing name alone; then one problem per wrong member
+  // (name, scopes, expiresAt, allowedIps, rateLimits, quota), each schema before code.
   const cases: Array<[KeyFamily, unknown, string]> = [
     ['org', { extra: 1 }, 'unknown field "extra"; allowed: name, scopes, expiresAt, allowedIps, rateLimits, quota'],
     [
@@ -346,10 +347,14 @@ t.test('a body breaking several rules gets the one problem the order of checks f
       `unknown field "${'k'.repeat(40)}"; allowed: name, scopes, expiresAt, allowedIps, rateLimits, quota`,
     ],
     ['org', { scopes: 'x', expiresAt: 5 }, 'name is required'],
-    ['org', { name: 42, scopes: [] }, 'name must be a string'],
-    ['org', { name: 'a\u202eb', scopes: 'x' }, 'name must not contain bidirectional control characters (U+202A–U+202E, U+2066–U+2069)'],
-    ['org', { name: 'a\ud800\u0000', scopes: 'x' }, 'name must be valid Unicode (no lone surrogates)'],
-    ['org', { name: 'x', scopes: [], expiresAt: 5 }, 'scopes must not be empty'],
+    ['org', { name: 42, scopes: [] }, 'name must be a string; scopes must not be empty'],
+    [
+      'org',
+      { name: 'a\u202eb', scopes: 'x' },
+      'name must not contain bidirectional control characters (U+202A–U+202E, U+2066–U+2069); scopes must be an array of strings',
+    ],
+    ['org', { name: 'a\ud800\u0000', scopes: 'x' }, 'name must be valid Unicode (no lone surrogates); scopes must be an array of strings'],
+    ['org', { name: 'x', scopes: [], expiresAt: 5 }, 'scopes must not be empty; expiresAt must be an RFC 3339 date-time string or null'],
     ['org', { name: 'x', scopes: ['read', 'read', 'nope'] }, 'duplicate scope "read"'],
     ['org', { name: 'x', scopes: ['nope', 'read', 'read'] }, `unknown scope "nope"; ${KNOWN}`],
     ['org', { name: 'x', scopes: ['read', 'write', 'read', 'write'] }, 'duplicate scope "read"'],
@@ -360,7 +365,12 @@ t.test('a body breaking several rules gets the one problem the order of checks f
     [
       'partner',
       { name: 'x', scopes: ['agency:write', 'admin'], expiresAt: 5 },
-      'agency:read and agency:write exist only for organization keys',
+      'agency:read and agency:write exist only for organization keys; expiresAt must be an RFC 3339 date-time string or null',
+    ],
+    [
+      'org',
+      { name: 'x', rateLimits: [{ limit: 0, duration: 5 }], quota: { limit: 1, period: 'week' } },
+      `${LIMIT_0}; ${DURATION_0}; quota.period must be one of day, month`,
     ],
     ['org', { name: 'x', scopes: ['read'], expiresAt: '2020-01-01T00:00:00Z' }, 'expiresAt must be in the future'],
   ];
