@@ -1,22 +1,23 @@
 // A plan's decision, pure: every check's state in, all-or-nothing take out.
 // The memory limiter, the over-limit cache and the fallback run `takePlan`
 // directly; the Redis script runs the same rules in Lua and hands each
-// check's level to `windowDecision`/`quotaDecision` and `combineChecks`, so
-// both backends choose headers and Retry-After identically.
+// check's level to `decide` (token-bucket.ts)/`quotaDecision` and
+// `combineChecks`, so both backends choose headers and Retry-After identically.
 //
 // Contract:
 // - Each window is a token bucket (token-bucket.ts). A quota counts the cost
 //   of admitted requests in its calendar period (core/quota-period.ts) and
 //   holds `cost` while used + cost <= limit.
 // - The request is admitted only if every check holds `cost`; then every
-//   check is charged. If any refuses, no state changes.
+//   check is charged. If any refuses, no state changes. Like the script,
+//   `takePlan` reads every check's level first, then settles each once.
 // - The decision's figures are the header check's: the fewest whole tokens
 //   left after this request, ties to the one that resets last, then to plan
 //   order. Retry-After is the longest of the refusing checks' (the time until
 //   every one of them would admit the request).
 import { quotaPeriod, type PeriodBounds } from '../../core/quota-period.js';
-import { decide, takeTokens, type BucketState } from './token-bucket.js';
-import type { BucketDecision, LimitDecision, LimiterBackend, LimitPlan, QuotaSpec } from './types.js';
+import { assertValid, holdsCost, settleTake, tokensAt, type BucketState } from './token-bucket.js';
+import type { BucketDecision, LimitCheck, LimitDecision, LimiterBackend, LimitPlan, QuotaSpec } from './types.js';
 
 /** A quota's count in its period; a state of an earlier period counts as zero. */
 export interface QuotaState {
@@ -52,6 +53,9 @@ export function quotaDecision(
     backend,
   };
 }
+
+/** Whether a quota with `used` counted in its period holds `cost` (the limit is inclusive). */
+const quotaHolds = (used: number, cost: number, quota: QuotaSpec): boolean => used + cost <= quota.limit;
 
 /** The used count of `state` in the period `bounds`: zero for none or an earlier period. */
 export const usedIn = (state: QuotaState | undefined, bounds: PeriodBounds): number =>
@@ -98,45 +102,46 @@ export function takePlan(
   cost: number,
   backend: LimiterBackend,
 ): PlanTakeResult {
-  const count = plan.checks.length;
+  const { checks } = plan;
+  const count = checks.length;
+  // First every check's level now (a window's tokens, a quota's count in its period): the verdict
+  // is all-or-nothing, so it is known before any check is settled, and each is settled once.
+  const levels = new Array<number>(count);
+  const periods = new Array<PeriodBounds | undefined>(count);
+  let allowed = true;
+  for (let i = 0; i < count; i++) {
+    const check = checks[i] as LimitCheck;
+    if (check.kind === 'window') {
+      assertValid(cost, check.spec);
+      const tokens = tokensAt(states[i] as BucketState | undefined, nowMs, check.spec);
+      levels[i] = tokens;
+      if (!holdsCost(tokens, cost)) allowed = false;
+    } else {
+      const bounds = quotaPeriod(nowMs, check.quota.period);
+      const used = usedIn(states[i] as QuotaState | undefined, bounds);
+      levels[i] = used;
+      periods[i] = bounds;
+      if (!quotaHolds(used, cost, check.quota)) allowed = false;
+    }
+  }
+  // Then charge every check, or none: a refused request's checks report what they hold now.
   const decisions = new Array<BucketDecision>(count);
   const after = new Array<CheckState>(count);
   const forgetAtMs = new Array<number>(count);
-  let allowed = true;
   for (let i = 0; i < count; i++) {
-    const check = plan.checks[i] as LimitPlan['checks'][number];
+    const check = checks[i] as LimitCheck;
+    const level = levels[i] as number;
     if (check.kind === 'window') {
-      const result = takeTokens(states[i] as BucketState | undefined, nowMs, cost, check.spec, backend);
+      const result = settleTake(states[i] as BucketState | undefined, level, nowMs, cost, allowed, check.spec, backend);
       decisions[i] = result.decision;
       after[i] = result.state;
       forgetAtMs[i] = result.fullAtMs;
     } else {
-      const bounds = quotaPeriod(nowMs, check.quota.period);
-      const used = usedIn(states[i] as QuotaState | undefined, bounds);
-      const holds = used + cost <= check.quota.limit;
-      decisions[i] = quotaDecision(holds, holds ? used + cost : used, check.quota, bounds, nowMs, backend);
-      after[i] = { periodId: bounds.id, used: holds ? used + cost : used };
+      const bounds = periods[i] as PeriodBounds;
+      const used = allowed ? level + cost : level;
+      decisions[i] = quotaDecision(quotaHolds(level, cost, check.quota), used, check.quota, bounds, nowMs, backend);
+      after[i] = { periodId: bounds.id, used };
       forgetAtMs[i] = bounds.endMs;
-    }
-    if (!(decisions[i] as BucketDecision).allowed) allowed = false;
-  }
-  if (!allowed) {
-    // Nothing is charged: every check reports what it holds now, uncharged.
-    for (let i = 0; i < count; i++) {
-      const check = plan.checks[i] as LimitPlan['checks'][number];
-      const decision = decisions[i] as BucketDecision;
-      if (!decision.allowed) continue;
-      if (check.kind === 'window') {
-        const before = takeTokens(states[i] as BucketState | undefined, nowMs, 0, check.spec, backend);
-        decisions[i] = decide(true, before.state.tokens, nowMs, cost, check.spec, backend);
-        after[i] = before.state;
-        forgetAtMs[i] = before.fullAtMs;
-      } else {
-        const bounds = quotaPeriod(nowMs, check.quota.period);
-        const used = usedIn(states[i] as QuotaState | undefined, bounds);
-        decisions[i] = quotaDecision(true, used, check.quota, bounds, nowMs, backend);
-        after[i] = { periodId: bounds.id, used };
-      }
     }
   }
   return { decision: combineChecks(decisions, allowed, plan, backend), states: after, forgetAtMs };

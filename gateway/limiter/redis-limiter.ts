@@ -32,7 +32,7 @@ import type { RedisClient } from './redis-client.js';
 import { TAKE_SCRIPT } from './take-script.js';
 import { assertValid, decide } from './token-bucket.js';
 import { createTurnBatcher } from './turn-batcher.js';
-import type { BucketDecision, LimitDecision, LimitPlan, RateLimiter } from './types.js';
+import type { BucketDecision, LimitCheck, LimitDecision, LimitPlan, RateLimiter } from './types.js';
 
 const COMMAND = 'bullseyeRateLimitTake';
 
@@ -120,24 +120,27 @@ export function createRedisLimiter(options: RedisLimiterOptions): RedisLimiter {
     let at = 0;
     for (let i = 0; i < takes.length; i++) {
       const { plan, cost } = takes[i] as Take;
-      const decisions = new Array<BucketDecision>(plan.checks.length);
-      const levels = new Array<number>(plan.checks.length);
+      const { checks } = plan;
+      const decisions = new Array<BucketDecision>(checks.length);
+      const levels = new Array<number>(checks.length);
       let allowed = true;
-      plan.checks.forEach((check, c) => {
+      for (let c = 0; c < checks.length; c++) {
+        const check = checks[c] as LimitCheck;
         const signed = reply[at + c];
         if (typeof signed !== 'number') throw new Error('rate limiter: unexpected reply from the Redis script');
         const holds = signed >= 0;
         if (!holds) allowed = false;
         const encoded = holds ? signed : -1 - signed;
         if (check.kind === 'window') {
-          levels[c] = encoded / 1000;
-          decisions[c] = decide(holds, levels[c], nowMs, cost, check.spec, 'redis');
+          const tokens = encoded / 1000;
+          levels[c] = tokens;
+          decisions[c] = decide(holds, tokens, nowMs, cost, check.spec, 'redis');
         } else {
           levels[c] = encoded;
           decisions[c] = quotaDecision(holds, encoded, check.quota, quotaPeriod(nowMs, check.quota.period), nowMs, 'redis');
         }
-      });
-      at += plan.checks.length;
+      }
+      at += checks.length;
       answers[i] = { decision: combineChecks(decisions, allowed, plan, 'redis'), levels };
     }
     return answers;

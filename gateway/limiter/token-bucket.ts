@@ -2,7 +2,10 @@
 // limiter, the over-limit cache and the auth-failure guard run it directly;
 // the Redis script runs the same refill-and-take in Lua and hands its result
 // to `decide` so both backends round and report identically. Each caller
-// passes the backend it answers as, which the decision carries.
+// passes the backend it answers as, which the decision carries. A take is
+// `tokensAt` (the level now) then `settleTake` (charge or not): a plan reads
+// every check's level before it settles any (plan-take.ts); `takeTokens` is
+// both for one bucket.
 //
 // Contract:
 // - capacity = spec.requests; refill is continuous at requests / perMs, capped
@@ -80,6 +83,34 @@ export function decide(
   };
 }
 
+/** Whether a bucket holding `tokens` holds `cost` (float noise below TOKEN_EPSILON forgiven). */
+export const holdsCost = (tokens: number, cost: number): boolean => tokens + TOKEN_EPSILON >= cost;
+
+/**
+ * The second half of a take, for a bucket holding `available` tokens at `nowMs` (its `tokensAt`):
+ * `cost` is taken only when `charge` is true and the bucket holds it. A plan decides first from
+ * every check's level and then settles each with `charge` = "every check holds" (plan-take.ts),
+ * so a bucket that holds in a refused plan reports allowed, uncharged. Expects a validated cost.
+ */
+export function settleTake(
+  state: BucketState | undefined,
+  available: number,
+  nowMs: number,
+  cost: number,
+  charge: boolean,
+  spec: RateLimitSpec,
+  backend: LimiterBackend,
+): TakeResult {
+  const allowed = holdsCost(available, cost);
+  const tokens = charge && allowed ? Math.max(0, available - cost) : available;
+  const updatedAtMs = state === undefined ? nowMs : Math.max(state.updatedAtMs, nowMs);
+  return {
+    state: { tokens, updatedAtMs },
+    decision: decide(allowed, tokens, nowMs, cost, spec, backend),
+    fullAtMs: updatedAtMs + msUntilFull(tokens, spec),
+  };
+}
+
 /** Refill the bucket to `nowMs` and take `cost` tokens if it holds them; the decision says `backend` answered. */
 export function takeTokens(
   state: BucketState | undefined,
@@ -89,13 +120,5 @@ export function takeTokens(
   backend: LimiterBackend,
 ): TakeResult {
   assertValid(cost, spec);
-  const available = tokensAt(state, nowMs, spec);
-  const allowed = available + TOKEN_EPSILON >= cost;
-  const tokens = allowed ? Math.max(0, available - cost) : available;
-  const updatedAtMs = state === undefined ? nowMs : Math.max(state.updatedAtMs, nowMs);
-  return {
-    state: { tokens, updatedAtMs },
-    decision: decide(allowed, tokens, nowMs, cost, spec, backend),
-    fullAtMs: updatedAtMs + msUntilFull(tokens, spec),
-  };
+  return settleTake(state, tokensAt(state, nowMs, spec), nowMs, cost, true, spec, backend);
 }

@@ -1,8 +1,9 @@
 // The token-bucket maths, table-driven with exact values: refill over time,
 // costs above one, costs above capacity, Retry-After rounded up to at least
-// 1, reset rounded up to the second, and a clock that steps backwards.
+// 1, reset rounded up to the second, and a clock that steps backwards; and
+// a take split into its level (tokensAt) and settlement (settleTake).
 import t from 'tap';
-import { takeTokens, type BucketState } from '../../../gateway/limiter/token-bucket.js';
+import { settleTake, takeTokens, tokensAt, type BucketState } from '../../../gateway/limiter/token-bucket.js';
 import type { BucketDecision, RateLimitSpec } from '../../../gateway/limiter/types.js';
 
 const T0 = Date.UTC(2026, 0, 1); // a whole second
@@ -109,6 +110,27 @@ t.test('takeTokens', async (t) => {
     t.same(result.decision, expected, `${label}: decision`);
     t.ok(Math.abs(result.state.tokens - tokensAfter) < 1e-12, `${label}: ${result.state.tokens} tokens left, expected ${tokensAfter}`);
   }
+});
+
+t.test('settleTake: takeTokens is tokensAt then a settlement that may charge', async (t) => {
+  for (const [label, state, atMs, cost, spec] of ROWS) {
+    const available = tokensAt(state, atMs, spec);
+    t.strictSame(settleTake(state, available, atMs, cost, true, spec, 'memory'), takeTokens(state, atMs, cost, spec, 'memory'), label);
+  }
+});
+
+t.test('settleTake without charge: the verdict of this bucket, nothing taken', async (t) => {
+  const state: BucketState = { tokens: 2, updatedAtMs: T0 - 6_000 }; // 3 at T0
+  const holding = settleTake(state, tokensAt(state, T0, TEN_PER_MINUTE), T0, 2, false, TEN_PER_MINUTE, 'memory');
+  t.strictSame(holding.state, { tokens: 3, updatedAtMs: T0 }, 'refilled to now, uncharged');
+  t.same([holding.decision.allowed, holding.decision.remaining, holding.decision.retryAfterSec], [true, 3, 0], 'it holds the cost');
+  t.equal(holding.fullAtMs, T0 + 42_000);
+  const short = settleTake(state, tokensAt(state, T0, TEN_PER_MINUTE), T0, 5, true, TEN_PER_MINUTE, 'memory');
+  t.same(
+    [short.decision.allowed, short.state.tokens, short.decision.retryAfterSec],
+    [false, 3, 12],
+    'charge asked, but short: nothing taken',
+  );
 });
 
 t.test('a clock stepped back never rewinds the state', async (t) => {
