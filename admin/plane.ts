@@ -1,11 +1,11 @@
-// The whole control plane as one unit: the store, the last-used batcher, the
+// The whole control plane as one unit: the store, the key-activity batcher, the
 // public admin listener and (with a sync token) the change feed listener.
 // `bullseye-gateway admin` runs it alone; `start` runs it beside a gateway
 // that follows `store` in-process.
 import type { FailedAuthenticationGuard } from '../core/authenticate-caller.js';
 import type { Clock } from '../core/clock.js';
 import { ConfigError } from '../core/errors.js';
-import { createLastUsedBatcher, type LastUsedBatcher } from '../core/last-used.js';
+import { createActivityBatcher, type ActivityBatcher } from '../core/activity-batcher.js';
 import { listenOrExplain } from '../core/listen.js';
 import { VERSION } from '../core/version.js';
 import type { Logger } from '../core/logger.js';
@@ -17,7 +17,8 @@ import { createSyncServer } from './sync/server.js';
 
 export interface AdminPlane {
   readonly store: KeyStore;
-  readonly lastUsed: LastUsedBatcher;
+  /** Last-used times of admin calls and, in `start`, its gateway's key activity: batched into the store. */
+  readonly activity: ActivityBatcher;
   readonly adminPort: number;
   /** Admin request and key-count metrics, for an ops listener to serve. */
   readonly metrics: Registry;
@@ -31,7 +32,7 @@ export interface AdminPlane {
    * open, so a gateway in the same process can drain at the same time and still note last use.
    */
   drain(): Promise<void>;
-  /** drain() (if not begun), then flush last-used times and close the database. */
+  /** drain() (if not begun), then flush key activity and close the database. */
   close(): Promise<void>;
 }
 
@@ -55,14 +56,17 @@ export interface AdminPlaneOptions {
    * a gateway. Built by the composition root: the guard's implementation is the gateway's.
    */
   authFailures: FailedAuthenticationGuard;
-  lastUsedIntervalMs?: number;
+  /** How often key activity is written to the store (sync.lastUsedFlush). */
+  activityFlushMs?: number;
+  /** How long hourly usage rows are kept (usage.retention). */
+  usageRetentionMs?: number;
   /** Include Node process metrics in `metrics` (false when a gateway in the same process has them). */
   processMetrics?: boolean;
 }
 
 export async function startAdminPlane(options: AdminPlaneOptions): Promise<AdminPlane> {
-  const { config, clock, logger, authFailures, lastUsedIntervalMs } = options;
-  const store = openStore({ path: config.databasePath, clock, logger });
+  const { config, clock, logger, authFailures, activityFlushMs, usageRetentionMs } = options;
+  const store = openStore({ path: config.databasePath, clock, logger, usageRetentionMs });
   // Prove a write works before taking traffic: a database that opens but cannot be written
   // (wrong owner on a volume, a read-only mount, a full disk) would otherwise look ready.
   const unwritable = store.probeWrite();
@@ -76,16 +80,17 @@ export async function startAdminPlane(options: AdminPlaneOptions): Promise<Admin
     return store.health();
   };
   const metrics = createAdminMetrics({ keyCounts: () => store.keyCounts(), processMetrics: options.processMetrics ?? true });
-  const lastUsed = createLastUsedBatcher({
-    flush: (batch) => store.recordLastUsed(batch),
-    intervalMs: lastUsedIntervalMs,
-    onError: (err, batch) => logger.error({ err, keys: batch.size }, 'writing last-used times failed; will retry'),
+  const activity = createActivityBatcher({
+    flush: (batch) => store.recordActivity(batch),
+    intervalMs: activityFlushMs,
+    onError: (err, batch) =>
+      logger.error({ err, keys: batch.lastUsed.size, usageRows: batch.usage.length }, 'writing key activity failed; will retry'),
   });
   const admin = createAdminServer({
     store,
     clock,
     logger: logger.child({ listener: 'admin' }),
-    lastUsed,
+    lastUsed: activity,
     authFailures,
     trustedProxies: config.trustedProxies,
     metrics,
@@ -99,7 +104,7 @@ export async function startAdminPlane(options: AdminPlaneOptions): Promise<Admin
     Promise.all([admin.close(config.shutdownGraceMs), sync?.close(config.shutdownGraceMs)]).then(() => undefined);
   const close = async (): Promise<void> => {
     await drain();
-    await lastUsed.close();
+    await activity.close();
     store.close();
   };
 
@@ -115,7 +120,7 @@ export async function startAdminPlane(options: AdminPlaneOptions): Promise<Admin
       { host: config.host, adminPort, syncPort: syncPort ?? null, database: store.path, version: VERSION },
       'admin service listening',
     );
-    return { store, lastUsed, adminPort, syncPort, metrics: metrics.registry, storeReadiness, drain, close };
+    return { store, activity, adminPort, syncPort, metrics: metrics.registry, storeReadiness, drain, close };
   } catch (err) {
     await close();
     throw err;

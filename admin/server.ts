@@ -10,7 +10,7 @@ import type { Clock } from '../core/clock.js';
 import { authorize } from '../core/auth.js';
 import { authenticateCaller, type CallerAuthenticationDeps, type FailedAuthenticationGuard } from '../core/authenticate-caller.js';
 import { ApiError } from '../core/errors.js';
-import type { LastUsedBatcher } from '../core/last-used.js';
+import type { LastUsedSink } from '../core/activity-batcher.js';
 import type { Logger } from '../core/logger.js';
 import { clientAddressResolver } from '../core/request-client.js';
 import { canonicalizeTarget } from '../core/request-target.js';
@@ -47,7 +47,7 @@ export interface AdminServerDeps {
   clock: Clock;
   logger: Logger;
   /** Where authorized calls are noted; flushed to the store off the request path. */
-  lastUsed: Pick<LastUsedBatcher, 'touch'>;
+  lastUsed: LastUsedSink;
   /** Failed authentications per client address (the rateLimit.authFailures setting), this service's own. */
   authFailures: FailedAuthenticationGuard;
   /**

@@ -46,7 +46,8 @@ ${settingsHelp(ADMIN_SETTINGS)}`,
       clock: systemClock,
       logger,
       authFailures: createAuthFailureGuard({ clock: systemClock, spec: settings.rateLimit.authFailures }),
-      lastUsedIntervalMs: settings.sync.lastUsedFlushMs,
+      activityFlushMs: settings.sync.lastUsedFlushMs,
+      usageRetentionMs: settings.usage.retentionMs,
     });
     const ops = createOpsServer({
       metrics: plane.metrics,

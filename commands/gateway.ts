@@ -36,7 +36,7 @@ ${settingsHelp(GATEWAY_SETTINGS)}`,
       logger,
       pollWaitMs: settings.sync.pollWaitMs,
       staleAfterMs: settings.sync.staleAfterMs,
-      lastUsedFlushMs: settings.sync.lastUsedFlushMs,
+      activityFlushMs: settings.sync.lastUsedFlushMs,
     });
     let plane;
     try {

@@ -47,10 +47,11 @@ ${settingsHelp(START_SETTINGS)}`,
       logger,
       // Its own: the gateway's data plane builds another from the same setting.
       authFailures: createAuthFailureGuard({ clock, spec: settings.rateLimit.authFailures }),
-      lastUsedIntervalMs: settings.sync.lastUsedFlushMs,
+      activityFlushMs: settings.sync.lastUsedFlushMs,
+      usageRetentionMs: settings.usage.retentionMs,
       processMetrics: false,
     });
-    const keySource = storeKeySource({ store: admin.store, lastUsed: admin.lastUsed, logger });
+    const keySource = storeKeySource({ store: admin.store, activity: admin.activity, logger });
     let plane;
     try {
       plane = await startDataPlane({

@@ -31,6 +31,17 @@ export const duration: FieldReader<number> = (src, entry) => {
   return result.ok ? result.ms : fail(src, entry, result.problem);
 };
 
+const WHOLE_DAYS = /^([1-9]\d{0,4})d$/;
+
+/** Whole days, `90d`, from `min` to `max`, in milliseconds (a span kept on disk, never a timer). */
+export const days =
+  (min: number, max: number): FieldReader<number> =>
+  (src, entry) => {
+    const match = WHOLE_DAYS.exec(String(scalarOf(entry.value)));
+    const n = match ? Number(match[1]) : NaN;
+    return n >= min && n <= max ? n * 86_400_000 : fail(src, entry, `must be a number of days from ${min}d to ${max}d, like 90d`);
+  };
+
 export const integer =
   (min: number, max = Number.MAX_SAFE_INTEGER): FieldReader<number> =>
   (src, entry) => {

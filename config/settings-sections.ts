@@ -1,11 +1,12 @@
 // The sections of the gateway settings file that only the file can set
-// (server, upstream, sync, rateLimit). Their defaults are SETTINGS_DEFAULTS,
+// (server, upstream, sync, rateLimit, usage). Their defaults are SETTINGS_DEFAULTS,
 // the one place each is stated (pino's `defaultOptions`): the loader fills in
 // from it, the components take their values from the loaded settings, and
 // config/gateway.example.yaml documents it (test/config/example-settings.test.ts
 // holds the two equal). Durations come out in milliseconds. A missing file or
 // section means all defaults.
-import { duration, flag, integer, oneOf, trustedProxyList } from './fields.js';
+import { DEFAULT_USAGE_RETENTION_MS } from '../core/key-activity.js';
+import { days, duration, flag, integer, oneOf, trustedProxyList } from './fields.js';
 import { rateLimit } from './limit-fields.js';
 import type { RateLimitSpec } from './policy-types.js';
 import { MapReader } from './yaml-source.js';
@@ -53,8 +54,13 @@ export interface SyncSettings {
   readonly pollWaitMs: number;
   /** A replica not confirmed current for this long reports itself stale (readyz fails). */
   readonly staleAfterMs: number;
-  /** How often batched last-used timestamps are written back. */
+  /** How often batched key activity (last-used times, usage counts) is written back. */
   readonly lastUsedFlushMs: number;
+}
+
+export interface UsageSettings {
+  /** Hourly usage rows older than this are pruned by the admin. */
+  readonly retentionMs: number;
 }
 
 export const FAILURE_MODES = ['open', 'closed'] as const;
@@ -80,6 +86,7 @@ export interface SettingsSections {
   readonly upstream: UpstreamPoolSettings;
   readonly sync: SyncSettings;
   readonly rateLimit: LimiterSettings;
+  readonly usage: UsageSettings;
 }
 
 /** Every default of every section, deeply frozen. */
@@ -105,6 +112,7 @@ export const SETTINGS_DEFAULTS: SettingsSections = Object.freeze({
     ietfHeaders: false,
     authFailures: Object.freeze({ requests: 30, perMs: 60_000 }),
   }),
+  usage: Object.freeze({ retentionMs: DEFAULT_USAGE_RETENTION_MS }),
 });
 
 type Section = MapReader | undefined;
@@ -160,6 +168,9 @@ export function readSettingsSections(root: Section): SettingsSections {
       redisAutoPipelining: map?.read('redisAutoPipelining', flag) ?? defaults.rateLimit.redisAutoPipelining,
       ietfHeaders: map?.read('ietfHeaders', flag) ?? defaults.rateLimit.ietfHeaders,
       authFailures: map?.read('authFailures', rateLimit) ?? defaults.rateLimit.authFailures,
+    })),
+    usage: section(root, 'usage', (map) => ({
+      retentionMs: map?.read('retention', days(1, 3650)) ?? defaults.usage.retentionMs,
     })),
   };
 }

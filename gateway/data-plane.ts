@@ -1,7 +1,7 @@
 // The data plane as one unit, whatever feeds its key replica: the policy
 // (hot-reloaded on file change and SIGHUP), the limiter, the abuse guard, the
 // gateway listener and the ops listener. `start` and `gateway` differ only in
-// their KeySource: where the replica is fed from and where last-used batches go.
+// their KeySource: where the replica is fed from and where key activity (last use, usage counts) goes.
 import { Registry } from 'prom-client';
 import type { Clock } from '../core/clock.js';
 import { listenOrExplain } from '../core/listen.js';
@@ -23,7 +23,7 @@ export const REDIS_STARTUP_WAIT_MS = 3_000;
 
 export interface DataPlaneOptions {
   settings: GatewaySettings;
-  /** The replica, its readiness and the last-used sink; its owner closes it after the plane. */
+  /** The replica, its readiness and the activity sink; its owner closes it after the plane. */
   keySource: KeySource;
   /** Where the policy's `admin@internal` upstream goes: this process' admin (`start`) or nowhere (a gateway alone). */
   internalAdmin: InternalAdmin;
@@ -105,7 +105,8 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     authFailures: createAuthFailureGuard({ clock, spec: settings.rateLimit.authFailures }),
     clock,
     logger: gatewayLogger,
-    lastUsed: keySource.lastUsed,
+    lastUsed: keySource.activity,
+    usage: keySource.activity,
     metrics,
     ietfRateLimitHeaders: settings.rateLimit.ietfHeaders,
     limits: settings.server,

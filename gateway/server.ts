@@ -17,6 +17,7 @@ import type { AdmissionDeps } from './pipeline/admission.js';
 import { createRequestHandler } from './pipeline/handle-request.js';
 import { createInFlight } from './pipeline/in-flight.js';
 import { createUpgradeHandler } from './pipeline/handle-upgrade.js';
+import type { UsageSink } from '../core/activity-batcher.js';
 import { gracefulClose } from '../core/graceful-close.js';
 
 /** The server settings the listener applies (the shutdown grace is the caller's, at close). */
@@ -25,6 +26,8 @@ export type ServerLimits = Omit<ServerSettings, 'shutdownGraceMs'>;
 export interface GatewayDeps extends Omit<AdmissionDeps, 'inFlight'> {
   logger: Logger;
   metrics: Pick<GatewayMetrics, 'observe'>;
+  /** Where answered requests of authenticated keys are counted (usage per key and hour). */
+  usage: UsageSink;
   limits: ServerLimits;
   upstreamPools: PoolSettings;
 }

@@ -4,6 +4,8 @@
 // every write to a key row gives it the next change sequence number, and every
 // creation or revocation its audit event, in that same transaction. Plain keys
 // pass through createKey and are returned once; only their SHA-256 is stored.
+// Gateways' activity (last-used times, hourly usage: key-usage.ts) arrives in
+// batches, each one write.
 // A write that fails because of the environment (read-only file, full disk,
 // I/O error, a lock held too long) throws StoreUnavailableError and marks the
 // store unwritable until a write or probe succeeds (store-health.ts).
@@ -11,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { KeyDirectory } from '../../core/auth.js';
 import type { KeyAuthRecord } from '../../core/key-record.js';
 import type { Clock } from '../../core/clock.js';
+import { DEFAULT_USAGE_RETENTION_MS, type HourlyUsage, type KeyActivityBatch } from '../../core/key-activity.js';
 import { generateKey, hashKey, keyPrefixOf, type KeyFamily } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
 import type { QuotaSpec, RateLimitSpec } from '../../core/rate-limits.js';
@@ -19,6 +22,7 @@ import { createdLimitDetails, encodeLimit, updatedLimitDetails } from '../key-li
 import { createAuditLog, type Actor, type AuditEvent, type AuditFilter } from './audit-log.js';
 import { createChangeNotifier, type ChangeListener } from './change-notifier.js';
 import { databasePathOf, openDatabase } from './database.js';
+import { createKeyUsage } from './key-usage.js';
 import { createOrganizations, type AddOrganizationResult, type SetAgencyResult } from './organizations.js';
 import {
   AUTH_COLUMNS,
@@ -111,8 +115,14 @@ export interface KeyStore extends KeyDirectory {
   keyCounts(): KeyCount[];
   /** Called with the new sequence after any key write, from this process or another. Returns unsubscribe. */
   onChange(listener: ChangeListener): () => void;
-  /** Move last_used_at forward (never back) for the given keys, in one transaction. Unknown ids are ignored. */
-  recordLastUsed(batch: ReadonlyMap<string, number>): void;
+  /**
+   * In one transaction: move last_used_at forward (never back; unknown ids ignored), add the hourly counts
+   * to the stored rows (unknown key ids skipped), and, at most once per clock hour, prune rows
+   * older than the usage retention.
+   */
+  recordActivity(batch: KeyActivityBatch): void;
+  /** A key's hourly usage with hour start in [hourStartOf(fromMs), toMs), oldest first; hours without traffic have no row. */
+  usageOf(keyId: string, fromMs: number, toMs: number): HourlyUsage[];
   getOrganization(id: string): Organization | undefined;
   addOrganization(id: string, agency: boolean): AddOrganizationResult;
   /** Every organization, by id. */
@@ -153,6 +163,8 @@ export interface StoreOptions {
   pollMs?: number;
   /** How long a write waits for another connection's lock (default BUSY_TIMEOUT_MS, writability.ts). */
   busyTimeoutMs?: number;
+  /** How long hourly usage rows are kept (default DEFAULT_USAGE_RETENTION_MS). */
+  usageRetentionMs?: number;
 }
 
 /** The fields updateKey may change, in the order key.updated names them. */
@@ -174,11 +186,13 @@ const encodedFields = (key: Pick<ApiKeyRow, keyof KeyChanges>) => ({
 /** The audit actor of a change made by calling the store directly, without saying who (tests, embedding code). */
 export const UNATTRIBUTED: Actor = Object.freeze({ id: 'system', address: null });
 
-export function openStore({ path: givenPath, mustExist, clock, logger, pollMs, busyTimeoutMs }: StoreOptions): KeyStore {
+export function openStore(options: StoreOptions): KeyStore {
+  const { path: givenPath, mustExist, clock, logger, pollMs, busyTimeoutMs, usageRetentionMs = DEFAULT_USAGE_RETENTION_MS } = options;
   const path = databasePathOf(givenPath);
   const db = openDatabase(path, undefined, { mustExist, busyTimeoutMs });
   const audit = createAuditLog(db);
   const orgs = createOrganizations(db, clock);
+  const usage = createKeyUsage(db, clock, usageRetentionMs);
   const health = createHealthTracker(path, logger, db.pragma('busy_timeout', { simple: true }) as number);
   const sql = {
     byHash: db.prepare(`SELECT ${AUTH_COLUMNS} FROM api_keys WHERE key_hash = ?`).raw(true),
@@ -310,9 +324,16 @@ export function openStore({ path: givenPath, mustExist, clock, logger, pollMs, b
     return 'revoked';
   });
 
-  const lastUsedTx = db.transaction((batch: ReadonlyMap<string, number>) => {
-    for (const [keyId, atMs] of batch) sql.touch.run(atMs, keyId);
+  const activityTx = db.transaction((batch: KeyActivityBatch): number | undefined => {
+    for (const [keyId, atMs] of batch.lastUsed) sql.touch.run(atMs, keyId);
+    usage.add(batch.usage);
+    return usage.pruneIfDue();
   });
+  const recordActivity = (batch: KeyActivityBatch): void => {
+    if (batch.lastUsed.size === 0 && batch.usage.length === 0) return;
+    const prunedHour = health.write(() => activityTx.immediate(batch));
+    if (prunedHour !== undefined) usage.pruned(prunedHour);
+  };
 
   return {
     path,
@@ -330,9 +351,8 @@ export function openStore({ path: givenPath, mustExist, clock, logger, pollMs, b
     currentSeq,
     keyCounts: () => sql.counts.all() as KeyCount[],
     onChange: (listener) => notifier.subscribe(listener),
-    recordLastUsed(batch) {
-      if (batch.size > 0) health.write(() => lastUsedTx.immediate(batch));
-    },
+    recordActivity,
+    usageOf: (keyId, fromMs, toMs) => usage.of(keyId, fromMs, toMs),
     getOrganization,
     addOrganization: (id, agency) => health.write(() => orgs.add(id, agency)),
     listOrganizations: () => orgs.list(),

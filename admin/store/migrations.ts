@@ -143,4 +143,19 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
     BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
   `,
+  // 5: per-key hourly usage, added together across gateways (admin/store/key-usage.ts).
+  // hour_start: epoch ms of a UTC hour's start. Rows older than the retention
+  // are pruned (by hour_start, hence its index); hours without traffic have no row.
+  `
+  CREATE TABLE key_usage (
+    key_id        TEXT NOT NULL,
+    hour_start    INTEGER NOT NULL CHECK (hour_start % 3600000 = 0),
+    success       INTEGER NOT NULL CHECK (success >= 0),
+    rate_limited  INTEGER NOT NULL CHECK (rate_limited >= 0),
+    client_errors INTEGER NOT NULL CHECK (client_errors >= 0),
+    server_errors INTEGER NOT NULL CHECK (server_errors >= 0),
+    PRIMARY KEY (key_id, hour_start)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX key_usage_by_hour ON key_usage (hour_start);
+  `,
 ];

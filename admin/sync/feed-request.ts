@@ -1,6 +1,7 @@
 // Pure parsing of what a gateway sends the change feed listener: the query of
-// a changes request and the body of a last-used batch. Strict: unknown or
+// a changes request and the body of an activity batch (core/key-activity.ts). Strict: unknown or
 // repeated parameters are errors, numbers are plain decimal integers in range.
+import { HOUR_MS, USAGE_OUTCOMES, type HourlyUsage, type KeyActivityBatch, type UsageCounts } from '../../core/key-activity.js';
 import type { Checked } from '../validation.js';
 import { normalizeKeyId } from '../validation.js';
 
@@ -44,19 +45,38 @@ export function parseChangesQuery(query: string): Checked<ChangesQuery> {
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** `{"lastUsed": {"<key uuid>": <epoch ms>, ...}}` as a Map. */
-export function parseLastUsedBody(body: unknown): Checked<Map<string, number>> {
-  if (!isPlainObject(body) || Object.keys(body).length !== 1 || !isPlainObject(body.lastUsed)) {
-    return bad('the body must be {"lastUsed": {"<key id>": <epoch milliseconds>, ...}}');
-  }
-  const batch = new Map<string, number>();
+const BATCH_SHAPE =
+  'the body must be {"lastUsed": {"<key id>": <epoch milliseconds>, ...}, "usage": [{"keyId", "hourStart", "success", "rateLimited", "clientErrors", "serverErrors"}, ...]}';
+const USAGE_MEMBERS = new Set(['keyId', 'hourStart', ...USAGE_OUTCOMES]);
+const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+
+/** `{"lastUsed": {...}, "usage": [...]}` (usage optional: gateways before usage counting send none). */
+export function parseActivityBody(body: unknown): Checked<KeyActivityBatch> {
+  if (!isPlainObject(body) || !isPlainObject(body.lastUsed)) return bad(BATCH_SHAPE);
+  for (const member of Object.keys(body)) if (member !== 'lastUsed' && member !== 'usage') return bad(BATCH_SHAPE);
+  const lastUsed = new Map<string, number>();
   for (const [rawId, atMs] of Object.entries(body.lastUsed)) {
     const keyId = normalizeKeyId(rawId);
     if (keyId === undefined) return bad(`"${rawId.slice(0, 40)}" is not a key id`);
-    if (typeof atMs !== 'number' || !Number.isSafeInteger(atMs) || atMs < 0) {
-      return bad(`the time for ${keyId} must be a non-negative integer of epoch milliseconds`);
-    }
-    batch.set(keyId, Math.max(atMs, batch.get(keyId) ?? 0));
+    if (!isCount(atMs)) return bad(`the time for ${keyId} must be a non-negative integer of epoch milliseconds`);
+    lastUsed.set(keyId, Math.max(atMs, lastUsed.get(keyId) ?? 0));
   }
-  return { ok: true, value: batch };
+  if (body.usage === undefined) return { ok: true, value: { lastUsed, usage: [] } };
+  if (!Array.isArray(body.usage)) return bad(BATCH_SHAPE);
+  const usage: HourlyUsage[] = [];
+  for (const [index, entry] of body.usage.entries()) {
+    const problem = `usage[${index}] must be {"keyId": "<key id>", "hourStart": <epoch ms of a UTC hour>, "success", "rateLimited", "clientErrors", "serverErrors": <counts>}`;
+    if (!isPlainObject(entry) || Object.keys(entry).some((member) => !USAGE_MEMBERS.has(member))) return bad(problem);
+    const keyId = typeof entry.keyId === 'string' ? normalizeKeyId(entry.keyId) : undefined;
+    const { hourStart } = entry;
+    if (keyId === undefined || !isCount(hourStart) || hourStart % HOUR_MS !== 0) return bad(problem);
+    const counts = {} as UsageCounts;
+    for (const outcome of USAGE_OUTCOMES) {
+      const n = entry[outcome];
+      if (!isCount(n)) return bad(problem);
+      counts[outcome] = n;
+    }
+    usage.push({ keyId, hourStartMs: hourStart, ...counts });
+  }
+  return { ok: true, value: { lastUsed, usage } };
 }

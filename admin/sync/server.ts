@@ -1,6 +1,7 @@
 // The internal change feed, on its own listener (never the public admin
 // port): gateways in split mode page through key records by sequence number
-// and then long-poll for the next change; they send last-used batches back.
+// and then long-poll for the next change; they send activity batches (last-used
+// times and usage counts) back.
 // Every request needs `Authorization: Bearer <SYNC_TOKEN>`.
 import { CHANGES_PATH, LAST_USED_PATH, NEXT_SINCE_HEADER, type ChangesPage } from '../../core/change-feed.js';
 import { ApiError } from '../../core/errors.js';
@@ -11,7 +12,7 @@ import { readJsonBody } from '../http/body.js';
 import { sendEmpty, sendJson, serveExchanges, type Exchange } from '../http/exchange.js';
 import { createHttpService, type HttpService } from '../http/service.js';
 import type { KeyStore } from '../store/key-store.js';
-import { parseChangesQuery, parseLastUsedBody, type ChangesQuery } from './feed-request.js';
+import { parseActivityBody, parseChangesQuery, type ChangesQuery } from './feed-request.js';
 import { bearerChecker } from './token.js';
 
 export interface SyncServerDeps {
@@ -30,7 +31,7 @@ export interface SyncServer extends Pick<HttpService, 'listen' | 'server'> {
 }
 
 /** A batch from a gateway holding many keys is larger than an admin API body. */
-export const LAST_USED_BODY_LIMIT = 1024 * 1024;
+export const ACTIVITY_BODY_LIMIT = 4 * 1024 * 1024;
 
 type SyncHandler = (exchange: Exchange, query: string) => Promise<void> | void;
 
@@ -80,16 +81,16 @@ export function createSyncServer({ store, token, logger }: SyncServerDeps): Sync
     sendJson(exchange, 200, answer, answer.hasMore ? { [NEXT_SINCE_HEADER]: String(answer.nextSince) } : undefined);
   };
 
-  const lastUsed: SyncHandler = async (exchange) => {
-    const batch = parseLastUsedBody(await readJsonBody(exchange.req, LAST_USED_BODY_LIMIT));
+  const activity: SyncHandler = async (exchange) => {
+    const batch = parseActivityBody(await readJsonBody(exchange.req, ACTIVITY_BODY_LIMIT));
     if (!batch.ok) throw new ApiError('invalid_body', batch.problem);
-    store.recordLastUsed(batch.value);
+    store.recordActivity(batch.value);
     sendEmpty(exchange, 204);
   };
 
   const routes = new RouteTable<{ template: string; handle: SyncHandler }>();
   routes.add('GET', CHANGES_PATH, { template: CHANGES_PATH, handle: changes });
-  routes.add('POST', LAST_USED_PATH, { template: LAST_USED_PATH, handle: lastUsed });
+  routes.add('POST', LAST_USED_PATH, { template: LAST_USED_PATH, handle: activity });
 
   async function handle(exchange: Exchange): Promise<void> {
     const target = canonicalizeTarget(exchange.req.url);

@@ -6,6 +6,7 @@
 // that may wait (one Redis round trip at most). With a limiter that answers
 // from memory the whole admission is synchronous: no promise, no microtask.
 import type { IncomingMessage } from 'node:http';
+import type { LastUsedSink } from '../../core/activity-batcher.js';
 import { authorize, type KeyDirectory } from '../../core/auth.js';
 import { authenticateCaller, type CallerAuthenticationDeps } from '../../core/authenticate-caller.js';
 import type { KeyAuthRecord } from '../../core/key-record.js';
@@ -36,7 +37,7 @@ export interface AdmissionDeps {
   inFlight: InFlight;
   clock: Clock;
   logger: Logger;
-  lastUsed: { touch(keyId: string, atMs: number): void };
+  lastUsed: LastUsedSink;
   ietfRateLimitHeaders: boolean;
 }
 

@@ -2,6 +2,7 @@
 // (step 6), every failure answered as a problem document through
 // core/problem.ts, and every request ended by request-context.ts' finish.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { UsageSink } from '../../core/activity-batcher.js';
 import { sendProblem } from '../../core/problem.js';
 import { forward } from '../forward/forward.js';
 import type { BodyLimits } from '../forward/request-body.js';
@@ -14,6 +15,7 @@ import { createFinish, GatewayRequest, recordFailure } from './request-context.j
 export interface PipelineDeps extends AdmissionDeps {
   pools: UpstreamPools;
   metrics: Pick<GatewayMetrics, 'observe'>;
+  usage: UsageSink;
   /** Request-body buffering and idle timeout (the server settings). */
   limits: BodyLimits;
 }

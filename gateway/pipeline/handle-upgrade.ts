@@ -11,11 +11,13 @@ import { identityOf, upstreamRequestHeaders } from '../forward/forward-headers.j
 import { forwardUpgrade, type Tunnel } from '../forward/forward-upgrade.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { createAdmission, type Admitted, type AdmissionDeps } from './admission.js';
+import type { UsageSink } from '../../core/activity-batcher.js';
 import { createFinish, GatewayRequest, recordFailure } from './request-context.js';
 import { clientWebSocketKey } from './upgrade-handshake.js';
 
 export interface UpgradeDeps extends AdmissionDeps {
   metrics: Pick<GatewayMetrics, 'observe'>;
+  usage: UsageSink;
 }
 
 export function createUpgradeHandler(deps: UpgradeDeps): {

@@ -1,10 +1,13 @@
 // One gateway request's state, in one object, and its one way out. The HTTP
 // and upgrade handlers each make a GatewayRequest when a request arrives;
 // admission and forwarding fill it in; every request ends in `finish`
-// (after `recordFailure` when it failed), which gives back its in-flight slot
-// and writes its access-log line and metrics.
+// (after `recordFailure` when it failed), which gives back its in-flight slot,
+// counts it for its key's usage and writes its access-log line and metrics.
 import type { IncomingMessage } from 'node:http';
+import type { UsageSink } from '../../core/activity-batcher.js';
+import type { Clock } from '../../core/clock.js';
 import { isApiError } from '../../core/errors.js';
+import { usageOutcomeOf } from '../../core/key-activity.js';
 import type { KeyAuthRecord } from '../../core/key-record.js';
 import type { Logger } from '../../core/logger.js';
 import { logProblem } from '../../core/problem.js';
@@ -50,6 +53,9 @@ export class GatewayRequest implements RequestContext {
 export interface FinishDeps {
   logger: Logger;
   inFlight: InFlight;
+  /** Where an answered request of an authenticated key is counted, per hour and outcome. */
+  usage: UsageSink;
+  clock: Clock;
   /** gateway/metrics.ts' observe: counts one finished request. */
   metrics: { observe(request: GatewayRequest, durationMs: number): void };
 }
@@ -61,12 +67,16 @@ export function recordFailure(request: GatewayRequest, err: unknown, logger: Log
   logProblem(logger, err, request.requestId);
 }
 
-/** The one exit, called once per request: the in-flight slot back, one access-log line, the metrics. */
-export function createFinish({ logger, inFlight, metrics }: FinishDeps): (request: GatewayRequest) => void {
+/** The one exit, called once per request: the in-flight slot back, the key's usage, one access-log line, the metrics. */
+export function createFinish({ logger, inFlight, usage, clock, metrics }: FinishDeps): (request: GatewayRequest) => void {
   return (request) => {
     if (request.inFlightKeyId !== undefined) {
       inFlight.release(request.inFlightKeyId);
       request.inFlightKeyId = undefined;
+    }
+    if (request.key !== undefined) {
+      const outcome = usageOutcomeOf(request.status, request.errorCode !== undefined);
+      if (outcome !== undefined) usage.count(request.key.id, clock.now(), outcome);
     }
     const durationMs = performance.now() - request.startedAt;
     logAccess(logger, request, durationMs);

@@ -17,6 +17,7 @@ import {
   type ChangesPage,
 } from '../../core/change-feed.js';
 import type { Clock } from '../../core/clock.js';
+import { activityBatchToJson, type KeyActivityBatch } from '../../core/key-activity.js';
 import type { Logger } from '../../core/logger.js';
 import type { KeyReplica } from './key-replica.js';
 
@@ -39,8 +40,8 @@ export interface FeedFollower {
   /** True when no sync has succeeded for staleAfterMs (or none ever has). */
   stale(): boolean;
   lastSyncAt(): number | undefined;
-  /** Send a batch of last-used times to the admin; rejects on failure so the batcher keeps it for the next flush. */
-  pushLastUsed(batch: ReadonlyMap<string, number>): Promise<void>;
+  /** Send a batch of key activity to the admin; rejects on failure so the batcher keeps it for the next flush. */
+  pushActivity(batch: KeyActivityBatch): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -145,18 +146,18 @@ export function followFeed(options: FeedFollowerOptions): FeedFollower {
     ready,
     stale: () => lastSyncAt === undefined || clock.now() - lastSyncAt > options.staleAfterMs,
     lastSyncAt: () => lastSyncAt,
-    async pushLastUsed(batch) {
-      if (batch.size === 0) return;
+    async pushActivity(batch) {
+      if (batch.lastUsed.size === 0 && batch.usage.length === 0) return;
       const response = await pool.request({
         method: 'POST',
         path: LAST_USED_PATH,
         headers: { authorization, 'content-type': 'application/json' },
-        body: JSON.stringify({ lastUsed: Object.fromEntries(batch) }),
+        body: JSON.stringify(activityBatchToJson(batch)),
         headersTimeout: 5000,
         bodyTimeout: 5000,
       });
       await response.body.dump();
-      if (response.statusCode !== 204) throw new Error(`last-used endpoint answered ${response.statusCode}`);
+      if (response.statusCode !== 204) throw new Error(`activity endpoint answered ${response.statusCode}`);
     },
     async close() {
       stopping.abort();

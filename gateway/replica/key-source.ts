@@ -1,8 +1,9 @@
 // Where the data plane's keys come from: one contract (the replica it reads,
-// its readiness, where last use is noted, close) with two adapters. `start`
-// follows the key store in its own process; `gateway` follows the admin's
-// change feed over HTTP and posts last-used batches back to it.
-import { createLastUsedBatcher, type LastUsedBatcher } from '../../core/last-used.js';
+// its readiness, where key activity is noted, close) with two adapters.
+// `start` follows the key store in its own process and hands activity to the
+// store's own batcher; `gateway` follows the admin's change feed over HTTP and
+// posts activity batches (last-used times, usage counts) back to it.
+import { createActivityBatcher, type LastUsedSink, type UsageSink } from '../../core/activity-batcher.js';
 import type { Logger } from '../../core/logger.js';
 import { followFeed, type FeedFollowerOptions } from './follow-feed.js';
 import { followStore, type ChangeSource } from './follow-store.js';
@@ -15,8 +16,8 @@ export interface KeySourceStatus extends ReplicaStatus {
   readonly lastSyncAt: number | undefined;
 }
 
-/** Where a successful authentication is noted: one cheap call, delivered off the request path. */
-export type LastUsedSink = Pick<LastUsedBatcher, 'touch'>;
+/** Where a successful authentication and an answered request are noted: cheap calls, delivered off the request path. */
+export type ActivitySink = LastUsedSink & UsageSink;
 
 export interface KeySource {
   /** What the data plane looks keys up in; `loaded` once the first snapshot is in. */
@@ -25,7 +26,7 @@ export interface KeySource {
   readonly ready: Promise<void>;
   /** For /readyz and metrics. */
   status(): KeySourceStatus;
-  readonly lastUsed: LastUsedSink;
+  readonly activity: ActivitySink;
   /** Stop following; deliver and close what the source owns. */
   close(): Promise<void>;
 }
@@ -33,14 +34,14 @@ export interface KeySource {
 export interface StoreKeySourceOptions {
   /** The key store of this process (admin/store satisfies ChangeSource). */
   store: ChangeSource;
-  /** The store's own last-used batcher: its owner flushes and closes it, not this source. */
-  lastUsed: LastUsedSink;
+  /** The store's own activity batcher: its owner flushes and closes it, not this source. */
+  activity: ActivitySink;
   logger: Logger;
   pageSize?: number;
 }
 
 /** Follow the store in process: loaded before this returns, never stale. */
-export function storeKeySource({ store, lastUsed, logger, pageSize }: StoreKeySourceOptions): KeySource {
+export function storeKeySource({ store, activity, logger, pageSize }: StoreKeySourceOptions): KeySource {
   const replica = new KeyReplica();
   const following = followStore(store, replica, pageSize);
   logger.info({ keys: replica.size, seq: replica.seq }, 'key replica loaded from the store');
@@ -48,7 +49,7 @@ export function storeKeySource({ store, lastUsed, logger, pageSize }: StoreKeySo
     replica,
     ready: Promise.resolve(),
     status: () => ({ ...replica.status(), stale: false, lastSyncAt: undefined }),
-    lastUsed,
+    activity,
     async close() {
       following.close();
     },
@@ -56,28 +57,32 @@ export function storeKeySource({ store, lastUsed, logger, pageSize }: StoreKeySo
 }
 
 export interface FeedKeySourceOptions extends Omit<FeedFollowerOptions, 'replica'> {
-  /** How often last-used batches are posted to the admin. */
-  lastUsedFlushMs: number;
+  /** How often activity batches are posted to the admin. */
+  activityFlushMs: number;
 }
 
-/** Follow the admin's change feed; last-used times go back to the admin in batches. */
+/** Follow the admin's change feed; key activity goes back to the admin in batches. */
 export function feedKeySource(options: FeedKeySourceOptions): KeySource {
-  const { lastUsedFlushMs, ...followerOptions } = options;
+  const { activityFlushMs, ...followerOptions } = options;
   const { logger } = options;
   const replica = new KeyReplica();
   const feed = followFeed({ ...followerOptions, replica });
-  const lastUsed = createLastUsedBatcher({
-    flush: (batch) => feed.pushLastUsed(batch),
-    intervalMs: lastUsedFlushMs,
-    onError: (err, batch) => logger.warn({ err: String(err), keys: batch.size }, 'last-used batch not delivered; will retry'),
+  const activity = createActivityBatcher({
+    flush: (batch) => feed.pushActivity(batch),
+    intervalMs: activityFlushMs,
+    onError: (err, batch) =>
+      logger.warn(
+        { err: String(err), keys: batch.lastUsed.size, usageRows: batch.usage.length },
+        'activity batch not delivered; will retry',
+      ),
   });
   return {
     replica,
     ready: feed.ready,
     status: () => ({ ...replica.status(), stale: feed.stale(), lastSyncAt: feed.lastSyncAt() }),
-    lastUsed,
+    activity,
     async close() {
-      await lastUsed.close();
+      await activity.close();
       await feed.close();
     },
   };

@@ -33,7 +33,7 @@ t.test('without trusted proxies: the peer is the client and X-Forwarded-For is i
   const bad = () => call(admin.baseUrl, 'GET', PATH, { headers: { 'x-api-key': UNKNOWN_KEY } });
   t.same([(await bad()).status, (await bad()).status, (await bad()).status], [401, 401, 429], 'refusals spent no failure budget');
 
-  await admin.lastUsed.flush();
+  await admin.activity.flush();
   t.equal(admin.store.getKey(remote.id)?.lastUsedAt, null, 'a refused call is not a use');
 });
 

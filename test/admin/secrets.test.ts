@@ -56,7 +56,7 @@ t.test('plain keys never reach the database files or the logs', async (t) => {
   }
   admin.store.revokeKey(viaCli.json.apiKey.id);
   await call(admin.baseUrl, 'GET', '/api/v1/organization/acme/api-keys', { headers: { 'x-api-key': viaCli.json.plainKey } });
-  await admin.lastUsed.flush();
+  await admin.activity.flush();
 
   t.ok(admin.logs.entries().length > 20, 'the requests were logged');
   const logText = Buffer.from(admin.logs.text());

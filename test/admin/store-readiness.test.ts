@@ -17,7 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { SETTINGS_DEFAULTS } from '../../config/settings-sections.js';
 import { createManualClock } from '../../core/clock.js';
-import { createLastUsedBatcher } from '../../core/last-used.js';
+import { createActivityBatcher } from '../../core/activity-batcher.js';
 import { startAdminPlane } from '../../admin/plane.js';
 import { createAdminServer } from '../../admin/server.js';
 import { openStore } from '../../admin/store/key-store.js';
@@ -219,13 +219,13 @@ t.test(
     const clock = createManualClock();
     // A short busy timeout so the test does not wait the production 5 s (better-sqlite3 waits synchronously).
     const store = openStore({ path: dbPath, clock, logger: logs.logger, busyTimeoutMs: 100 });
-    const lastUsed = createLastUsedBatcher({ flush: (batch) => store.recordLastUsed(batch), intervalMs: 3_600_000 });
+    const activity = createActivityBatcher({ flush: (batch) => store.recordActivity(batch), intervalMs: 3_600_000 });
     const authFailures = createAuthFailureGuard({ clock, spec: SETTINGS_DEFAULTS.rateLimit.authFailures });
-    const server = createAdminServer({ store, clock, logger: logs.logger, lastUsed, authFailures });
+    const server = createAdminServer({ store, clock, logger: logs.logger, lastUsed: activity, authFailures });
     const { port } = await server.listen(0, '127.0.0.1');
     t.teardown(async () => {
       await server.close(1_000);
-      await lastUsed.close();
+      await activity.close();
       store.close();
     });
     const { headers } = createTestKey(store, { org: 'acme' });

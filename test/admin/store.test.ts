@@ -113,7 +113,7 @@ t.test('onChange: own commits synchronously, and only key writes', async (t) => 
   const created = store.createKey(orgKey('acme'));
   t.same(heard, [1], 'announced before createKey returns');
   if (!created.ok) throw new Error(created.reason);
-  store.recordLastUsed(new Map([[created.key.id, 5]]));
+  store.recordActivity({ lastUsed: new Map([[created.key.id, 5]]), usage: [] });
   store.addOrganization('globex', false);
   store.revokeKey(created.key.id);
   store.revokeKey(created.key.id);

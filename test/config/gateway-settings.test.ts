@@ -44,6 +44,7 @@ const DEFAULTS = {
     ietfHeaders: false,
     authFailures: { requests: 30, perMs: 60_000 },
   },
+  usage: { retentionMs: 90 * 86_400_000 },
 };
 
 function writeConfig(t: Parameters<typeof tempDir>[0], text: string): string {
@@ -154,6 +155,14 @@ t.test('server.trustedProxies is read from the file, normalized and frozen; an e
   t.ok(Object.isFrozen(trustedProxies), 'frozen');
   for (const text of ['server: { trustedProxies: [] }\n', 'server:\n  trustedProxies:\n']) {
     t.same(loadSettings({}, writeConfig(t, text)).server.trustedProxies, [], text);
+  }
+});
+
+t.test('usage.retention is whole days, from 1d to 3650d', async (t) => {
+  t.same(loadSettings({}, writeConfig(t, 'usage: { retention: 30d }\n')).usage, { retentionMs: 30 * 86_400_000 });
+  for (const bad of ['0d', '3651d', '90', '2h', '1.5d', '"90 days"']) {
+    const { problems } = readSettings({}, writeConfig(t, `usage: { retention: ${bad} }\n`));
+    t.match(problems.join('\n'), /usage\.retention.*must be a number of days from 1d to 3650d/, bad);
   }
 });
 

@@ -62,7 +62,7 @@ t.test('without trusted proxies: the peer is the client', async (t) => {
   });
 
   t.test('a refusal is not a use of the key, and is counted as an auth failure reason', async (t) => {
-    await stack.admin.lastUsed.flush();
+    await stack.admin.activity.flush();
     t.equal(stack.admin.store.getKey(remote.id)?.lastUsedAt, null, 'never marked used');
     t.not(stack.admin.store.getKey(local.id)?.lastUsedAt, null, 'the admitted key was');
     const metrics = (await call(stack.opsUrl, 'GET', '/metrics')).text;

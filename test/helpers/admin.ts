@@ -1,12 +1,12 @@
 // A real admin server on port 0 against a temp SQLite file, with a manual
 // clock, captured logs, the real failed-authentication guard (on that clock)
-// and a last-used batcher that only flushes when told (its timer is far
+// and a key-activity batcher that only flushes when told (its timer is far
 // away), so tests never sleep. Torn down with the test.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SETTINGS_DEFAULTS } from '../../config/settings-sections.js';
 import { createManualClock, type ManualClock } from '../../core/clock.js';
-import { createLastUsedBatcher, type LastUsedBatcher } from '../../core/last-used.js';
+import { createActivityBatcher, type ActivityBatcher } from '../../core/activity-batcher.js';
 import { createAdminServer } from '../../admin/server.js';
 import { openStore, type KeyStore } from '../../admin/store/key-store.js';
 import { createAuthFailureGuard } from '../../gateway/limiter/auth-failure-guard.js';
@@ -27,7 +27,8 @@ export interface AdminHarness {
   port: number;
   store: KeyStore;
   clock: ManualClock;
-  lastUsed: LastUsedBatcher;
+  /** The store's activity batcher (last use of admin calls; a `start`-style gateway's usage counts). */
+  activity: ActivityBatcher;
   logs: CapturedLog;
   dbPath: string;
   /** Everything in the database, as one comparable string. */
@@ -48,16 +49,23 @@ export async function startAdmin(t: TestLike, options: AdminOptions = {}): Promi
   const clock = createManualClock();
   const logs = captureLogs();
   const store = openStore({ path: dbPath, clock, logger: logs.logger });
-  const lastUsed = createLastUsedBatcher({ flush: (batch) => store.recordLastUsed(batch), intervalMs: 3_600_000 });
+  const activity = createActivityBatcher({ flush: (batch) => store.recordActivity(batch), intervalMs: 3_600_000 });
   const authFailures = createAuthFailureGuard({ clock, spec: options.authFailures ?? SETTINGS_DEFAULTS.rateLimit.authFailures });
-  const server = createAdminServer({ store, clock, logger: logs.logger, lastUsed, authFailures, trustedProxies: options.trustedProxies });
+  const server = createAdminServer({
+    store,
+    clock,
+    logger: logs.logger,
+    lastUsed: activity,
+    authFailures,
+    trustedProxies: options.trustedProxies,
+  });
   const { port } = await server.listen(0, '127.0.0.1');
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
     await server.close(CLOSE_GRACE_MS);
-    await lastUsed.close();
+    await activity.close();
     store.close();
   };
   t.teardown(close);
@@ -66,7 +74,7 @@ export async function startAdmin(t: TestLike, options: AdminOptions = {}): Promi
     port,
     store,
     clock,
-    lastUsed,
+    activity,
     logs,
     dbPath,
     snapshot: () => snapshotDatabase(dbPath),

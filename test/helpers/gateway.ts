@@ -100,7 +100,7 @@ export async function startGatewayStack(t: TestLike, options: StackOptions = {})
     { HOST: '127.0.0.1', GATEWAY_PORT: '0', OPS_PORT: '0', POLICY_PATH: policyPath, LOG_LEVEL: 'trace', ...options.env },
     configPath,
   );
-  const keySource = storeKeySource({ store: admin.store, lastUsed: admin.lastUsed, logger: admin.logs.logger });
+  const keySource = storeKeySource({ store: admin.store, activity: admin.activity, logger: admin.logs.logger });
   const reloadWaiters: ((outcome: ReloadOutcome) => void)[] = [];
   const plane = await startDataPlane({
     onPolicyReload: (outcome) => reloadWaiters.splice(0).forEach((resolve) => resolve(outcome)),

@@ -84,7 +84,7 @@ export async function startSplitGateway(
     pollWaitMs: 10_000,
     staleAfterMs: STALE_AFTER_MS,
     maxBackoffMs: 50,
-    lastUsedFlushMs: 3_600_000,
+    activityFlushMs: 3_600_000,
   });
   const plane: DataPlane = await startDataPlane({
     settings,
