@@ -17,6 +17,7 @@ COPY gateway ./gateway
 COPY config ./config
 COPY commands ./commands
 COPY cli.ts ./
+COPY dashboard ./dashboard
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: Node 24 LTS, the app read-only and root-owned, running as the

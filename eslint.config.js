@@ -36,6 +36,13 @@ export default tseslint.config(
       globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly' },
     },
   },
+  // The dashboard's front end runs in the browser (dashboard/tsconfig.json: lib DOM, no Node types).
+  {
+    files: ['dashboard/src/**/*.ts'],
+    languageOptions: {
+      globals: { window: 'readonly', document: 'readonly', navigator: 'readonly', fetch: 'readonly', getSelection: 'readonly' },
+    },
+  },
   {
     files: ['test/**/*.ts'],
     rules: {

@@ -24,6 +24,8 @@ export interface KeyCall {
   /** Whose keys are listed, created, revoked, rotated or updated. */
   readonly owner: KeyOwner;
   readonly params: Readonly<Record<string, string>>;
+  /** The canonical target's query with its leading `?`, or ''; only routes that document parameters read it. */
+  readonly query: string;
   readonly body: unknown;
   /** The socket's remote address, for the audit log (not a forwarded header: nothing a client claims). */
   readonly clientAddress: string | null;

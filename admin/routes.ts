@@ -10,15 +10,19 @@ import type { Scope } from '../core/scopes.js';
 import { createKey, listKeys, revokeKey, type KeyHandler, type Reply } from './key-handlers.js';
 import {
   createKeyDoc,
+  keyUsageDoc,
   listKeysDoc,
   openApiDoc,
   revokeKeyDoc,
   rotateKeyDoc,
   updateKeyDoc,
+  whoamiDoc,
   type OperationDoc,
 } from './openapi/operations.js';
+import { keyUsage } from './key-usage.js';
 import { rotateKey } from './rotate-key.js';
 import { updateKey } from './update-key.js';
+import { whoami } from './whoami.js';
 
 interface RouteBase {
   readonly method: string;
@@ -51,6 +55,8 @@ export type AdminRoute = KeyRoute | PublicRoute;
 
 const ORG = '/api/v1/organization/{organization_id}/api-keys';
 const PARTNER = '/api/v1/partner/api-keys';
+/** The caller's own key and owner: no owner in the path, so the owner is the caller's. */
+const WHOAMI: Readonly<Record<KeyFamily, string>> = { org: '/api/v1/organization/whoami', partner: '/api/v1/partner/whoami' };
 
 type KeyRouteSpec = Omit<KeyRoute, 'kind' | 'method' | 'pattern' | 'template'>;
 type PublicRouteSpec = Omit<PublicRoute, 'kind' | 'method' | 'pattern' | 'template'>;
@@ -69,6 +75,8 @@ const keyRoutes = (family: KeyFamily, base: string): AdminRoute[] => {
     keyRoute('DELETE', one, { family, scope: 'admin', readsBody: false, handle: revokeKey, doc: revokeKeyDoc(family) }),
     keyRoute('PATCH', one, { family, scope: 'admin', readsBody: true, handle: updateKey, doc: updateKeyDoc(family) }),
     keyRoute('POST', `${one}/rotate`, { family, scope: 'admin', readsBody: true, handle: rotateKey, doc: rotateKeyDoc(family) }),
+    keyRoute('GET', `${one}/usage`, { family, scope: 'read', readsBody: false, handle: keyUsage, doc: keyUsageDoc(family) }),
+    keyRoute('GET', WHOAMI[family], { family, scope: 'read', readsBody: false, handle: whoami, doc: whoamiDoc(family) }),
   ];
 };
 

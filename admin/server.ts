@@ -21,6 +21,8 @@ import { createHttpService, type HttpService } from './http/service.js';
 import { compileKeyBodyChecks, type Reply } from './key-handlers.js';
 import { ADMIN_ROUTES, allowedMethods, compileAdminRoutes } from './routes.js';
 import { buildOpenApiDocument } from './openapi/document.js';
+import { loadDashboardAssets } from './dashboard/assets.js';
+import { dashboardPathOf, serveDashboard } from './dashboard/serve.js';
 import type { KeyOwner, KeyStore } from './store/key-store.js';
 import { isValidOwnerId, OWNER_ID_RULE } from './validation.js';
 import { isStoreFailure, StoreUnavailableError } from './store/writability.js';
@@ -77,6 +79,8 @@ export function createAdminServer({
   // /openapi.json, and the body validators compiled from the schemas it publishes.
   const openApiDocument = buildOpenApiDocument(ADMIN_ROUTES);
   const bodyChecks = compileKeyBodyChecks();
+  // The dashboard's static files (admin/dashboard/), read once.
+  const dashboardAssets = loadDashboardAssets();
 
   async function handle(exchange: Exchange): Promise<void> {
     try {
@@ -88,6 +92,8 @@ export function createAdminServer({
 
   async function handleRoute(exchange: Exchange): Promise<void> {
     const { req } = exchange;
+    const dashboardPath = dashboardPathOf(req.url);
+    if (dashboardPath !== undefined) return serveDashboard(exchange, dashboardAssets, dashboardPath);
     const target = canonicalizeTarget(req.url);
     if (!target.ok) throw new ApiError('invalid_request_target', `The request target was refused: ${target.reason}.`);
     const method = req.method ?? '';
@@ -119,7 +125,17 @@ export function createAdminServer({
     const body = route.readsBody ? await readJsonBody(req, ADMIN_BODY_LIMIT) : undefined;
     send(
       exchange,
-      route.handle({ store, clock, caller, owner, params: match.params, body, clientAddress: clientAddress ?? null, bodyChecks }),
+      route.handle({
+        store,
+        clock,
+        caller,
+        owner,
+        params: match.params,
+        query: target.target.query,
+        body,
+        clientAddress: clientAddress ?? null,
+        bodyChecks,
+      }),
     );
   }
 

@@ -18,7 +18,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # What the Dockerfile copies from the build context (build stage, runtime
 # stage) and the runtime stage's ENV. test/deploy/image-smoke.test.ts keeps
 # these three in step with the Dockerfile.
-BUILD_INPUTS=(package.json package-lock.json tsconfig.json tsconfig.build.json core admin gateway config commands cli.ts)
+BUILD_INPUTS=(package.json package-lock.json tsconfig.json tsconfig.build.json core admin gateway config commands cli.ts dashboard)
 RUNTIME_INPUTS=('config/*.yaml')
 IMAGE_ENV=(NODE_ENV=production HOST=0.0.0.0 DATABASE_PATH=/data/bullseye.db POLICY_PATH=/app/config/policy.yaml)
 
@@ -49,6 +49,9 @@ mkdir -p "$build"
 for input in "${BUILD_INPUTS[@]}"; do cp -R "$repo/$input" "$build/"; done
 ln -s "$repo/node_modules" "$build/node_modules"
 (cd "$build" && "$node_bin" node_modules/typescript/bin/tsc -p tsconfig.build.json) || fail 'build stage: tsc failed'
+# npm run build's second half: the dashboard's modules and static files into dist/dashboard.
+(cd "$build" && "$node_bin" node_modules/typescript/bin/tsc -p dashboard/tsconfig.json && "$node_bin" dashboard/build.mjs) ||
+  fail 'build stage: the dashboard build failed'
 step "build stage: compiled $(find "$build/dist" -name '*.js' | wc -l) files"
 
 # --- Runtime stage: dist/, package.json, production node_modules, config/*.yaml.
@@ -154,6 +157,10 @@ step "GET /api/v1/organization/smoke/api-keys through the gateway: 401 without a
     process.exit(r.status === 200 && series.test(text) ? 0 : 1);
   }, () => process.exit(1));' "http://127.0.0.1:$ops_port/metrics" || fail "/metrics does not count the requests by route template"
 step '/metrics counts the requests by route template'
+
+# The dashboard's files are in the image: the page, from the admin service.
+[ "$(get "http://127.0.0.1:$admin_port/dashboard" | cut -d' ' -f1)" = 200 ] || fail 'GET /dashboard on the admin did not answer 200'
+step 'GET /dashboard on the admin: 200'
 
 # --- docker stop: SIGTERM to node, which drains and exits 0.
 kill -TERM "$pid"

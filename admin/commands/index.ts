@@ -7,18 +7,20 @@ import { keysListCommand } from './keys-list.js';
 import { keysRevokeCommand } from './keys-revoke.js';
 import { keysRotateCommand } from './keys-rotate.js';
 import { keysUpdateCommand } from './keys-update.js';
+import { keysUsageCommand } from './keys-usage.js';
 import { orgsAddCommand } from './orgs-add.js';
 import { orgsListCommand } from './orgs-list.js';
 import { orgsSetCommand } from './orgs-set.js';
 
 export const keysCommands: CommandGroup = {
-  summary: 'create, list, rotate, update and revoke API keys in the database (DATABASE_PATH)',
+  summary: 'create, list, rotate, update and revoke API keys, and show their usage, in the database (DATABASE_PATH)',
   commands: {
     create: keysCreateCommand,
     list: keysListCommand,
     rotate: keysRotateCommand,
     update: keysUpdateCommand,
     revoke: keysRevokeCommand,
+    usage: keysUsageCommand,
   },
 };
 

@@ -11,6 +11,7 @@ import { SCOPES } from '../../core/scopes.js';
 import { VERSION } from '../../core/version.js';
 import type { AdminRoute } from '../routes.js';
 import type { OperationDoc } from './operations.js';
+import { USAGE_COMPONENT_SCHEMAS } from './usage-schemas.js';
 import { COMPONENT_SCHEMAS, FAMILY_NAME, ownerIdSchema, ref, type JsonSchema } from './schemas.js';
 
 export type OpenApiDocument = Record<string, unknown> & { paths: Record<string, Record<string, Record<string, unknown>>> };
@@ -59,7 +60,8 @@ const PATH_PARAMETERS: Readonly<Record<string, { description: string; schema: Js
   keyId: { description: "The key's id (a UUID, any case). Anything else is 404, like an unknown id.", schema: { type: 'string' } },
 };
 
-function parameters(pattern: string): JsonSchema[] {
+function parameters(route: AdminRoute): JsonSchema[] {
+  const { pattern } = route;
   const parsed = parsePattern(pattern);
   if (!parsed.ok) throw new Error(parsed.problem);
   const fromPath = parsed.paramNames.map((name) => {
@@ -67,7 +69,8 @@ function parameters(pattern: string): JsonSchema[] {
     if (!spec) throw new Error(`the OpenAPI document does not describe the path parameter {${name}} of ${pattern}`);
     return { name, in: 'path', required: true, ...spec };
   });
-  return [...fromPath, { $ref: '#/components/parameters/RequestId' }];
+  const fromQuery = (route.doc.queryParameters ?? []).map((spec) => ({ in: 'query', required: false, ...spec }));
+  return [...fromPath, ...fromQuery, { $ref: '#/components/parameters/RequestId' }];
 }
 
 const REQUEST_ID_HEADER = { 'X-Request-Id': { $ref: '#/components/headers/RequestId' } };
@@ -103,7 +106,7 @@ function operation(route: AdminRoute): JsonSchema {
     description: route.kind === 'key' ? `${doc.description}\n\nNeeds the \`${route.scope}\` scope.` : doc.description,
     tags: [doc.tag],
     security: route.kind === 'key' ? [{ [SECURITY_SCHEME[route.family]]: [route.scope] }] : [],
-    parameters: parameters(route.pattern),
+    parameters: parameters(route),
     ...(doc.requestSchema
       ? { requestBody: { required: !doc.requestOptional, content: { 'application/json': { schema: ref(doc.requestSchema) } } } }
       : {}),
@@ -143,7 +146,7 @@ export function buildOpenApiDocument(routes: readonly AdminRoute[]): OpenApiDocu
     tags: [...new Set(routes.map((route) => route.doc.tag))].map((name) => ({ name })),
     paths,
     components: {
-      schemas: COMPONENT_SCHEMAS,
+      schemas: { ...COMPONENT_SCHEMAS, ...USAGE_COMPONENT_SCHEMAS },
       securitySchemes: { [SECURITY_SCHEME.org]: securityScheme('org'), [SECURITY_SCHEME.partner]: securityScheme('partner') },
       parameters: {
         RequestId: {

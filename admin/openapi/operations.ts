@@ -5,7 +5,15 @@
 // Errors of the shared request pipeline are added by document.ts.
 import type { PublicErrorCode as ErrorCode } from '../../core/errors.js';
 import type { KeyFamily } from '../../core/keys.js';
-import { familySchema, FAMILY_NAME, ROTATE_REQUEST_SCHEMA_NAME } from './schemas.js';
+import { familySchema, FAMILY_NAME, ROTATE_REQUEST_SCHEMA_NAME, type JsonSchema } from './schemas.js';
+import { USAGE_QUERY_PARAMETERS, USAGE_SCHEMA_NAME, WHOAMI_SCHEMA_NAME } from './usage-schemas.js';
+
+/** A query parameter the handler reads (any other is 400 invalid_parameter). */
+export interface QueryParameterDoc {
+  readonly name: string;
+  readonly description: string;
+  readonly schema: JsonSchema;
+}
 
 export interface OperationDoc {
   readonly operationId: string;
@@ -16,6 +24,8 @@ export interface OperationDoc {
   readonly requestSchema?: string;
   /** The request body may be absent (its members' defaults apply). */
   readonly requestOptional?: boolean;
+  /** The query parameters the handler reads, all optional; absent: the handler reads no query. */
+  readonly queryParameters?: readonly QueryParameterDoc[];
   /** The one success answer; no `schema`: no body. */
   readonly success: { readonly status: number; readonly description: string; readonly schema?: string };
   /** Error codes the handler answers with, beyond those of the request pipeline. */
@@ -93,6 +103,34 @@ export const updateKeyDoc = (family: KeyFamily): OperationDoc => ({
   requestSchema: familySchema(family, 'ApiKeyUpdateRequest'),
   success: { status: 200, description: 'The key as it now is.', schema: familySchema(family, 'ApiKeyUpdated') },
   handlerErrors: ['invalid_body', 'scope_escalation', 'not_found', 'key_inactive'],
+});
+
+export const keyUsageDoc = (family: KeyFamily): OperationDoc => ({
+  operationId: `get${FAMILY_NAME[family]}ApiKeyUsage`,
+  summary: `Hourly usage of one of ${whose(family)} API keys`,
+  description:
+    "How the gateways answered the key's requests, per UTC hour: success (2xx/3xx), rateLimited (the gateway's 429), " +
+    'clientErrors (other 4xx) and serverErrors (5xx), added together across gateways. Counts reach the store with the ' +
+    'last-used batches, so the current hour may lag by a few seconds; hours older than the retention (usage.retention, ' +
+    'default 90 days) are pruned. Hours without traffic are left out. A query parameter other than from and to, one ' +
+    'given twice, a time that is not RFC 3339 with a zone, from not before to, or a range over 31 days is 400 ' +
+    "invalid_parameter. An unknown id, a malformed one and another owner's key are all 404 alike.",
+  tag: TAG[family],
+  queryParameters: USAGE_QUERY_PARAMETERS,
+  success: { status: 200, description: 'The hours with traffic, oldest first.', schema: USAGE_SCHEMA_NAME },
+  handlerErrors: ['invalid_parameter', 'not_found'],
+});
+
+export const whoamiDoc = (family: KeyFamily): OperationDoc => ({
+  operationId: `get${FAMILY_NAME[family]}Whoami`,
+  summary: `The calling ${family === 'org' ? 'organization' : 'partner'} key and its owner`,
+  description:
+    'The key sending the request, as the key endpoints show it, and ' +
+    (family === 'org' ? 'its organization, with whether agency scopes apply to it.' : 'its partner.') +
+    ' No owner in the path: the answer is always about the caller.',
+  tag: TAG[family],
+  success: { status: 200, description: 'The calling key and its owner.', schema: WHOAMI_SCHEMA_NAME[family] },
+  handlerErrors: [],
 });
 
 export const openApiDoc: OperationDoc = {

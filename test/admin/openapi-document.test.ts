@@ -36,7 +36,7 @@ t.test('every route the router serves is documented, and nothing else', async (t
     t.equal(table.match(method, concrete(path))?.value.template, `${method} ${path}`, `the router answers ${method} ${path}`);
   }
   t.ok(served.includes('GET /openapi.json'));
-  t.equal(served.length, 11, 'the ten key routes and the document');
+  t.equal(served.length, 15, 'the fourteen key routes and the document');
 });
 
 t.test("info.version is the product's version, from package.json", async (t) => {

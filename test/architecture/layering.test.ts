@@ -15,6 +15,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   gateway: ['gateway', 'config', 'core'],
   admin: ['admin', 'config', 'core'],
   commands: ['commands', 'gateway', 'admin', 'config', 'core'],
+  // The browser front end (dashboard/src) stands alone: it talks to the service over HTTP only.
+  dashboard: ['dashboard'],
 };
 
 function sourcesUnder(dir: string): string[] {

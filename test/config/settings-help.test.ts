@@ -113,6 +113,7 @@ t.test('every command reads exactly the variables its --help lists', async (t) =
     'keys list': () => ({ argv: ['keys', 'list', '--org', 'acme'], env: offline }),
     'keys rotate': () => ({ argv: ['keys', 'rotate', createdKeyId], env: offline }),
     'keys update': () => ({ argv: ['keys', 'update', createdKeyId, '--name', 'renamed'], env: offline }),
+    'keys usage': () => ({ argv: ['keys', 'usage', createdKeyId], env: offline }),
     'keys revoke': () => ({ argv: ['keys', 'revoke', createdKeyId], env: offline }),
     'orgs add': () => ({ argv: ['orgs', 'add', 'umbrella'], env: offline }),
     'orgs set': () => ({ argv: ['orgs', 'set', 'umbrella', '--agency'], env: offline }),

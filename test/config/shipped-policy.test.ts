@@ -38,6 +38,13 @@ t.test('the documented surface is covered with the right scopes', async (t) => {
   t.ok(scopesOf('/agency/sub-organizations').has('agency:read'), 'sub-organizations read');
   t.ok(scopesOf('/agency/sub-organizations').has('agency:write'), 'sub-organizations write');
   t.match(policy.match('GET', '/status')?.value, { public: true, scope: null, upstream: { name: 'bullseye' } });
+  for (const path of ['/dashboard', '/dashboard/main.js']) {
+    t.match(
+      policy.match('GET', path)?.value,
+      { public: true, upstream: { name: 'admin' } },
+      `${path}: the dashboard, public, from the admin`,
+    );
+  }
 });
 
 t.test("in `start` the admin upstream is this process' admin; a gateway alone refuses it, naming the fix", async (t) => {
