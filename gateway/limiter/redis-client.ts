@@ -72,10 +72,14 @@ export function createRedisClient(url: string, options: RedisClientOptions = {})
 
   let client: RedisClient;
   if (target.mode === 'cluster') {
-    const { enableOfflineQueue, enableAutoPipelining, ...redisOptions } = common;
+    const { enableOfflineQueue, enableAutoPipelining: _notOnCluster, ...redisOptions } = common;
     const clusterOptions: ClusterOptions = {
       enableOfflineQueue,
-      enableAutoPipelining,
+      // Never on a Cluster, whatever rateLimit.redisAutoPipelining says: ioredis places an
+      // auto-pipelined script call by its first argument (our key count), not its keys, so one
+      // tick's takes for keys on different masters fail together ("All keys in the pipeline should
+      // belong to the same slots allocation group", ioredis#2109) and fall back to memory.
+      enableAutoPipelining: false,
       clusterRetryStrategy: retryStrategy,
       redisOptions,
       // TLS clusters (e.g. managed services) announce node IPs; keep the hostnames for certificate checks.

@@ -67,7 +67,8 @@ export async function startRedis(t: Teardown): Promise<RedisServer> {
   return server;
 }
 
-function freePort(): Promise<number> {
+/** A port nobody listens on now (never 6379); another process may take it before we bind. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
@@ -79,8 +80,9 @@ function freePort(): Promise<number> {
   });
 }
 
-function spawnRedis(port: number): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'];
+/** redis-server on `port` without persistence, resolved once ready; `extraArgs` (e.g. Cluster mode) are appended. */
+export function spawnRedis(port: number, extraArgs: readonly string[] = []): Promise<ChildProcess> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...extraArgs];
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let output = '';
