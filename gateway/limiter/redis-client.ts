@@ -96,6 +96,10 @@ export function createRedisClient(url: string, options: RedisClientOptions = {})
       sentinelUsername: target.sentinelUsername,
       sentinelPassword: target.sentinelPassword,
       sentinelRetryStrategy: retryStrategy,
+      // Also follow a promotion the sentinels announce while the old master's connection is still
+      // open (a frozen or partitioned master never closes it): without it every take would time out
+      // and the fallback would answer for as long as the hang lasts.
+      failoverDetector: true,
       enableTLSForSentinelMode: target.tls,
       sentinelTLS: target.tls ? {} : undefined,
     });
