@@ -14,6 +14,7 @@ import { createProcessGroup } from './processes.js';
 import { machineSection, writeResults } from './report.js';
 import { badKeysScenario } from './scenarios/bad-keys.js';
 import { compareScenario } from './scenarios/compare.js';
+import { fleetScenario } from './scenarios/fleet.js';
 import { keysScenario } from './scenarios/keys.js';
 import { pipeliningScenario } from './scenarios/pipelining.js';
 import { revocationScenario } from './scenarios/revocation.js';
@@ -27,6 +28,7 @@ const SCENARIOS: Record<string, Scenario> = {
   'bad-keys': badKeysScenario,
   pipelining: pipeliningScenario,
   compare: compareScenario,
+  fleet: fleetScenario,
 };
 
 const HELP = `Usage: npm run bench -- [options]     (or: node dist/bench/run.js [options] after npm run build)
@@ -53,6 +55,11 @@ Writes bench/results/latest.md (throughput) or latest-<scenario>.md, plus a
 timestamped .md and .json. Exit 1 if any request errored or got an unexpected
 status, or a target failed its smoke check; targets that are not available
 (nginx not installed, gateway not built) are reported as such.
+
+fleet: 4 split gateways sharing one redis-server, 1,000 keys (10 hot over their
+limit, 990 cold); --connections are spread over the gateways, --rounds is not
+used, load is always autocannon (it counts answers per key). Exit 1 also if a
+key was admitted more than its bucket allows.
 `;
 
 function parseOptions(argv: string[]) {

@@ -59,6 +59,10 @@ export interface SplitGatewayOptions {
   /** Preload bench/probes/memory-probe.js (with --expose-gc) for heap samples. */
   memoryProbe?: boolean;
   readyTimeoutMs?: number;
+  /** The policy's defaults.rateLimit (YAML, see writePolicy); default limits never reached. */
+  limits?: string;
+  /** Shared buckets in this Redis (REDIS_URL); default the memory limiter. */
+  redisUrl?: string;
   /** Poll /readyz this often; bootstrap time is measured with it (default 10 ms). */
   pollMs?: number;
 }
@@ -86,7 +90,8 @@ export async function startSplitGateway(ctx: BenchContext, options: SplitGateway
       HOST: '127.0.0.1',
       GATEWAY_PORT: String(gatewayPort),
       OPS_PORT: String(opsPort),
-      POLICY_PATH: writePolicy(dir, options.upstream.port),
+      POLICY_PATH: writePolicy(dir, options.upstream.port, undefined, options.limits),
+      REDIS_URL: options.redisUrl,
       SYNC_URL: options.admin.syncOrigin,
       SYNC_TOKEN: options.admin.syncToken,
       LOG_LEVEL: 'warn',

@@ -8,6 +8,7 @@ declare module 'autocannon' {
   }
   interface RequestSpec {
     setupRequest?: (request: { headers?: Record<string, string> }, context: unknown) => unknown;
+    onResponse?: (status: number, body: string, context: unknown) => void;
   }
   interface Options {
     url: string;
