@@ -6,13 +6,13 @@
 // replica as the master. Readiness is the processes' own log lines and then
 // polled state (replica in sync, sentinels knowing the replica and each
 // other, which a failover needs), each with a deadline, never a sleep.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, spawnRedis } from './redis-server.js';
+import { freePort, spawnRedis, spawnUntilReady } from './redis-server.js';
 
 interface Teardown {
   teardown(fn: () => void | Promise<void>): void;
@@ -126,38 +126,7 @@ function spawnSentinel(confPath: string, port: number, masterPort: number, optio
       '',
     ].join('\n'),
   );
-  const child = spawn('redis-server', [confPath, '--sentinel'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const fail = (reason: string) => {
-      cleanup();
-      child.kill('SIGKILL');
-      reject(new Error(`sentinel on port ${port} did not start: ${reason}\n${output}`));
-    };
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (!output.includes(SENTINEL_READY_LINE)) return;
-      cleanup();
-      // Keep draining so a full pipe never blocks the sentinel.
-      child.stdout?.resume();
-      child.stderr?.resume();
-      resolve(child);
-    };
-    const onExit = (code: number | null) => fail(`exited with ${code}`);
-    const onError = (err: Error) => fail(err.message);
-    const timer = setTimeout(() => fail(`no "${SENTINEL_READY_LINE}" within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
-    function cleanup() {
-      clearTimeout(timer);
-      child.stdout?.off('data', onData);
-      child.stderr?.off('data', onData);
-      child.off('exit', onExit);
-      child.off('error', onError);
-    }
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', onExit);
-    child.once('error', onError);
-  });
+  return spawnUntilReady([confPath, '--sentinel'], SENTINEL_READY_LINE, `sentinel on port ${port}`);
 }
 
 async function kill(child: ChildProcess): Promise<void> {

@@ -83,17 +83,22 @@ export function freePort(): Promise<number> {
 /** redis-server on `port` without persistence, resolved once ready; `extraArgs` (e.g. Cluster mode) are appended. */
 export function spawnRedis(port: number, extraArgs: readonly string[] = []): Promise<ChildProcess> {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...extraArgs];
+  return spawnUntilReady(args, READY_LINE, `redis-server on port ${port}`);
+}
+
+/** `redis-server ARGS`, resolved once its output holds `readyLine` (killed and rejected on exit, error or START_TIMEOUT_MS). */
+export function spawnUntilReady(args: readonly string[], readyLine: string, label: string): Promise<ChildProcess> {
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let output = '';
     const fail = (reason: string) => {
       cleanup();
       child.kill('SIGKILL');
-      reject(new Error(`redis-server on port ${port} did not start: ${reason}\n${output}`));
+      reject(new Error(`${label} did not start: ${reason}\n${output}`));
     };
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes(READY_LINE)) {
+      if (output.includes(readyLine)) {
         cleanup();
         // Keep draining so a full pipe never blocks the server.
         child.stdout?.resume();
@@ -103,7 +108,7 @@ export function spawnRedis(port: number, extraArgs: readonly string[] = []): Pro
     };
     const onExit = (code: number | null) => fail(`exited with ${code}`);
     const onError = (err: Error) => fail(err.message);
-    const timer = setTimeout(() => fail(`no "${READY_LINE}" within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
+    const timer = setTimeout(() => fail(`no "${readyLine}" within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
     function cleanup() {
       clearTimeout(timer);
       child.stdout?.off('data', onData);
