@@ -5,7 +5,7 @@
 import { isScalar, type Node } from 'yaml';
 import { parseTrustedProxies } from '../core/client-ip.js';
 import type { Result } from '../core/result.js';
-import { parseDuration } from './duration.js';
+import { durationMs, parseDuration } from './duration.js';
 import { describe, quote, type Entry, type FieldReader, type YamlSource } from './yaml-source.js';
 
 const scalarOf = (node: Node | null): unknown => (isScalar(node) ? node.value : undefined);
@@ -30,6 +30,15 @@ export const duration: FieldReader<number> = (src, entry) => {
   const result = parseDuration(scalarOf(entry.value));
   return result.ok ? result.ms : fail(src, entry, result.problem);
 };
+
+/** Milliseconds from `minMs` to `maxMs`, or 0 (written `0` or `0ms`) for "off". */
+export const durationOrOff =
+  (minMs: number, maxMs: number): FieldReader<number> =>
+  (src, entry) => {
+    const ms = durationMs(scalarOf(entry.value));
+    if (ms === 0 || (ms !== undefined && ms >= minMs && ms <= maxMs)) return ms;
+    return fail(src, entry, `must be 0 (off) or a duration from ${minMs}ms to ${maxMs}ms`);
+  };
 
 const WHOLE_DAYS = /^([1-9]\d{0,4})d$/;
 

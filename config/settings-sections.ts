@@ -6,7 +6,7 @@
 // holds the two equal). Durations come out in milliseconds. A missing file or
 // section means all defaults.
 import { DEFAULT_USAGE_RETENTION_MS } from '../core/key-activity.js';
-import { days, duration, flag, integer, oneOf, trustedProxyList } from './fields.js';
+import { days, duration, durationOrOff, flag, integer, oneOf, trustedProxyList } from './fields.js';
 import { rateLimit } from './limit-fields.js';
 import type { RateLimitSpec } from './policy-types.js';
 import { MapReader } from './yaml-source.js';
@@ -67,6 +67,10 @@ export const FAILURE_MODES = ['open', 'closed'] as const;
 /** Redis down or slow: `open` falls back to in-memory buckets, `closed` answers 503. */
 export type FailureMode = (typeof FAILURE_MODES)[number];
 
+/** A lease lifetime's bounds: long enough to pay many requests, short enough that idle leases return soon. */
+export const LEASE_LIFETIME_MIN_MS = 10;
+export const LEASE_LIFETIME_MAX_MS = 5_000;
+
 export interface LimiterSettings {
   /** A Redis call slower than this counts as a Redis failure. */
   readonly redisCommandTimeoutMs: number;
@@ -75,6 +79,11 @@ export interface LimiterSettings {
   readonly breakerCooldownMs: number;
   /** Batch concurrent Redis calls into one write per event-loop tick (ioredis auto-pipelining). */
   readonly redisAutoPipelining: boolean;
+  /**
+   * How long a token lease may be spent (gateway/limiter/lease-book.ts); 0: no leases, every take
+   * goes to Redis.
+   */
+  readonly leaseLifetimeMs: number;
   /** Also send the IETF draft `RateLimit` and `RateLimit-Policy` headers. */
   readonly ietfHeaders: boolean;
   /** Failed authentications allowed per client address. */
@@ -109,6 +118,7 @@ export const SETTINGS_DEFAULTS: SettingsSections = Object.freeze({
     onRedisFailure: 'open',
     breakerCooldownMs: 1_000,
     redisAutoPipelining: true,
+    leaseLifetimeMs: 200,
     ietfHeaders: false,
     authFailures: Object.freeze({ requests: 30, perMs: 60_000 }),
   }),
@@ -166,6 +176,8 @@ export function readSettingsSections(root: Section): SettingsSections {
       onRedisFailure: map?.read('onRedisFailure', oneOf(FAILURE_MODES)) ?? defaults.rateLimit.onRedisFailure,
       breakerCooldownMs: map?.read('breakerCooldown', duration) ?? defaults.rateLimit.breakerCooldownMs,
       redisAutoPipelining: map?.read('redisAutoPipelining', flag) ?? defaults.rateLimit.redisAutoPipelining,
+      leaseLifetimeMs:
+        map?.read('leaseLifetime', durationOrOff(LEASE_LIFETIME_MIN_MS, LEASE_LIFETIME_MAX_MS)) ?? defaults.rateLimit.leaseLifetimeMs,
       ietfHeaders: map?.read('ietfHeaders', flag) ?? defaults.rateLimit.ietfHeaders,
       authFailures: map?.read('authFailures', rateLimit) ?? defaults.rateLimit.authFailures,
     })),

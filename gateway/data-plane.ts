@@ -57,6 +57,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     onRedisFailure: settings.rateLimit.onRedisFailure,
     breakerCooldownMs: settings.rateLimit.breakerCooldownMs,
     autoPipelining: settings.rateLimit.redisAutoPipelining,
+    leaseLifetimeMs: settings.rateLimit.leaseLifetimeMs,
     clock,
     logger,
   });

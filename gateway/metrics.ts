@@ -130,6 +130,8 @@ export function createGatewayMetrics(state: GatewayStateView): GatewayMetrics {
     ['redisErrors', 'Redis calls that failed or timed out.'],
     ['fallbacks', 'Requests answered by the in-memory fallback because Redis failed or the breaker was open.'],
     ['localRefusals', 'Requests refused from the over-limit cache without asking Redis.'],
+    ['leaseAdmissions', "Requests admitted from this gateway's token leases without asking Redis."],
+    ['leasedTokens', 'Tokens Redis leased to this gateway.'],
   ] as const) {
     new Counter({
       name: `bullseye_gateway_rate_limiter_${event.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}_total`,

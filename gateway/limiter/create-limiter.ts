@@ -26,6 +26,8 @@ export interface CreateLimiterOptions {
   breakerCooldownMs: LimiterSettings['breakerCooldownMs'];
   /** rateLimit.redisAutoPipelining. */
   autoPipelining: LimiterSettings['redisAutoPipelining'];
+  /** rateLimit.leaseLifetime, in ms (0: no leases). */
+  leaseLifetimeMs: LimiterSettings['leaseLifetimeMs'];
   /** Ceiling of the reconnect backoff in ms (default in redis-client.ts). */
   maxReconnectDelayMs?: number;
   /** Most in-memory buckets (default in bucket-store.ts). */
@@ -41,7 +43,7 @@ export function createLimiter(options: CreateLimiterOptions): ManagedLimiter {
     logger.info({ backend: 'memory' }, 'rate limiter: no REDIS_URL, limits are kept in memory and hold per gateway instance');
     return {
       ...memory,
-      counters: Object.freeze({ fallbacks: 0, redisErrors: 0, localRefusals: 0, breakerOpen: false }),
+      counters: Object.freeze({ fallbacks: 0, redisErrors: 0, localRefusals: 0, leaseAdmissions: 0, leasedTokens: 0, breakerOpen: false }),
       ready: async () => true,
     };
   }
@@ -60,12 +62,13 @@ export function createLimiter(options: CreateLimiterOptions): ManagedLimiter {
     'rate limiter: Redis buckets shared by all gateway instances',
   );
   return createResilientLimiter({
-    redis: createRedisLimiter({ client, commandTimeoutMs }),
+    redis: createRedisLimiter({ client, commandTimeoutMs, leaseLifetimeMs: options.leaseLifetimeMs }),
     redisAddress: redis,
     onRedisFailure,
     breakerCooldownMs: options.breakerCooldownMs,
     clock,
     logger,
     memory,
+    leaseLifetimeMs: options.leaseLifetimeMs,
   });
 }

@@ -10,6 +10,9 @@
 //   clocks never matter, the quota's day or month included. Requires Redis >= 5,
 //   where scripts replicate their effects, not their source, so a script may
 //   read TIME and then write.
+// - A take may ask for a token lease and give unspent leased tokens back
+//   (LeaseRequest, lease-book.ts); the script decides the grant and charges
+//   it to every check (take-script.ts). Leases off: every take asks for none.
 // - A check's key is `<prefix>{<key id>}<suffix>` (limit-plan.ts): the hash tag
 //   keeps all of one request's keys in one Cluster slot.
 // - The script is registered once per client with defineCommand; ioredis
@@ -45,8 +48,23 @@ type WithTake = { [COMMAND](numberOfKeys: number, ...keysThenArgs: Array<string 
 /** A decision together with each check's level (a window's tokens to a thousandth, a quota's count), for the over-limit cache and the fallback. */
 export interface BucketAnswer {
   readonly decision: LimitDecision;
+  /** After the take's cost, a granted lease counted as still in the bucket (what the decision reports). */
   readonly levels: readonly number[];
+  /** Tokens leased to this gateway by this take (take-script.ts decides how many; 0: none). */
+  readonly granted: number;
+  /** Redis' clock when it answered, in ms: a lease's tokens belong to this instant's quota period. */
+  readonly redisNowMs: number;
 }
+
+/** What a take asks of leases: tokens wanted on lease, and unspent ones given back (lease-book.ts). */
+export interface LeaseRequest {
+  readonly want: number;
+  readonly giveBack: number;
+  /** Redis' clock (ms) at the grant the given-back tokens came from. */
+  readonly grantedAtMs: number;
+}
+
+const NO_LEASE: LeaseRequest = Object.freeze({ want: 0, giveBack: 0, grantedAtMs: 0 });
 
 export interface RedisLimiterOptions {
   client: RedisClient;
@@ -54,17 +72,21 @@ export interface RedisLimiterOptions {
   keyPrefix?: string;
   /** Takes per script call at most (default MAX_TAKES_PER_CALL; always 1 on a Cluster client). */
   maxTakesPerCall?: number;
+  /** A lease's lifetime: no lease is granted on a quota whose period ends sooner (0 when leases are off). */
+  leaseLifetimeMs?: number;
 }
 
 export interface RedisLimiter extends RateLimiter {
   take(plan: LimitPlan, cost: number): Promise<LimitDecision>;
-  takeWithState(plan: LimitPlan, cost: number): Promise<BucketAnswer>;
+  /** `take` with each check's level, and a lease when `lease` asks for one. */
+  takeWithState(plan: LimitPlan, cost: number, lease?: LeaseRequest): Promise<BucketAnswer>;
   readonly client: RedisClient;
 }
 
 interface Take {
   plan: LimitPlan;
   cost: number;
+  lease: LeaseRequest;
 }
 
 /** A plan's checks as script arguments (count, then kind and two numbers per check), and that list as one string. */
@@ -88,6 +110,7 @@ export const bucketKey = (tag: string, prefix = 'rl:', suffix = ''): string => `
 export function createRedisLimiter(options: RedisLimiterOptions): RedisLimiter {
   const { client, commandTimeoutMs } = options;
   const prefix = options.keyPrefix ?? 'rl:';
+  const leaseLifetimeMs = options.leaseLifetimeMs ?? 0;
   if (typeof (client as unknown as Partial<WithTake>)[COMMAND] !== 'function') {
     client.defineCommand(COMMAND, { lua: TAKE_SCRIPT });
   }
@@ -109,11 +132,20 @@ export function createRedisLimiter(options: RedisLimiterOptions): RedisLimiter {
     for (const { plan } of takes) for (const check of plan.checks) keys.push(bucketKey(plan.tag, prefix, check.suffix));
     const first = takes[0] as Take;
     const firstArgs = argsOf(first.plan);
-    const shared = takes.every((take) => take.cost === first.cost && argsOf(take.plan).signature === firstArgs.signature);
-    const args: Array<string | number> = [shared ? 1 : 0];
-    for (const take of shared ? [first] : takes) args.push(take.cost, ...argsOf(take.plan).args);
+    let shared = true;
+    for (let i = 1; i < takes.length && shared; i++) {
+      const take = takes[i] as Take;
+      shared = take.cost === first.cost && argsOf(take.plan).signature === firstArgs.signature;
+    }
+    const args: Array<string | number> = [leaseLifetimeMs, shared ? 1 : 0];
+    if (shared) args.push(first.cost, ...firstArgs.args);
+    for (const { plan, cost, lease } of takes) {
+      if (!shared) args.push(cost, ...argsOf(plan).args);
+      args.push(lease.want, lease.giveBack, lease.grantedAtMs);
+    }
     const reply = await withDeadline(scripted[COMMAND](keys.length, ...keys, ...args), commandTimeoutMs);
-    const nowUs = Array.isArray(reply) && reply.length === keys.length + 1 ? reply[keys.length] : undefined;
+    const replyLength = keys.length + takes.length + 1;
+    const nowUs = Array.isArray(reply) && reply.length === replyLength ? reply[replyLength - 1] : undefined;
     if (typeof nowUs !== 'number') throw new Error('rate limiter: unexpected reply from the Redis script');
     const nowMs = nowUs / 1000;
     const answers = new Array<BucketAnswer>(takes.length);
@@ -121,6 +153,8 @@ export function createRedisLimiter(options: RedisLimiterOptions): RedisLimiter {
     for (let i = 0; i < takes.length; i++) {
       const { plan, cost } = takes[i] as Take;
       const { checks } = plan;
+      const granted = reply[at++];
+      if (typeof granted !== 'number') throw new Error('rate limiter: unexpected reply from the Redis script');
       const decisions = new Array<BucketDecision>(checks.length);
       const levels = new Array<number>(checks.length);
       let allowed = true;
@@ -141,7 +175,7 @@ export function createRedisLimiter(options: RedisLimiterOptions): RedisLimiter {
         }
       }
       at += checks.length;
-      answers[i] = { decision: combineChecks(decisions, allowed, plan, 'redis'), levels };
+      answers[i] = { decision: combineChecks(decisions, allowed, plan, 'redis'), levels, granted, redisNowMs: nowMs };
     }
     return answers;
   }
@@ -149,13 +183,13 @@ export function createRedisLimiter(options: RedisLimiterOptions): RedisLimiter {
   const maxTakesPerCall = client.isCluster ? 1 : (options.maxTakesPerCall ?? MAX_TAKES_PER_CALL);
   const batchTake = createTurnBatcher(maxTakesPerCall, sendTakes);
 
-  function takeWithState(plan: LimitPlan, cost: number): Promise<BucketAnswer> {
+  function takeWithState(plan: LimitPlan, cost: number, lease = NO_LEASE): Promise<BucketAnswer> {
     try {
       for (const check of plan.checks) if (check.kind === 'window') assertValid(cost, check.spec);
     } catch (err) {
       return Promise.reject(err);
     }
-    return batchTake({ plan, cost });
+    return batchTake({ plan, cost, lease });
   }
 
   return {

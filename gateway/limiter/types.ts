@@ -89,6 +89,10 @@ export interface LimiterCounters {
   redisErrors: number;
   /** Requests refused from the over-limit cache without asking Redis. */
   localRefusals: number;
+  /** Requests admitted from this gateway's token leases without asking Redis. */
+  leaseAdmissions: number;
+  /** Tokens Redis leased to this gateway. */
+  leasedTokens: number;
   breakerOpen: boolean;
 }
 

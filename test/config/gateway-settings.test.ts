@@ -41,6 +41,7 @@ const DEFAULTS = {
     onRedisFailure: 'open',
     breakerCooldownMs: 1_000,
     redisAutoPipelining: true,
+    leaseLifetimeMs: 200,
     ietfHeaders: false,
     authFailures: { requests: 30, perMs: 60_000 },
   },
@@ -121,7 +122,7 @@ redisUrl: redis://127.0.0.1:6379
 server: { headersTimeout: 5s, maxConnections: 50, bufferBodyBytes: 0, bodyIdleTimeout: 2s }
 upstream: { connections: 8 }
 sync: { pollWait: 10s, staleAfter: 30s, lastUsedFlush: 250ms }
-rateLimit: { onRedisFailure: closed, ietfHeaders: true, authFailures: { requests: 5, per: 10s } }
+rateLimit: { onRedisFailure: closed, leaseLifetime: 0, ietfHeaders: true, authFailures: { requests: 5, per: 10s } }
 `,
   );
   const settings = loadSettings({ GATEWAY_PORT: '7100' }, path);
@@ -143,6 +144,7 @@ rateLimit: { onRedisFailure: closed, ietfHeaders: true, authFailures: { requests
   t.same(settings.rateLimit, {
     ...DEFAULTS.rateLimit,
     onRedisFailure: 'closed',
+    leaseLifetimeMs: 0,
     ietfHeaders: true,
     authFailures: { requests: 5, perMs: 10_000 },
   });
@@ -228,6 +230,7 @@ const EXPECTED: Record<string, [number, string]> = {
   'bad-upstream-keep-alive': [2, 'upstream.keepAliveTimeout: must be a duration like 250ms'],
   'quoted-number': [1, 'upstream.connections: must be an integer from 1 to 65536, got "128"'],
   'bad-flag': [1, 'rateLimit.ietfHeaders: must be true or false, got "yes"'],
+  'lease-lifetime-too-long': [2, 'rateLimit.leaseLifetime: must be 0 (off) or a duration from 10ms to 5000ms, got "1m"'],
   'duplicate-section': [2, 'server: duplicate key (first at line 1)'],
 };
 

@@ -19,6 +19,7 @@ const SETTINGS = {
   onRedisFailure: SETTINGS_DEFAULTS.rateLimit.onRedisFailure,
   breakerCooldownMs: SETTINGS_DEFAULTS.rateLimit.breakerCooldownMs,
   autoPipelining: SETTINGS_DEFAULTS.rateLimit.redisAutoPipelining,
+  leaseLifetimeMs: SETTINGS_DEFAULTS.rateLimit.leaseLifetimeMs,
 };
 
 t.test('without REDIS_URL: memory, and the start-up log says limits are per instance', async (t) => {
@@ -31,7 +32,7 @@ t.test('without REDIS_URL: memory, and the start-up log says limits are per inst
   const decisions = await Promise.all(Array.from({ length: 9 }, () => limiter.take(singleWindowPlan('key_1', SPEC), 1)));
   t.equal(decisions.filter((d) => d.allowed).length, 3);
   t.equal(limiter.backend(), 'memory');
-  t.same(limiter.counters, { fallbacks: 0, redisErrors: 0, localRefusals: 0, breakerOpen: false });
+  t.same(limiter.counters, { fallbacks: 0, redisErrors: 0, localRefusals: 0, leaseAdmissions: 0, leasedTokens: 0, breakerOpen: false });
 });
 
 t.test('with REDIS_URL: Redis, logged by address without the URL', async (t) => {

@@ -4,6 +4,7 @@
 // fallback, after a failed Redis call or with the breaker open. Interleaved
 // answers keep their own backend. Real redis-server, stopped for the outage.
 import t from 'tap';
+import { SETTINGS_DEFAULTS } from '../../../config/settings-sections.js';
 import { createManualClock } from '../../../core/clock.js';
 import { createLimiter } from '../../../gateway/limiter/create-limiter.js';
 import type { BucketAnswer, RedisLimiter } from '../../../gateway/limiter/redis-limiter.js';
@@ -37,6 +38,7 @@ t.test('without Redis: every decision says memory', async (t) => {
     onRedisFailure: 'open',
     breakerCooldownMs: 1_000,
     autoPipelining: true,
+    leaseLifetimeMs: SETTINGS_DEFAULTS.rateLimit.leaseLifetimeMs,
     clock: createManualClock(Date.now()),
     logger: captureLogs('silent').logger,
   });

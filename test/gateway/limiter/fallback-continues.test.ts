@@ -6,6 +6,7 @@
 // clock, so none is faked); the bound is computed from the elapsed time.
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
+import { SETTINGS_DEFAULTS } from '../../../config/settings-sections.js';
 import { systemClock } from '../../../core/clock.js';
 import { createLimiter } from '../../../gateway/limiter/create-limiter.js';
 import type { RateLimitSpec } from '../../../gateway/limiter/types.js';
@@ -23,6 +24,7 @@ t.test('a 50/min key, 200 requests, 40 before and 160 across a 5 s Redis outage'
     onRedisFailure: 'open',
     breakerCooldownMs: 60_000,
     autoPipelining: true,
+    leaseLifetimeMs: SETTINGS_DEFAULTS.rateLimit.leaseLifetimeMs,
     maxReconnectDelayMs: 100,
     clock: systemClock,
     logger: captureLogs('silent').logger,

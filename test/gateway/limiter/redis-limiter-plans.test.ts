@@ -6,6 +6,7 @@
 // and live from Redis' TIME, and an outage that continues from every check's
 // level (open mode) or refuses with 503 (closed mode).
 import t from 'tap';
+import { SETTINGS_DEFAULTS } from '../../../config/settings-sections.js';
 import { systemClock } from '../../../core/clock.js';
 import { quotaPeriod } from '../../../core/quota-period.js';
 import { createLimiter } from '../../../gateway/limiter/create-limiter.js';
@@ -16,7 +17,7 @@ import type { RateLimitSpec } from '../../../gateway/limiter/types.js';
 import { captureLogs } from '../../helpers/log-capture.js';
 import { QUOTA_BOUNDARIES } from '../../helpers/quota-boundaries.js';
 import { startRedis } from '../../helpers/redis-server.js';
-import { connectLimiter, inspector, redisNowMs } from './fixtures/redis.js';
+import { connectLimiter, inspector, redisNowMs, scriptCalls } from './fixtures/redis.js';
 
 const spec = (requests: number, perMs: number): RateLimitSpec => ({ requests, perMs });
 
@@ -27,14 +28,6 @@ const plan = (keyId: string, windows: RateLimitSpec[], more: Partial<PlanSources
 /** The key's own windows: buckets of the same length are the policy plan's. */
 const ownPlan = (keyId: string, windows: RateLimitSpec[], more: Partial<PlanSources> = {}) =>
   buildPlan({ keyId, keyWindows: windows, policyWindows: [], quota: null, ...more });
-
-/** Script calls Redis has run (EVAL on a fresh connection, EVALSHA after). */
-async function scriptCalls(client: Awaited<ReturnType<typeof inspector>>): Promise<number> {
-  const stats = await client.info('commandstats');
-  let calls = 0;
-  for (const match of stats.matchAll(/^cmdstat_(?:eval|evalsha):calls=(\d+)/gm)) calls += Number(match[1]);
-  return calls;
-}
 
 t.test('a take refused by one window charges none of the others', async (t) => {
   const redis = await startRedis(t);
@@ -161,6 +154,7 @@ function limiterOver(url: string, onRedisFailure: FailureMode) {
     onRedisFailure,
     breakerCooldownMs: 60_000,
     autoPipelining: true,
+    leaseLifetimeMs: SETTINGS_DEFAULTS.rateLimit.leaseLifetimeMs,
     maxReconnectDelayMs: 100,
     clock: systemClock,
     logger: captureLogs('silent').logger,

@@ -8,6 +8,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 import t from 'tap';
+import { SETTINGS_DEFAULTS } from '../../../config/settings-sections.js';
 import { createManualClock } from '../../../core/clock.js';
 import { createLimiter, type CreateLimiterOptions } from '../../../gateway/limiter/create-limiter.js';
 import type { RateLimitSpec } from '../../../gateway/limiter/types.js';
@@ -71,6 +72,7 @@ function startLimiter(t: Teardown, logs: CapturedLog, redisUrl: string, extra: P
     onRedisFailure: 'open',
     breakerCooldownMs: 1_000,
     autoPipelining: true,
+    leaseLifetimeMs: SETTINGS_DEFAULTS.rateLimit.leaseLifetimeMs,
     maxReconnectDelayMs: MAX_RECONNECT_DELAY_MS,
     clock: createManualClock(Date.now()),
     logger: logs.logger,

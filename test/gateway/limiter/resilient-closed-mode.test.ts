@@ -3,6 +3,7 @@
 // ApiError and Retry-After (never another error, never a memory answer),
 // the breaker opens, and Redis answers again after it returns.
 import t from 'tap';
+import { SETTINGS_DEFAULTS } from '../../../config/settings-sections.js';
 import { createManualClock } from '../../../core/clock.js';
 import { isApiError } from '../../../core/errors.js';
 import { createLimiter } from '../../../gateway/limiter/create-limiter.js';
@@ -31,6 +32,7 @@ t.test('closed mode: Redis stopped mid-load, then restarted', async (t) => {
     onRedisFailure: 'closed',
     breakerCooldownMs: COOLDOWN_MS,
     autoPipelining: true,
+    leaseLifetimeMs: SETTINGS_DEFAULTS.rateLimit.leaseLifetimeMs,
     maxReconnectDelayMs: 100,
     clock,
     logger: logs.logger,

@@ -4,6 +4,7 @@
 // requests stop paying the timeout, each state change is logged once, and
 // Redis answers again as soon as the client has reconnected.
 import t from 'tap';
+import { SETTINGS_DEFAULTS } from '../../../config/settings-sections.js';
 import { createManualClock } from '../../../core/clock.js';
 import { createLimiter } from '../../../gateway/limiter/create-limiter.js';
 import type { LimitDecision, RateLimitSpec } from '../../../gateway/limiter/types.js';
@@ -28,6 +29,7 @@ t.test('open mode: Redis stopped mid-load, then restarted', async (t) => {
     onRedisFailure: 'open',
     breakerCooldownMs: COOLDOWN_MS,
     autoPipelining: true,
+    leaseLifetimeMs: SETTINGS_DEFAULTS.rateLimit.leaseLifetimeMs,
     maxReconnectDelayMs: 100,
     clock,
     logger: logs.logger,

@@ -2,6 +2,7 @@
 // at the command timeout instead of stalling, the breaker opens so later
 // takes stop paying the timeout, and Redis is used again once it answers.
 import t from 'tap';
+import { SETTINGS_DEFAULTS } from '../../../config/settings-sections.js';
 import { createManualClock } from '../../../core/clock.js';
 import { createLimiter } from '../../../gateway/limiter/create-limiter.js';
 import type { RateLimitSpec } from '../../../gateway/limiter/types.js';
@@ -24,6 +25,7 @@ t.test('open mode: a frozen Redis costs at most the timeout, then the breaker sk
     onRedisFailure: 'open',
     breakerCooldownMs: 1_000,
     autoPipelining: true,
+    leaseLifetimeMs: SETTINGS_DEFAULTS.rateLimit.leaseLifetimeMs,
     clock,
     logger: captureLogs('info').logger,
   });
