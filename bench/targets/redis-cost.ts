@@ -1,9 +1,10 @@
 // What a gateway request costs Redis. A sample of sequential requests under
 // MONITOR tells which commands the gateway sends (vs. those its Lua script
 // runs inside Redis); every round then reports, per request, the commands
-// sent, the script-internal ones, the rate-limit takes (the script reads each
-// bucket once, with HMGET; concurrent takes share one script call), and the
-// server's socket reads.
+// sent, the script calls among them (EVALSHA and EVAL, counted by name: a
+// script or command the sample missed cannot blur them), the script-internal
+// commands, the rate-limit takes (the script reads each bucket once, with
+// HMGET; concurrent takes share one script call), and the server's socket reads.
 import { httpCall } from '../http.js';
 import type { BenchRedis } from './redis.js';
 import type { Target } from './types.js';
@@ -24,7 +25,11 @@ export async function sampleRedisCost(redis: BenchRedis, target: Target, request
   return { requests, sent: per(sent), scripted: per(scripted) };
 }
 
-/** Cumulative counters for rounds.ts: commands sent, script-internal commands, takes, socket reads. */
+/** Counter names the throughput checks read. */
+export const SCRIPT_CALLS = 'script calls';
+export const TAKES = 'takes';
+
+/** Cumulative counters for rounds.ts: commands sent, script calls, script-internal commands, takes, socket reads. */
 export function redisCounters(redis: BenchRedis, sample: RedisCostSample): () => Promise<Record<string, number>> {
   const scriptedNames = new Set(Object.keys(sample.scripted).filter((name) => !(name in sample.sent)));
   return async () => {
@@ -35,7 +40,13 @@ export function redisCounters(redis: BenchRedis, sample: RedisCostSample): () =>
       if (scriptedNames.has(name)) scripted += n;
       else sent += n;
     }
-    return { commands: sent, 'script-internal': scripted, takes: calls.hmget ?? 0, reads: await redis.readsProcessed() };
+    return {
+      commands: sent,
+      [SCRIPT_CALLS]: (calls.evalsha ?? 0) + (calls.eval ?? 0),
+      'script-internal': scripted,
+      [TAKES]: calls.hmget ?? 0,
+      reads: await redis.readsProcessed(),
+    };
   };
 }
 
