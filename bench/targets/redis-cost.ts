@@ -28,8 +28,9 @@ export async function sampleRedisCost(redis: BenchRedis, target: Target, request
 /** Counter names the throughput checks read. */
 export const SCRIPT_CALLS = 'script calls';
 export const TAKES = 'takes';
+export const SCRIPT_MICROS = 'script µs';
 
-/** Cumulative counters for rounds.ts: commands sent, script calls, script-internal commands, takes, socket reads. */
+/** Cumulative counters for rounds.ts: commands sent, script calls and the time Redis spent in them, script-internal commands, takes, socket reads. */
 export function redisCounters(redis: BenchRedis, sample: RedisCostSample): () => Promise<Record<string, number>> {
   const scriptedNames = new Set(Object.keys(sample.scripted).filter((name) => !(name in sample.sent)));
   return async () => {
@@ -43,6 +44,7 @@ export function redisCounters(redis: BenchRedis, sample: RedisCostSample): () =>
     return {
       commands: sent,
       [SCRIPT_CALLS]: (calls.evalsha ?? 0) + (calls.eval ?? 0),
+      [SCRIPT_MICROS]: await redis.scriptMicros(),
       'script-internal': scripted,
       [TAKES]: calls.hmget ?? 0,
       reads: await redis.readsProcessed(),

@@ -15,6 +15,8 @@ export interface BenchRedis {
   readonly pid: number;
   /** Calls per command since the server started, our own INFO calls excluded. */
   commandCalls(): Promise<Record<string, number>>;
+  /** Microseconds Redis spent running script calls (EVALSHA, EVAL: INFO commandstats usec). */
+  scriptMicros(): Promise<number>;
   /** Socket reads the server has processed (INFO stats total_reads_processed). */
   readsProcessed(): Promise<number>;
   /** Run `traffic` under MONITOR; resolves with client-sent commands and script-internal ones, by name. */
@@ -42,6 +44,12 @@ export async function startRedisServer(ctx: BenchContext, name = 'redis'): Promi
     pid: child.pid,
     async commandCalls() {
       return parseCommandStats(await client.info('commandstats'));
+    },
+    async scriptMicros() {
+      const info = await client.info('commandstats');
+      let usec = 0;
+      for (const match of info.matchAll(/^cmdstat_(?:eval|evalsha):calls=\d+,usec=(\d+)/gm)) usec += Number(match[1]);
+      return usec;
     },
     async readsProcessed() {
       return Number(/^total_reads_processed:(\d+)/m.exec(await client.info('stats'))?.[1] ?? NaN);
