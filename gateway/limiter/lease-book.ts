@@ -24,9 +24,11 @@
 // Contract:
 // - `spend` pays a request from the lease (a decision answered as 'redis'),
 //   or returns undefined when the lease cannot (none, expired, or less than
-//   the cost left): Redis decides. When the lease runs below half the demand,
-//   it calls `renew` with a request for more (one in flight per plan), so a
-//   steadily hot key asks Redis about once per lifetime and never waits.
+//   the cost left): Redis decides. When the lease runs below half the demand
+//   or past half its lifetime, it calls `renew` (one ask in flight per plan)
+//   for what tops it up to one lifetime's demand (at least MIN_LEASE, so a
+//   grant always renews the lifetime): a steadily hot key asks Redis about
+//   twice per lifetime, holds about one lifetime's demand, and never waits.
 // - `ask` says what a request that goes to Redis asks for: a lease when the
 //   plan is hot and none is being asked for, and the unspent tokens of a
 //   lease that could not pay it (expired, or short of the cost) given back
@@ -48,6 +50,7 @@ import { quotaPeriod } from '../../core/quota-period.js';
 import { createBucketStore } from './bucket-store.js';
 import { combineChecks, takePlan, usedIn, type CheckState, type QuotaState } from './plan-take.js';
 import type { BucketAnswer, LeaseRequest } from './redis-limiter.js';
+import { MIN_LEASE } from './take-script.js';
 import { takeTokens, tokensAt, type BucketState } from './token-bucket.js';
 import type { LimitCheck, LimitDecision, LimitPlan } from './types.js';
 
@@ -187,9 +190,10 @@ export function createLeaseBook(options: LeaseBookOptions): LeaseBook {
       const decision = payFromMirror(entry, mirror, now, cost);
       if (decision === undefined) return undefined;
       entry.left -= cost;
-      const want = wanted(demand, cost);
-      if (!entry.asking && want > 0 && entry.left < want / 2) {
+      const target = wanted(demand, cost);
+      if (!entry.asking && target > 0 && (entry.left < target / 2 || now >= entry.expiresAtMs - lifetimeMs / 2)) {
         entry.asking = true;
+        const want = Math.max(target - entry.left, MIN_LEASE * cost);
         renew(plan, { want, giveBack: 0, grantedAtMs: entry.grantedAtMs });
       }
       return decision;

@@ -97,7 +97,7 @@ t.test('a lease pays requests without Redis, with Remaining counted down from Re
   t.ok(book.spend(plan, 1), 'the 20th is paid too');
   t.equal(book.spend(plan, 1) !== undefined, true);
   t.equal(renewals.length, 1, 'below half the demand: renewed in the background');
-  t.same(renewals[0]!.request, { want: 40, giveBack: 0, grantedAtMs: clock.now() }, 'asking for the demand of the last lifetime');
+  t.same(renewals[0]!.request, { want: 40 - 19, giveBack: 0, grantedAtMs: clock.now() }, "topping up to the last lifetime's demand");
   requests(book, plan, 30);
   t.equal(renewals.length, 1, 'one renewal in flight');
 });
@@ -111,13 +111,33 @@ t.test('a renewal merges into the lease; a request Redis answers meanwhile repor
   book.settle(plan, asked!, answer(plan, 5_000, 20, clock.now()), clock.now());
   for (let i = 0; i < 11; i++) book.spend(plan, 1); // 9 left, below half of 20: renewing
   const renewal = renewals[0]!.request;
-  t.equal(renewal.want, 20);
-  // Redis now holds 5,000 - 20 - 3 (other gateways took 3); the renewal, of cost 0, is granted 20.
-  const renewed = book.settle(plan, renewal, answer(plan, 4_977, 20, clock.now(), 0), clock.now());
-  t.equal(renewed.decision.remaining, 4_977 + 9, "Redis' level with all of this gateway's lease (9 + 20) counted in");
+  t.equal(renewal.want, 11, 'up to the demand of 20');
+  // Redis now holds 5,000 - 20 - 3 (other gateways took 3); the renewal, of cost 0, is granted 11.
+  const renewed = book.settle(plan, renewal, answer(plan, 4_977, 11, clock.now(), 0), clock.now());
+  t.equal(renewed.decision.remaining, 4_977 + 9, "Redis' level with all of this gateway's lease (9 + 11) counted in");
   t.equal(book.spend(plan, 1)!.remaining, 4_985, 'paid from the merged lease, counting on');
-  t.equal(requests(book, plan, 28).length, 0, '28 tokens left: 28 more paid without Redis');
+  t.equal(requests(book, plan, 19).length, 0, '19 tokens left: 19 more paid without Redis');
   t.equal(book.spend(plan, 1), undefined, 'spent: Redis decides');
+});
+
+t.test('a lease past half its lifetime is renewed, however much is left', async (t) => {
+  const { clock, book, renewals } = setup();
+  const plan = singleWindowPlan('key_half', SPEC);
+  requests(book, plan, 20);
+  clock.advance(LIFETIME_MS);
+  const [asked] = requests(book, plan, 1);
+  const sentAtMs = clock.now();
+  book.settle(plan, asked!, answer(plan, 5_000, 20, clock.now()), sentAtMs);
+  book.spend(plan, 1);
+  clock.advance(LIFETIME_MS / 2 - 1);
+  book.spend(plan, 1);
+  t.equal(renewals.length, 0, '18 of 20 left, before half its lifetime');
+  clock.advance(1);
+  t.ok(book.spend(plan, 1));
+  t.same(renewals[0]?.request.want, 3, 'at half its lifetime: topped up to the demand of 20');
+  book.settle(plan, renewals[0]!.request, answer(plan, 4_997, 3, clock.now(), 0), clock.now());
+  clock.advance(LIFETIME_MS - 1);
+  t.ok(book.spend(plan, 1), 'the grant renewed the lifetime from the renewal');
 });
 
 t.test('an expired lease pays nothing and its unspent tokens are given back with the next ask', async (t) => {
