@@ -17,9 +17,12 @@ export interface BucketStoreOptions {
 }
 
 export interface BucketStore<S = BucketState> {
-  /** The stored state, or undefined when unknown or full again. */
-  get(id: string): S | undefined;
-  set(id: string, state: S, fullAtMs: number): void;
+  /**
+   * The stored state, or undefined when unknown or full again. `nowMs`: the clock's reading, when
+   * the caller has just taken one (a clock read is not free on every machine, and hot paths read once).
+   */
+  get(id: string, nowMs?: number): S | undefined;
+  set(id: string, state: S, fullAtMs: number, nowMs?: number): void;
   delete(id: string): void;
   /** Forget every bucket that is full again; returns how many were dropped. */
   sweep(): number;
@@ -56,19 +59,19 @@ export function createBucketStore<S = BucketState>(options: BucketStoreOptions):
   }
 
   return {
-    get(id) {
+    get(id, nowMs) {
       const entry = entries.get(id);
       if (entry === undefined) return undefined;
-      if (entry.fullAtMs <= clock.now()) {
+      if (entry.fullAtMs <= (nowMs ?? clock.now())) {
         entries.delete(id);
         return undefined;
       }
       return entry.state;
     },
-    set(id, state, fullAtMs) {
+    set(id, state, fullAtMs, nowMs) {
       // Delete first so Map order is least-recently-written first.
       const existed = entries.delete(id);
-      if (clock.now() >= nextSweepAtMs) sweep();
+      if ((nowMs ?? clock.now()) >= nextSweepAtMs) sweep();
       if (!existed && entries.size >= maxEntries) {
         // O(1), never a scan per insert: a flood of new ids must stay cheap.
         const oldest = entries.keys().next();

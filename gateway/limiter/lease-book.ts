@@ -23,18 +23,20 @@
 //   fallback its start.
 // Contract:
 // - `spend` pays a request from the lease (a decision answered as 'redis'),
-//   or returns undefined when the lease cannot (none, expired, or less than
-//   the cost left): Redis decides. When the lease runs below half the demand
+//   or says that Redis decides, because the lease cannot (none, expired, or
+//   less than the cost left): 'give-back' when it holds tokens the request
+//   gives back (see `ask`), else 'ask'. When the lease runs below half the demand
 //   or past half its lifetime, it calls `renew` (one ask in flight per plan)
 //   for what tops it up to one lifetime's demand (at least MIN_LEASE, so a
 //   grant always renews the lifetime): a steadily hot key asks Redis about
 //   twice per lifetime, holds about one lifetime's demand, and never waits.
 // - `ask` says what a request that goes to Redis asks for: a lease when the
-//   plan is hot and none is being asked for, and the unspent tokens of a
+//   plan is hot, none is being asked for and the last ask was not refused
+//   within a lifetime (near a limit, where Redis grants none), and the unspent tokens of a
 //   lease that could not pay it (expired, or short of the cost) given back
 //   (capped by Redis at each bucket's capacity; a quota's only within the
-//   period they were leased in). While a plan `owes` such tokens, the
-//   over-limit cache must not refuse it locally: Redis has to see them.
+//   period they were leased in). A request spend() answered 'give-back' must
+//   reach Redis, whatever the over-limit cache says: Redis has to see them.
 // - `settle` records Redis' answer (a grant merges into the lease and renews
 //   its lifetime) and returns the levels this gateway knows, lease included,
 //   and the request's decision: while a lease is held, an admitted request's
@@ -49,27 +51,28 @@ import type { Clock } from '../../core/clock.js';
 import { quotaPeriod } from '../../core/quota-period.js';
 import { createBucketStore } from './bucket-store.js';
 import { combineChecks, takePlan, usedIn, type CheckState, type QuotaState } from './plan-take.js';
-import type { BucketAnswer, LeaseRequest } from './redis-limiter.js';
+import { NO_LEASE, type BucketAnswer, type LeaseRequest } from './redis-limiter.js';
 import { MIN_LEASE } from './take-script.js';
 import { takeTokens, tokensAt, type BucketState } from './token-bucket.js';
 import type { LimitCheck, LimitDecision, LimitPlan } from './types.js';
 
 export interface LeaseBookOptions {
   clock: Clock;
-  /** How long leased tokens may be spent, from the send of the call that leased them. */
+  /** How long leased tokens may be spent, from when the take that leased them was asked for. */
   lifetimeMs: number;
   /** Called when a lease runs low: send `request` (with cost 0) to Redis and `settle` or `fail` it. */
   renew(plan: LimitPlan, request: LeaseRequest): void;
   maxEntries?: number;
 }
 
+/** Why a lease did not pay: Redis decides, and with 'give-back' the request returns leased tokens. */
+export type Unpaid = 'ask' | 'give-back';
+
 export interface LeaseBook {
-  spend(plan: LimitPlan, cost: number): LimitDecision | undefined;
+  spend(plan: LimitPlan, cost: number): LimitDecision | Unpaid;
   ask(plan: LimitPlan, cost: number): LeaseRequest;
-  settle(plan: LimitPlan, request: LeaseRequest, answer: BucketAnswer, sentAtMs: number): SettledAnswer;
+  settle(plan: LimitPlan, request: LeaseRequest, answer: BucketAnswer): SettledAnswer;
   failed(plan: LimitPlan, request: LeaseRequest): void;
-  /** Whether the plan holds leased tokens that its next call to Redis gives back. */
-  owes(plan: LimitPlan): boolean;
   surrender(plan: LimitPlan): readonly number[] | undefined;
   readonly size: number;
 }
@@ -84,8 +87,6 @@ export interface SettledAnswer {
 /** A plan's entry outlives its last Redis answer this long: unspent tokens seen again within it are given back. */
 export const LEASE_ENTRY_RETENTION_MS = 60_000;
 
-const NO_REQUEST: LeaseRequest = Object.freeze({ want: 0, giveBack: 0, grantedAtMs: 0 });
-
 interface Entry {
   readonly plan: LimitPlan;
   intervalStartMs: number;
@@ -99,8 +100,11 @@ interface Entry {
   grantedAtMs: number;
   /** Each check with the lease counted in; undefined while no usable lease is held. */
   mirror: CheckState[] | undefined;
-  /** A lease request is in flight. */
+  /** A lease request is in flight, asked at `askedAtMs` (a grant's lifetime starts there). */
   asking: boolean;
+  askedAtMs: number;
+  /** Redis granted nothing to the last ask (a bucket near its limit): no ask before this. */
+  quietUntilMs: number;
 }
 
 export function createLeaseBook(options: LeaseBookOptions): LeaseBook {
@@ -110,7 +114,7 @@ export function createLeaseBook(options: LeaseBookOptions): LeaseBook {
   const store = createBucketStore<Entry>({ clock, maxEntries: options.maxEntries });
 
   function entryOf(plan: LimitPlan, now: number): Entry {
-    const found = store.get(plan.id);
+    const found = store.get(plan.id, now);
     // A plan rebuilt (the key's limits or the policy changed) starts afresh: the old lease lapses.
     if (found !== undefined && found.plan === plan) return found;
     const created: Entry = {
@@ -123,8 +127,10 @@ export function createLeaseBook(options: LeaseBookOptions): LeaseBook {
       grantedAtMs: 0,
       mirror: undefined,
       asking: false,
+      askedAtMs: 0,
+      quietUntilMs: 0,
     };
-    store.set(plan.id, created, now + LEASE_ENTRY_RETENTION_MS);
+    store.set(plan.id, created, now + LEASE_ENTRY_RETENTION_MS, now);
     return created;
   }
 
@@ -186,13 +192,20 @@ export function createLeaseBook(options: LeaseBookOptions): LeaseBook {
       const entry = entryOf(plan, now);
       const demand = observe(entry, now, cost);
       const { mirror } = entry;
-      if (mirror === undefined || entry.left < cost || now >= entry.expiresAtMs) return undefined;
+      const unpaid: Unpaid = entry.left > 0 ? 'give-back' : 'ask';
+      if (mirror === undefined || entry.left < cost || now >= entry.expiresAtMs) return unpaid;
       const decision = payFromMirror(entry, mirror, now, cost);
-      if (decision === undefined) return undefined;
+      if (decision === undefined) return unpaid;
       entry.left -= cost;
       const target = wanted(demand, cost);
-      if (!entry.asking && target > 0 && (entry.left < target / 2 || now >= entry.expiresAtMs - lifetimeMs / 2)) {
+      if (
+        !entry.asking &&
+        target > 0 &&
+        now >= entry.quietUntilMs &&
+        (entry.left < target / 2 || now >= entry.expiresAtMs - lifetimeMs / 2)
+      ) {
         entry.asking = true;
+        entry.askedAtMs = now;
         const want = Math.max(target - entry.left, MIN_LEASE * cost);
         renew(plan, { want, giveBack: 0, grantedAtMs: entry.grantedAtMs });
       }
@@ -210,23 +223,33 @@ export function createLeaseBook(options: LeaseBookOptions): LeaseBook {
         giveBack = entry.left;
         entry.left = 0;
       }
-      const want = entry.asking ? 0 : wanted(entry.previousDemand, cost);
-      if (want > 0) entry.asking = true;
-      return want === 0 && giveBack === 0 ? NO_REQUEST : { want, giveBack, grantedAtMs: entry.grantedAtMs };
+      const want = entry.asking || now < entry.quietUntilMs ? 0 : wanted(entry.previousDemand, cost);
+      if (want > 0) {
+        entry.asking = true;
+        entry.askedAtMs = now;
+      }
+      return want === 0 && giveBack === 0 ? NO_LEASE : { want, giveBack, grantedAtMs: entry.grantedAtMs };
     },
 
-    settle(plan, request, answer, sentAtMs) {
+    settle(plan, request, answer) {
       const now = clock.now();
-      const entry = store.get(plan.id);
+      const entry = store.get(plan.id, now);
       if (entry === undefined || entry.plan !== plan) return answer;
-      if (request.want > 0) entry.asking = false;
+      // The usual take of a key without a lease: nothing to record.
+      if (request === NO_LEASE && entry.left === 0 && entry.mirror === undefined) return answer;
+      if (request.want > 0) {
+        entry.asking = false;
+        // Near a limit a lease is refused take after take: asking once per lifetime keeps those takes
+        // as small as without leases (and a lease running dry from renewing on every request).
+        if (answer.granted === 0) entry.quietUntilMs = now + lifetimeMs;
+      }
       const held = entry.left;
       if (answer.granted > 0) {
         entry.left += answer.granted;
-        entry.expiresAtMs = sentAtMs + lifetimeMs;
+        entry.expiresAtMs = entry.askedAtMs + lifetimeMs;
         entry.grantedAtMs = answer.redisNowMs;
       }
-      store.set(plan.id, entry, now + LEASE_ENTRY_RETENTION_MS);
+      store.set(plan.id, entry, now + LEASE_ENTRY_RETENTION_MS, now);
       if (entry.left === 0 || now >= entry.expiresAtMs) {
         entry.mirror = undefined;
         return answer;
@@ -241,11 +264,6 @@ export function createLeaseBook(options: LeaseBookOptions): LeaseBook {
     failed(plan, request) {
       const entry = store.get(plan.id);
       if (entry !== undefined && entry.plan === plan && request.want > 0) entry.asking = false;
-    },
-
-    owes(plan) {
-      const entry = store.get(plan.id);
-      return entry !== undefined && entry.plan === plan && entry.left > 0;
     },
 
     surrender(plan) {

@@ -50,9 +50,10 @@ export function createOverLimitCache(options: { clock: Clock; maxEntries?: numbe
   const store = createBucketStore<Refusal>({ clock, maxEntries: options.maxEntries ?? 10_000 });
   return {
     check(plan, cost) {
-      const refusal = store.get(plan.id);
+      const now = clock.now();
+      const refusal = store.get(plan.id, now);
       if (refusal === undefined || !samePlan(refusal.plan, plan)) return undefined;
-      const { decision } = takePlan(plan, refusal.states, clock.now(), cost, 'redis');
+      const { decision } = takePlan(plan, refusal.states, now, cost, 'redis');
       if (decision.allowed) return undefined;
       const checks = decision.checks.map((check: BucketDecision, i) => ({ ...check, resetAtSec: refusal.resetAtSec[i] as number }));
       return combineChecks(checks, false, plan, 'redis');

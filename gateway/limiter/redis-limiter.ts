@@ -64,7 +64,8 @@ export interface LeaseRequest {
   readonly grantedAtMs: number;
 }
 
-const NO_LEASE: LeaseRequest = Object.freeze({ want: 0, giveBack: 0, grantedAtMs: 0 });
+/** Asks for no lease and gives nothing back (lease-book.ts answers with this very object). */
+export const NO_LEASE: LeaseRequest = Object.freeze({ want: 0, giveBack: 0, grantedAtMs: 0 });
 
 export interface RedisLimiterOptions {
   client: RedisClient;
@@ -137,12 +138,18 @@ export function createRedisLimiter(options: RedisLimiterOptions): RedisLimiter {
       const take = takes[i] as Take;
       shared = take.cost === first.cost && argsOf(take.plan).signature === firstArgs.signature;
     }
-    const args: Array<string | number> = [leaseLifetimeMs, shared ? 1 : 0];
-    if (shared) args.push(first.cost, ...firstArgs.args);
-    for (const { plan, cost, lease } of takes) {
-      if (!shared) args.push(cost, ...argsOf(plan).args);
-      args.push(lease.want, lease.giveBack, lease.grantedAtMs);
+    const args: Array<string | number> = [leaseLifetimeMs, 0];
+    let leaseBlocks = 0;
+    for (let i = 0; i < takes.length; i++) {
+      const { lease } = takes[i] as Take;
+      if (lease.want === 0 && lease.giveBack === 0) continue;
+      args.push(i + 1, lease.want, lease.giveBack, lease.grantedAtMs);
+      leaseBlocks++;
     }
+    args[1] = leaseBlocks;
+    args.push(shared ? 1 : 0);
+    if (shared) args.push(first.cost, ...firstArgs.args);
+    else for (const { plan, cost } of takes) args.push(cost, ...argsOf(plan).args);
     const reply = await withDeadline(scripted[COMMAND](keys.length, ...keys, ...args), commandTimeoutMs);
     const replyLength = keys.length + takes.length + 1;
     const nowUs = Array.isArray(reply) && reply.length === replyLength ? reply[replyLength - 1] : undefined;

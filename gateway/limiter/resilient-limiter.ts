@@ -107,13 +107,12 @@ export function createResilientLimiter(options: ResilientLimiterOptions): Resili
     ticket: Exclude<BreakerTicket, undefined>,
     answer: BucketAnswer,
     lease: LeaseRequest | undefined,
-    sentAtMs: number,
   ): LimitDecision {
     lastAnswer = 'redis';
     changed(breaker.success(ticket));
     overLimit.remember(plan, answer.decision, answer.levels);
     counters.leasedTokens += answer.granted;
-    const known = leases && lease ? leases.settle(plan, lease, answer, sentAtMs) : answer;
+    const known = leases && lease ? leases.settle(plan, lease, answer) : answer;
     if (mode === 'open') memory.seed(plan, known.levels);
     return known.decision;
   }
@@ -131,9 +130,8 @@ export function createResilientLimiter(options: ResilientLimiterOptions): Resili
       leases?.failed(plan, lease);
       return;
     }
-    const sentAtMs = clock.now();
     redis.takeWithState(plan, 0, lease).then(
-      (answer) => answered(plan, ticket, answer, lease, sentAtMs),
+      (answer) => answered(plan, ticket, answer, lease),
       (err: unknown) => {
         leases?.failed(plan, lease);
         failed(ticket, err);
@@ -155,12 +153,12 @@ export function createResilientLimiter(options: ResilientLimiterOptions): Resili
       try {
         for (const check of plan.checks) if (check.kind === 'window') assertValid(cost, check.spec);
         const paid = leases?.spend(plan, cost);
-        if (paid !== undefined) {
+        if (typeof paid === 'object') {
           counters.leaseAdmissions++;
           return paid;
         }
         // Leased tokens to give back: Redis must see them, whatever it last said.
-        const local = leases?.owes(plan) ? undefined : overLimit.check(plan, cost);
+        const local = paid === 'give-back' ? undefined : overLimit.check(plan, cost);
         if (local) {
           counters.localRefusals++;
           return Promise.resolve(local);
@@ -168,9 +166,8 @@ export function createResilientLimiter(options: ResilientLimiterOptions): Resili
         const ticket = breaker.allow();
         if (!ticket) return Promise.resolve(fallback(plan, cost));
         const lease = leases?.ask(plan, cost);
-        const sentAtMs = clock.now();
         return redis.takeWithState(plan, cost, lease).then(
-          (answer) => answered(plan, ticket, answer, lease, sentAtMs),
+          (answer) => answered(plan, ticket, answer, lease),
           (err: unknown) => {
             if (lease) leases?.failed(plan, lease);
             failed(ticket, err);

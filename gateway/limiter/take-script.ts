@@ -2,14 +2,15 @@
 // against every check of its plan, all-or-nothing, on Redis' clock, and may
 // lease tokens to the calling gateway (lease-book.ts).
 //
-// KEYS: every check's key, take after take. ARGV: the lease lifetime in ms,
-// then `1` and one plan block shared by every take (the usual case: the same
-// checks and cost) followed by one lease block per take, or `0` then per take
-// its plan block and its lease block. A plan block: cost, number of checks,
-// then per check its kind (0 window, 1 daily quota, 2 monthly quota) and two
-// numbers (window: capacity and length in ms; quota: limit and 0). A lease
-// block: tokens wanted on lease (0: none), tokens given back, and the Redis
-// time (ms) of the grant they came from.
+// KEYS: every check's key, take after take. ARGV: the lease lifetime in ms;
+// the number of lease blocks, then each: the take's position (1-based),
+// tokens wanted on lease, tokens given back, and the Redis time (ms) of the
+// grant they came from (only takes that want or give back have one, so the
+// usual batch carries none); then `1` and one plan block shared by every take
+// (the usual case: the same checks and cost), or `0` and one plan block per
+// take. A plan block: cost, number of checks, then per check its kind (0
+// window, 1 daily quota, 2 monthly quota) and two numbers (window: capacity
+// and length in ms; quota: limit and 0).
 // Order per take:
 // 1. Tokens given back are added to each window (capped at its capacity) and
 //    taken off each quota's count (only within the period they were leased
@@ -42,15 +43,23 @@ local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
 local now_ms = now / 1000
 local lease_ms = tonumber(ARGV[1])
-local shared = ARGV[2] == '1'
+local lease_blocks = tonumber(ARGV[2])
+local leases = {}
+for l = 0, lease_blocks - 1 do
+  local at = 3 + 4 * l
+  leases[tonumber(ARGV[at])] = { tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3]) }
+end
+local shared_at = 3 + 4 * lease_blocks
+local shared = ARGV[shared_at] == '1'
 local answer = {}
-local key_at, plan_at = 1, 3
-local lease_at = shared and (plan_at + 2 + 3 * tonumber(ARGV[plan_at + 1])) or 0
+local key_at, plan_at, take = 1, shared_at + 1, 0
 while key_at <= #KEYS do
+  take = take + 1
   local cost = tonumber(ARGV[plan_at])
   local count = tonumber(ARGV[plan_at + 1])
-  if not shared then lease_at = plan_at + 2 + 3 * count end
-  local want, given, given_at = tonumber(ARGV[lease_at]), tonumber(ARGV[lease_at + 1]), tonumber(ARGV[lease_at + 2])
+  local want, given, given_at = 0, 0, 0
+  local lease = leases[take]
+  if lease then want, given, given_at = lease[1], lease[2], lease[3] end
   local levels, holds, periods, all = {}, {}, {}, true
   local least, lease_ok = math.huge, want >= ${MIN_LEASE}
   for c = 1, count do
@@ -109,7 +118,7 @@ while key_at <= #KEYS do
     if holds[c] then answer[#answer + 1] = encoded else answer[#answer + 1] = -1 - encoded end
   end
   key_at = key_at + count
-  if shared then lease_at = lease_at + 3 else plan_at = lease_at + 3 end
+  if not shared then plan_at = plan_at + 2 + 3 * count end
 end
 answer[#answer + 1] = now
 return answer
