@@ -4,8 +4,9 @@
 // - Takes made in the same event-loop turn go to Redis as one script call
 //   (turn-batcher.ts): the script applies them in order, each reading what the
 //   previous one wrote, so counts stay exact; N concurrent requests cost one
-//   command. Cluster clients send one take per call, since the keys of
-//   different API keys live in different slots.
+//   command. Cluster clients send one call per API key and turn (batched per
+//   slot: all of a key's buckets share its hash tag's slot, different keys'
+//   may live on different masters).
 // - Time is Redis' own (TIME, microseconds, read once per call): gateway
 //   clocks never matter, the quota's day or month included. Requires Redis >= 5,
 //   where scripts replicate their effects, not their source, so a script may
@@ -34,7 +35,7 @@ import { RedisCommandTimeoutError } from './redis-cause.js';
 import type { RedisClient } from './redis-client.js';
 import { TAKE_SCRIPT } from './take-script.js';
 import { assertValid, decide } from './token-bucket.js';
-import { createTurnBatcher } from './turn-batcher.js';
+import { createGroupedTurnBatcher, createTurnBatcher } from './turn-batcher.js';
 import type { BucketDecision, LimitCheck, LimitDecision, LimitPlan, RateLimiter } from './types.js';
 
 const COMMAND = 'bullseyeRateLimitTake';
@@ -71,7 +72,7 @@ export interface RedisLimiterOptions {
   client: RedisClient;
   commandTimeoutMs: number;
   keyPrefix?: string;
-  /** Takes per script call at most (default MAX_TAKES_PER_CALL; always 1 on a Cluster client). */
+  /** Takes per script call at most (default MAX_TAKES_PER_CALL; on a Cluster client, of one key id). */
   maxTakesPerCall?: number;
   /** A lease's lifetime: no lease is granted on a quota whose period ends sooner (0 when leases are off). */
   leaseLifetimeMs?: number;
@@ -187,8 +188,11 @@ export function createRedisLimiter(options: RedisLimiterOptions): RedisLimiter {
     return answers;
   }
 
-  const maxTakesPerCall = client.isCluster ? 1 : (options.maxTakesPerCall ?? MAX_TAKES_PER_CALL);
-  const batchTake = createTurnBatcher(maxTakesPerCall, sendTakes);
+  const maxTakesPerCall = options.maxTakesPerCall ?? MAX_TAKES_PER_CALL;
+  // On a Cluster, one call per key id and turn: a key's buckets share its hash tag's slot, other keys' may not.
+  const batchTake = client.isCluster
+    ? createGroupedTurnBatcher(maxTakesPerCall, sendTakes, (take: Take) => take.plan.tag)
+    : createTurnBatcher(maxTakesPerCall, sendTakes);
 
   function takeWithState(plan: LimitPlan, cost: number, lease = NO_LEASE): Promise<BucketAnswer> {
     try {

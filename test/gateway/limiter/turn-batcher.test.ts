@@ -1,7 +1,7 @@
 // The batcher on its own: what one loop turn collects, how answers and
 // failures reach each call.
 import t from 'tap';
-import { createTurnBatcher } from '../../../gateway/limiter/turn-batcher.js';
+import { createGroupedTurnBatcher, createTurnBatcher } from '../../../gateway/limiter/turn-batcher.js';
 
 t.test('calls made in one turn are sent together and answered by position', async (t) => {
   const sent: number[][] = [];
@@ -58,4 +58,22 @@ t.test('a send that throws, or answers the wrong number of calls, rejects every 
 t.test('maxBatch must be a positive integer', async (t) => {
   t.throws(() => createTurnBatcher(0, async () => []), RangeError);
   t.throws(() => createTurnBatcher(1.5, async () => []), RangeError);
+});
+
+t.test('grouped: one batch per group and turn, a full group at once, answers by position', async (t) => {
+  const sent: string[][] = [];
+  const tag = createGroupedTurnBatcher<string, string>(
+    3,
+    async (items) => {
+      sent.push([...items]);
+      return items.map((item) => item.toUpperCase());
+    },
+    (item) => item[0] as string,
+  );
+  const answers = Promise.all(['a1', 'b1', 'a2', 'a3', 'a4', 'b2'].map((item) => tag(item)));
+  t.same(sent, [['a1', 'a2', 'a3']], 'a full group is sent without waiting for the turn to end');
+  t.same(await answers, ['A1', 'B1', 'A2', 'A3', 'A4', 'B2']);
+  t.same(sent, [['a1', 'a2', 'a3'], ['b1', 'b2'], ['a4']], 'the rest, per group, at the end of the turn');
+  t.same(await tag('b3'), 'B3');
+  t.same(sent.at(-1), ['b3'], 'a new turn, new groups');
 });
