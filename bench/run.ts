@@ -45,7 +45,9 @@ Options:
   --keys N            keys in the large replica, keys scenario (default 1000000)
   --revocations N     revocations to time, revocation scenario (default 100)
   --against DIR       compare scenario: another checkout (npm run build done there) whose gateway
-                      is loaded at the same time as this one's, on the same CPU (needs --pin)
+                      is loaded at the same time as this one's, on the same CPU (needs --pin);
+                      --targets gateway-redis,gateway-memory compares this build's two limiters
+                      (this checkout's Redis against --against's memory, default this checkout)
   --profile           run gateway processes with --cpu-prof (profiles in bench/results/profiles/)
   --pin               pin the proxy under test to the first CPU and everything else to the others
                       (steadier rounds; each ratio is then the proxy's own cost alone)

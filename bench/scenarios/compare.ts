@@ -9,7 +9,9 @@
 // Target (--targets): gateway-memory (default) or gateway-redis run `start`
 // (the admin in the same process); gateway-split runs each build's `admin`
 // off the pinned CPU and its `gateway` (memory limiter) on it, so the data
-// plane is compared alone.
+// plane is compared alone. Two kinds, `gateway-redis,gateway-memory`, run the
+// first in this checkout and the second in --against (default: this checkout
+// too): the Redis limiter's cost against the memory limiter's, at once.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PROXY_CPU } from '../cpu-time.js';
@@ -39,22 +41,38 @@ interface RoundResult {
 }
 
 export async function compareScenario(ctx: BenchContext, load: LoadGenerator, options: ScenarioOptions): Promise<ScenarioOutcome> {
-  if (!options.against) throw new Error('--scenario compare needs --against DIR (another checkout, built with npm run build)');
-  const otherCli = join(resolve(options.against), 'dist', 'cli.js');
-  if (!existsSync(otherCli)) throw new Error(`${otherCli} not found (run npm run build in ${options.against})`);
   if (!ctx.pinned) throw new Error('--scenario compare needs --pin: both builds must share one CPU');
-  const kind = options.targets[0] ?? 'gateway-memory';
-  if (!KINDS.includes(kind) || options.targets.length > 1) throw new Error(`--targets for compare: one of ${KINDS.join(', ')}`);
+  const [kind = 'gateway-memory', againstKind = kind, ...extra] = options.targets;
+  const combined = (k: string) => k === 'gateway-memory' || k === 'gateway-redis';
+  if (
+    !KINDS.includes(kind) ||
+    !KINDS.includes(againstKind) ||
+    extra.length ||
+    (kind !== againstKind && !(combined(kind) && combined(againstKind)))
+  )
+    throw new Error(`--targets for compare: one of ${KINDS.join(', ')}, or gateway-redis,gateway-memory (this build's two limiters)`);
+  // Two kinds: this checkout against itself unless --against names another, e.g. Redis with leases against memory.
+  if (!options.against && kind === againstKind)
+    throw new Error('--scenario compare needs --against DIR (another checkout, built with npm run build)');
+  const otherCli = options.against ? join(resolve(options.against), 'dist', 'cli.js') : ctx.cliPath;
+  if (!existsSync(otherCli)) throw new Error(`${otherCli} not found (run npm run build in ${options.against})`);
+  const againstLabel = options.against ? `--against ${options.against}` : 'this checkout';
 
   const upstream = await startUpstream(ctx);
-  const redis = kind === 'gateway-redis' ? await startRedisServer(ctx, 'compare-redis') : undefined;
+  const redis = kind === 'gateway-redis' || againstKind === 'gateway-redis' ? await startRedisServer(ctx, 'compare-redis') : undefined;
   const builds = [
-    { id: 'this', label: 'this checkout', cliPath: ctx.cliPath },
-    { id: 'against', label: `--against ${options.against}`, cliPath: otherCli },
+    { id: 'this', label: `this checkout (${kind})`, cliPath: ctx.cliPath, kind },
+    { id: 'against', label: `${againstLabel} (${againstKind})`, cliPath: otherCli, kind: againstKind },
   ];
   const connections = Math.max(1, Math.floor(options.connections / 2));
-  const startCombined = async (id: string, build: { label: string; cliPath: string }): Promise<BuildUnderTest> => {
-    const { target, child } = await startCombinedGateway(ctx, { id, label: build.label, upstream, redis, cliPath: build.cliPath });
+  const startCombined = async (id: string, build: { label: string; cliPath: string; kind: string }): Promise<BuildUnderTest> => {
+    const { target, child } = await startCombinedGateway(ctx, {
+      id,
+      label: build.label,
+      upstream,
+      redis: build.kind === 'gateway-redis' ? redis : undefined,
+      cliPath: build.cliPath,
+    });
     return { target, stop: () => child.stop() };
   };
   const rounds: RoundResult[] = [];
@@ -78,6 +96,7 @@ export async function compareScenario(ctx: BenchContext, load: LoadGenerator, op
 
   const rpsRatios = rounds.map(({ results }) => results[0]!.rps / results[1]!.rps);
   const cpuRatios = rounds.map(({ cpuMicros }) => cpuMicros[0]! / cpuMicros[1]!);
+  const p99Ratios = rounds.map(({ results }) => results[0]!.p99Ms / results[1]!.p99Ms);
   const rows = rounds.map(({ results, cpuMicros }, i) => [
     String(i + 1),
     results[1]!.rps.toFixed(0),
@@ -86,14 +105,28 @@ export async function compareScenario(ctx: BenchContext, load: LoadGenerator, op
     fmt(cpuMicros[1]!, 1),
     fmt(cpuMicros[0]!, 1),
     times(cpuRatios[i]!),
+    fmt(results[1]!.p99Ms, 1),
+    fmt(results[0]!.p99Ms, 1),
+    times(p99Ratios[i]!),
   ]);
-  rows.push(['median', '', '', times(median(rpsRatios)), '', '', times(median(cpuRatios))]);
+  rows.push(['median', '', '', times(median(rpsRatios)), '', '', times(median(cpuRatios)), '', '', times(median(p99Ratios))]);
   const markdown = [
-    `## ${kind}: this checkout against ${options.against}`,
+    `## ${builds[0]!.label} against ${builds[1]!.label}`,
     `Both builds loaded at once on the pinned CPU, ${connections} connections each, fresh processes every round. Above 1.00× in req/s (below in CPU) means this checkout is cheaper per request.`,
     '',
     markdownTable(
-      ['round', 'against req/s', 'this req/s', 'req/s this/against', 'against CPU µs/req', 'this CPU µs/req', 'CPU this/against'],
+      [
+        'round',
+        'against req/s',
+        'this req/s',
+        'req/s this/against',
+        'against CPU µs/req',
+        'this CPU µs/req',
+        'CPU this/against',
+        'against p99 ms',
+        'this p99 ms',
+        'p99 this/against',
+      ],
       rows,
     ),
   ].join('\n');
@@ -105,7 +138,7 @@ export async function compareScenario(ctx: BenchContext, load: LoadGenerator, op
     ),
   );
   const settingsLine = `${options.rounds} rounds × ${options.durationSec} s, both builds at once with ${connections} connections each, ${options.warmupSec} s warm-up per round; medians over rounds`;
-  return { markdown, failures, data: { kind, against: options.against, rounds }, settingsLine };
+  return { markdown, failures, data: { kind, againstKind, against: options.against, rounds }, settingsLine };
 }
 
 /** `cliPath`'s admin on a fresh database (a key bootstrapped by the same build) and its split gateway. */
