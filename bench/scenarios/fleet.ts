@@ -118,14 +118,14 @@ export async function fleetScenario(ctx: BenchContext, load: LoadGenerator, opti
   await sleep(Math.max(HOT_WINDOW.durationMs, COLD_WINDOW.durationMs) + 100);
 
   const counters = cpuCounters({ [REDIS_CPU]: redis.pid, ...Object.fromEntries(gateways.map((g) => [g.child.name, g.child.pid])) });
-  const before = { cpu: await counters(), redis: await redisTotals(redis) };
+  const before = { cpu: await counters(), redis: await redisTotals(redis), limiter: await limiterTotals(gateways) };
   ctx.log(`measuring: ${GATEWAYS} gateways × ${connections} connections, ${options.durationSec}s`);
   const counts = keyMixCounts(KEYS);
   const calledAt = performance.now();
   const results = await loadFleet(options.durationSec, counts);
   const intervalMs = counts.span.lastAnsweredMs - counts.span.firstBuiltMs;
   ctx.log(`load ran ${fmt((performance.now() - calledAt) / 1000, 2)} s; first request built to last answer ${fmt(intervalMs / 1000, 2)} s`);
-  const after = { cpu: await counters(), redis: await redisTotals(redis) };
+  const after = { cpu: await counters(), redis: await redisTotals(redis), limiter: await limiterTotals(gateways) };
 
   const requests = results.reduce((sum, r) => sum + r.requests, 0);
   const rows = classRows(keys, counts, intervalMs);
@@ -134,6 +134,7 @@ export async function fleetScenario(ctx: BenchContext, load: LoadGenerator, opti
   const gatewayCpu = gateways.reduce((sum, g) => sum + (cpu[g.child.name] ?? NaN), 0);
   const commands = perRequest(before.redis, after.redis, requests);
   const scriptCalls = (commands.evalsha ?? 0) + (commands.eval ?? 0);
+  const limiter = perRequest(before.limiter, after.limiter, requests);
   const allCommands = Object.entries(commands).reduce((sum, [name, n]) => (name === READS ? sum : sum + n), 0);
 
   const markdown = [
@@ -184,6 +185,11 @@ export async function fleetScenario(ctx: BenchContext, load: LoadGenerator, opti
         ['bucket reads inside scripts (HMGET) per request', fmt(commands.hmget ?? NaN, 3)],
         ['Redis socket reads per request', fmt(commands[READS] ?? NaN, 3)],
         ['redis-server CPU µs per request', fmt(cpu[REDIS_CPU] ?? NaN, 1)],
+        ['share of requests paid from token leases (no Redis call)', fmt(limiter[LEASE_ADMISSIONS] ?? NaN, 3)],
+        [
+          'share of requests answered by the open-mode fallback (Redis failed or timed out; limits then per gateway)',
+          fmt(limiter[FALLBACKS] ?? NaN, 4),
+        ],
         [`gateway CPU µs per request (${GATEWAYS} processes together)`, fmt(gatewayCpu, 1)],
       ],
     ),
@@ -191,7 +197,11 @@ export async function fleetScenario(ctx: BenchContext, load: LoadGenerator, opti
   ].join('\n');
 
   const failures: string[] = [];
-  if (!(overall.maxRatio <= 1)) failures.push(`over-admission: a key was admitted ${fmt(overall.maxRatio)}× what its bucket allows`);
+  if (!(overall.maxRatio <= 1)) {
+    const fellBack = (after.limiter[FALLBACKS] ?? 0) - (before.limiter[FALLBACKS] ?? 0);
+    const cause = fellBack > 0 ? ` (${fellBack} requests were answered by the per-gateway fallback)` : '';
+    failures.push(`over-admission: a key was admitted ${fmt(overall.maxRatio)}× what its bucket allows${cause}`);
+  }
   results.forEach((r, i) => {
     const unexpected = Object.entries(r.statuses ?? {}).filter(([status]) => !status.startsWith('2') && status !== '429');
     if (r.errors || unexpected.length) failures.push(`fleet-gw${i + 1}: ${r.errors} errors, unexpected statuses ${describeStatuses(r)}`);
@@ -259,6 +269,21 @@ function classRows(keys: readonly FleetKey[], counts: KeyMixCounts, intervalMs: 
 const READS = 'socket reads';
 
 /** Commands per name since redis-server started (our INFO excluded), plus socket reads. */
+const LEASE_ADMISSIONS = 'lease admissions';
+const FALLBACKS = 'fallbacks';
+
+/** The gateways' limiter counters, summed (their /metrics). */
+async function limiterTotals(gateways: readonly RunningSplitGateway[]): Promise<Record<string, number>> {
+  const totals = { [LEASE_ADMISSIONS]: 0, [FALLBACKS]: 0 };
+  for (const gateway of gateways) {
+    const text = await (await fetch(`${gateway.opsOrigin}/metrics`)).text();
+    const counter = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+    totals[LEASE_ADMISSIONS] += counter('bullseye_gateway_rate_limiter_lease_admissions_total');
+    totals[FALLBACKS] += counter('bullseye_gateway_rate_limiter_fallbacks_total');
+  }
+  return totals;
+}
+
 async function redisTotals(redis: BenchRedis): Promise<Record<string, number>> {
   return { ...(await redis.commandCalls()), [READS]: await redis.readsProcessed() };
 }
